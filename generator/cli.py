@@ -1,0 +1,109 @@
+"""Command-line adapter for curators and CI: ``litreview validate | generate | build | schema``.
+
+Options come from the ``litreview`` plugin entry of ``mkdocs.yml`` so that the CLI and
+``mkdocs serve`` can never disagree. Exit status: 0 success, 1 invalid records or failed
+build, 2 configuration error. Problems are printed one per line, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from generator.errors import InvalidCorpus, ReviewError
+from generator.pipeline import ReviewConfig, generate, validate_review
+from generator.schema import RECORD_KINDS
+
+SCHEMA_FILES = {"studies": "study.schema.json", "regimens": "regimen.schema.json", "cases": "case.schema.json"}
+
+
+def review_config(config_file: Path) -> ReviewConfig:
+    """Read the plugin's options from mkdocs.yml, resolved the same way MkDocs resolves them."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    from generator.plugin import LitReviewPlugin
+
+    try:
+        config = load_config(str(config_file))
+    except ConfigurationError as error:
+        raise ReviewError(f"{config_file}: {error}") from None
+    plugin = config.plugins.get("litreview")
+    if not isinstance(plugin, LitReviewPlugin):
+        raise ReviewError(f"{config_file}: the `litreview` plugin is not enabled under `plugins:`")
+    return plugin.review_config(config)
+
+
+def json_schemas() -> dict[str, str]:
+    """The JSON Schema of each record kind, as files for editors (derived from the pydantic models)."""
+    return {
+        SCHEMA_FILES[kind]: json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
+        for kind, model in RECORD_KINDS.items()
+    }
+
+
+def _summary(config: ReviewConfig) -> str:
+    review = validate_review(config)
+    corpus = review.corpus
+    checked = "quotes checked against the sources" if review.derived.sources_checked else "sources not found: quotes NOT checked"
+    return (f"{len(corpus.studies)} studies, {len(corpus.regimens)} regimens, {len(corpus.cases)} cases, "
+            f"{len(review.derived.notes)} curation notes; {checked}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="litreview", description=__doc__.splitlines()[0])
+    parser.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"), help="MkDocs configuration (default: mkdocs.yml)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("validate", help="check every seed record; write nothing")
+    commands.add_parser("generate", help="validate, then write the generated Markdown into the docs folder")
+    build = commands.add_parser("build", help="validate, then build the site with `mkdocs build --strict`")
+    build.add_argument("--site-dir", type=Path, default=None, help="where to put the site (default: mkdocs.yml's site_dir)")
+    schema = commands.add_parser("schema", help="write the JSON Schema of each record kind")
+    schema.add_argument("--out", type=Path, default=Path("schema"), help="folder to write into (default: schema/)")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "schema":
+            args.out.mkdir(parents=True, exist_ok=True)
+            for name, text in json_schemas().items():
+                (args.out / name).write_text(text, encoding="utf-8")
+            print(f"wrote {len(SCHEMA_FILES)} JSON Schemas to {args.out}/")
+            return 0
+        config = review_config(args.config_file)
+        if args.command == "validate":
+            print(f"valid: {_summary(config)}")
+            return 0
+        if args.command == "generate":
+            report = generate(config)
+            print(f"generated {len(report.written)} changed file(s), {report.unchanged} unchanged, "
+                  f"{len(report.removed)} removed, in {config.docs_dir}")
+            return 0
+        print(f"valid: {_summary(config)}")
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(args.config_file)]
+        if args.site_dir:
+            command += ["--site-dir", str(args.site_dir)]
+        if subprocess.run(command, check=False).returncode != 0:
+            print("error: mkdocs build --strict failed (see the messages above)", file=sys.stderr)
+            return 1
+        site = (args.site_dir or _site_dir(args.config_file)).resolve()
+        print(f"site built in {site}/ (open {site}/index.html, or run `.venv/bin/mkdocs serve` to preview)")
+        return 0
+    except InvalidCorpus as error:
+        print(error.report(), file=sys.stderr)
+        return 1
+    except ReviewError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _site_dir(config_file: Path) -> Path:
+    from mkdocs.config import load_config
+
+    return Path(load_config(str(config_file)).site_dir)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""Stage 3, derive: consistency checks over the linked corpus, and the views pages need.
+
+Checks never change a value: a failed check is a problem (the build stops) when the
+record is wrong, e.g. a quote that does not contain its number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from generator.errors import Problem
+from generator.evidence import SourceLibrary, normalise_space, number_stands_in
+from generator.link import Corpus
+from generator.load import Loc, format_loc
+from generator.schema import (
+    SETTING_LABELS,
+    Arm,
+    CaseRecord,
+    CurationNote,
+    Evidence,
+    MarkerReading,
+    Measure,
+    RegimenRecord,
+    ReportedValue,
+    Setting,
+    StudyRecord,
+)
+
+# The measures of the cross-study outcome table, in column order.
+COMPARISON_MEASURES = (Measure.n, Measure.orr, Measure.dcr, Measure.median_pfs, Measure.median_os)
+_NUMERIC_FIELDS = ("value", "ci_low", "ci_high", "range_low", "range_high", "numerator")
+
+
+def iter_models(obj: object, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:
+    """Every schema object inside a record, with its location."""
+    if isinstance(obj, BaseModel):
+        yield loc, obj
+        for name in type(obj).model_fields:
+            yield from iter_models(getattr(obj, name), (*loc, name))
+    elif isinstance(obj, list):
+        for index, item in enumerate(obj):
+            yield from iter_models(item, (*loc, index))
+
+
+def check_evidence(corpus: Corpus, library: SourceLibrary) -> list[Problem]:
+    """Every value's number stands in its quote; every quote stands in its source (when the sources are at hand)."""
+    problems: list[Problem] = []
+    for (_kind, _rid), origin in sorted(corpus.origins.items()):
+        for loc, model in iter_models(origin.record):
+            if isinstance(model, ReportedValue | MarkerReading):
+                problems.extend(_check_value_in_quote(model, loc, origin.file, origin.line_of))
+            source = getattr(model, "source", None)
+            if source is None or not library.available:
+                continue
+            line = origin.line_of((*loc, "source"))
+            if not library.has_document(source):
+                problems.append(Problem(origin.file, line, format_loc((*loc, "source")), f"no source document named {source!r} in {library.directory}"))
+                continue
+            quote = getattr(model, "quote", None)
+            if quote and not library.quote_stands(source, quote):
+                problems.append(Problem(
+                    origin.file, origin.line_of((*loc, "quote")), format_loc((*loc, "quote")),
+                    f"quote not found verbatim in {source}: {_short(quote)}",
+                ))
+    return problems
+
+
+def _check_value_in_quote(model: ReportedValue | MarkerReading, loc: Loc, file: str, line_of: object) -> list[Problem]:
+    assert callable(line_of)
+    problems = []
+    if normalise_space(model.as_reported) not in normalise_space(model.quote):
+        problems.append(Problem(file, line_of((*loc, "as_reported")), format_loc((*loc, "as_reported")),
+                                f"as_reported {model.as_reported!r} is not part of its quote {_short(model.quote)}"))
+    for name in _NUMERIC_FIELDS:
+        number = getattr(model, name, None)
+        if number is not None and not number_stands_in(number, model.quote):
+            problems.append(Problem(file, line_of((*loc, name)), format_loc((*loc, name)),
+                                    f"{format_number(number)} does not appear in its quote {_short(model.quote)}"))
+    return problems
+
+
+def check_drug_classes(corpus: Corpus) -> list[Problem]:
+    """A drug has one class across all regimens (it is typed in each regimen that uses it)."""
+    problems = []
+    first: dict[str, tuple[str, str]] = {}
+    for rid, regimen in corpus.regimens.items():
+        origin = corpus.origins[("regimens", rid)]
+        for index, drug in enumerate(regimen.drugs):
+            key = drug.name.lower()
+            if key in first and first[key][0] != drug.drug_class.value:
+                loc = ("drugs", index, "drug_class")
+                problems.append(Problem(origin.file, origin.line_of(loc), format_loc(loc),
+                                        f"{drug.name} is {drug.drug_class.value} here but {first[key][0]} in regimen {first[key][1]!r}"))
+            first.setdefault(key, (drug.drug_class.value, rid))
+    return problems
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = normalise_space(text)
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
+def format_number(number: float) -> str:
+    """A number as typed: 15.0 → '15', 7.63 → '7.63' (never rounded)."""
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
+# --------------------------------------------------------------------------- views
+
+
+def headline(arm: Arm, measure: Measure) -> ReportedValue | None:
+    """The arm's main value for a measure: whole arm, no time point, no comparison; first source listed wins."""
+    for value in arm.outcomes:
+        if value.measure is measure and value.subgroup is None and value.timepoint is None and value.comparator is None and value.category is None:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    study: StudyRecord
+    arm: Arm
+    regimen: RegimenRecord
+    setting: Setting
+    values: dict[Measure, ReportedValue | None]
+
+
+@dataclass(frozen=True)
+class ComparisonGroup:
+    setting: Setting
+    label: str
+    rows: list[ComparisonRow]
+
+
+def comparison_groups(corpus: Corpus) -> list[ComparisonGroup]:
+    """Arms with at least one headline outcome, grouped by setting in the vocabulary's order."""
+    rows: dict[Setting, list[ComparisonRow]] = {setting: [] for setting in Setting}
+    for study in sorted(corpus.studies.values(), key=lambda s: s.short_name.lower()):
+        for arm in study.arms:
+            values = {measure: headline(arm, measure) for measure in COMPARISON_MEASURES}
+            if any(values.values()):
+                setting = arm.setting or study.setting
+                rows[setting].append(ComparisonRow(study, arm, corpus.regimens[arm.regimen], setting, values))
+    return [ComparisonGroup(setting, SETTING_LABELS[setting], group) for setting, group in rows.items() if group]
+
+
+@dataclass(frozen=True)
+class NoteEntry:
+    kind: str
+    record_id: str
+    record: StudyRecord | RegimenRecord | CaseRecord
+    note: CurationNote
+
+
+def curation_notes(corpus: Corpus) -> list[NoteEntry]:
+    entries = []
+    for kind, records in (("studies", corpus.studies), ("cases", corpus.cases), ("regimens", corpus.regimens)):
+        for rid, record in records.items():
+            entries.extend(NoteEntry(kind, rid, record, note) for note in record.notes)
+    return entries
+
+
+@dataclass
+class Derived:
+    comparison: list[ComparisonGroup]
+    notes: list[NoteEntry]
+    sources_checked: bool
+    documents: list[str] = field(default_factory=list)
+
+
+def derive(corpus: Corpus, sources_dir: Path | None) -> tuple[Derived, list[Problem]]:
+    library = SourceLibrary(sources_dir)
+    problems = check_evidence(corpus, library) + check_drug_classes(corpus)
+    documents = sorted({m.source for record in corpus.origins.values() for _, m in iter_models(record.record)
+                        if isinstance(m, Evidence) and m.source})
+    return Derived(comparison_groups(corpus), curation_notes(corpus), library.available, documents), problems

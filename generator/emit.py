@@ -1,0 +1,85 @@
+"""Stage 5, emit: write the generated tree into the docs folder, safely.
+
+The emitter owns exactly the files it listed in its manifest last time. It
+- writes a file only when its bytes change (so `mkdocs serve` sees only real changes
+  and rebuilds settle),
+- writes each file through a temporary file and an atomic rename (no half-written page),
+- removes files it generated before that are no longer produced,
+- refuses to overwrite a file it did not generate (a hand-written page is never lost).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import EmitError
+
+MANIFEST_NAME = ".litreview-generated.json"
+
+
+@dataclass(frozen=True)
+class EmitReport:
+    written: list[str]
+    unchanged: int
+    removed: list[str]
+
+
+def _read_manifest(out_dir: Path) -> set[str]:
+    path = out_dir / MANIFEST_NAME
+    if not path.is_file():
+        return set()
+    try:
+        return set(json.loads(path.read_text(encoding="utf-8"))["files"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise EmitError(f"{path} is damaged ({error}); delete it and the generated folders, then build again") from None
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def emit_tree(files: dict[str, bytes], out_dir: Path) -> EmitReport:
+    """Make ``out_dir`` hold ``files`` (relative POSIX paths → bytes) beside any hand-written files."""
+    previous = _read_manifest(out_dir)
+    clashes = sorted(name for name in files if name not in previous and (out_dir / name).exists())
+    if clashes:
+        raise EmitError(
+            "refusing to overwrite files that the generator did not write: "
+            + ", ".join(str(out_dir / name) for name in clashes)
+            + " (rename the hand-written page, or delete it if it is a stale generated copy)"
+        )
+    written, unchanged = [], 0
+    for name in sorted(files):
+        path = out_dir / name
+        if path.is_file() and path.read_bytes() == files[name]:
+            unchanged += 1
+            continue
+        _write_atomic(path, files[name])
+        written.append(name)
+    removed = sorted(previous - files.keys())
+    for name in removed:
+        (out_dir / name).unlink(missing_ok=True)
+        _prune_empty_dirs((out_dir / name).parent, out_dir)
+    manifest = json.dumps({"files": sorted(files)}, indent=1).encode() + b"\n"
+    manifest_path = out_dir / MANIFEST_NAME
+    if not manifest_path.is_file() or manifest_path.read_bytes() != manifest:
+        _write_atomic(manifest_path, manifest)
+    return EmitReport(written, unchanged, removed)
+
+
+def _prune_empty_dirs(directory: Path, stop: Path) -> None:
+    while directory != stop and directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()
+        directory = directory.parent

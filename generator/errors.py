@@ -1,0 +1,54 @@
+"""Exceptions that end in a clean message for the user, never a traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the corpus, located as precisely as it can be."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class ReviewError(Exception):
+    """Base of every error the generator reports to a user."""
+
+
+class ConfigError(ReviewError):
+    """The project's configuration is wrong (a missing folder, a bad option)."""
+
+
+class InvalidCorpus(ReviewError):
+    """The seed records have problems; nothing is rendered from them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems))
+        super().__init__(f"{len(self.problems)} problem(s) in the seed records")
+
+    def report(self) -> str:
+        lines = [str(problem) for problem in self.problems]
+        lines.append(f"{len(self.problems)} problem(s) found; nothing was rendered.")
+        return "\n".join(lines)
+
+
+class EmitError(ReviewError):
+    """The output tree could not be written safely."""
+
+
+def display_path(path: Path, root: Path) -> str:
+    """Path as the user knows it: relative to the project when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)

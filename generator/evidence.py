@@ -1,0 +1,72 @@
+"""Traceability checks: does a value's number stand in its quote, does a quote stand in its source.
+
+Pure functions over text; the derive stage runs them over every record.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+_NUMBER = re.compile(r"(?<![0-9.])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|(?<![0-9.])[0-9]+(?:\.[0-9]+)?")
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_WORD_NUMBER = re.compile(
+    r"\b(?:(" + "|".join(_TENS) + r")(?:[- ](" + "|".join(k for k in _UNITS if _UNITS[k] < 10) + r"))?|("
+    + "|".join(_UNITS) + r"))\b",
+    re.IGNORECASE,
+)
+
+
+def normalise_space(text: str) -> str:
+    """Collapse every run of whitespace to one space, so line breaks never decide a match."""
+    return " ".join(text.split())
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number written in the text, in digits ("1,532", "7.63") or in words ("Forty-eight")."""
+    found = {float(match.replace(",", "")) for match in _NUMBER.findall(text)}
+    for tens, unit, single in _WORD_NUMBER.findall(text):
+        if single:
+            found.add(float(_UNITS[single.lower()]))
+        else:
+            found.add(float(_TENS[tens.lower()] + (_UNITS[unit.lower()] if unit else 0)))
+    return found
+
+
+def number_stands_in(number: float, text: str) -> bool:
+    return any(abs(number - candidate) < 1e-9 for candidate in numbers_in(text))
+
+
+class SourceLibrary:
+    """The source documents, read once and whitespace-normalised, looked up by file name."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self._texts: dict[str, str] = {}
+
+    @property
+    def available(self) -> bool:
+        return self.directory is not None and self.directory.is_dir()
+
+    def text(self, name: str) -> str | None:
+        if not self.available:
+            return None
+        if name not in self._texts:
+            assert self.directory is not None
+            path = self.directory / name
+            if not path.is_file():
+                return None
+            self._texts[name] = normalise_space(path.read_text(encoding="utf-8"))
+        return self._texts[name]
+
+    def has_document(self, name: str) -> bool:
+        return self.text(name) is not None
+
+    def quote_stands(self, name: str, quote: str) -> bool:
+        text = self.text(name)
+        return text is not None and normalise_space(quote) in text

@@ -1,0 +1,120 @@
+"""Stage 2, link: resolve references by id and derive the back-links.
+
+Records refer to each other only by id (an arm or a case line names its regimen). The
+reverse direction (which studies and cases use a regimen) is computed here and never
+typed into a record.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from generator.errors import Problem
+from generator.load import LoadedRecord, format_loc
+from generator.schema import Arm, CaseRecord, RegimenRecord, StudyRecord, TreatmentLine
+
+
+@dataclass(frozen=True)
+class ArmUse:
+    study: StudyRecord
+    arm: Arm
+
+
+@dataclass(frozen=True)
+class CaseUse:
+    case: CaseRecord
+    line: TreatmentLine
+
+
+@dataclass
+class RegimenLinks:
+    """Everything that points at one regimen, in a stable order."""
+
+    arms: list[ArmUse] = field(default_factory=list)
+    cases: list[CaseUse] = field(default_factory=list)
+
+    @property
+    def study_ids(self) -> list[str]:
+        return list(dict.fromkeys(use.study.id for use in self.arms))
+
+    @property
+    def case_ids(self) -> list[str]:
+        return list(dict.fromkeys(use.case.id for use in self.cases))
+
+
+@dataclass
+class Corpus:
+    """The linked review: every record by id, plus derived back-links."""
+
+    studies: dict[str, StudyRecord]
+    regimens: dict[str, RegimenRecord]
+    cases: dict[str, CaseRecord]
+    regimen_links: dict[str, RegimenLinks]
+    origins: dict[tuple[str, str], LoadedRecord]
+
+    def regimens_of_study(self, study: StudyRecord) -> list[RegimenRecord]:
+        return [self.regimens[rid] for rid in dict.fromkeys(arm.regimen for arm in study.arms)]
+
+    def regimens_of_case(self, case: CaseRecord) -> list[RegimenRecord]:
+        ids = dict.fromkeys(line.regimen for line in case.timeline if line.regimen)
+        return [self.regimens[rid] for rid in ids if rid is not None]
+
+
+def resolve_links(loaded: list[LoadedRecord]) -> tuple[Corpus, list[Problem]]:
+    """Index records by id, check every reference, and compute back-links."""
+    problems: list[Problem] = []
+    by_kind: dict[str, dict[str, LoadedRecord]] = {"studies": {}, "regimens": {}, "cases": {}}
+    for item in loaded:
+        seen = by_kind[item.kind].get(item.record.id)
+        if seen is not None:
+            problems.append(Problem(item.file, item.line_of(("id",)), "id", f"duplicate id {item.record.id!r}; also used by {seen.file}"))
+            continue
+        by_kind[item.kind][item.record.id] = item
+
+    regimens = {rid: item.record for rid, item in sorted(by_kind["regimens"].items())}
+    links = {rid: RegimenLinks() for rid in regimens}
+
+    def check_regimen(item: LoadedRecord, loc: tuple[str | int, ...], regimen_id: str) -> bool:
+        if regimen_id in regimens:
+            return True
+        close = difflib.get_close_matches(regimen_id, list(regimens), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        problems.append(Problem(
+            item.file, item.line_of(loc), format_loc(loc),
+            f"unknown regimen id {regimen_id!r}{hint}; expected the id of a file in seeds/regimens/",
+        ))
+        return False
+
+    studies: dict[str, StudyRecord] = {}
+    for sid, item in sorted(by_kind["studies"].items()):
+        study = item.record
+        assert isinstance(study, StudyRecord)
+        studies[sid] = study
+        arm_ids = {arm.id for arm in study.arms}
+        for index, arm in enumerate(study.arms):
+            if check_regimen(item, ("arms", index, "regimen"), arm.regimen):
+                links[arm.regimen].arms.append(ArmUse(study, arm))
+            for value_index, value in enumerate(arm.outcomes):
+                if value.comparator is not None and value.comparator not in arm_ids - {arm.id}:
+                    loc = ("arms", index, "outcomes", value_index, "comparator")
+                    problems.append(Problem(
+                        item.file, item.line_of(loc), format_loc(loc),
+                        f"unknown comparator arm {value.comparator!r}; expected another arm of this study "
+                        f"({', '.join(sorted(arm_ids - {arm.id})) or 'none'})",
+                    ))
+
+    cases: dict[str, CaseRecord] = {}
+    for cid, item in sorted(by_kind["cases"].items()):
+        case = item.record
+        assert isinstance(case, CaseRecord)
+        cases[cid] = case
+        for index, line in enumerate(case.timeline):
+            if line.regimen is not None and check_regimen(item, ("timeline", index, "regimen"), line.regimen):
+                links[line.regimen].cases.append(CaseUse(case, line))
+        for index, event in enumerate(case.adverse_events):
+            if event.attributed_to is not None:
+                check_regimen(item, ("adverse_events", index, "attributed_to"), event.attributed_to)
+
+    origins = {(kind, rid): item for kind, items in by_kind.items() for rid, item in items.items()}
+    return Corpus(studies, regimens, cases, links, origins), problems

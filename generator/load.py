@@ -1,0 +1,245 @@
+"""Stage 1, load: seed YAML files → typed records, each with the line of every field.
+
+Every problem of every file is collected; nothing stops at the first one. YAML is read
+with a restricted loader: no anchors or aliases (they are not needed in records and
+make exponential expansion possible), no implicit timestamps (dates stay the strings
+the curator typed), and duplicate keys are errors (PyYAML would silently keep the last).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from generator.errors import Problem, display_path
+from generator.schema import RECORD_KINDS, CaseRecord, RegimenRecord, StudyRecord
+
+MAX_RECORD_BYTES = 1_000_000
+Loc = tuple[str | int, ...]
+AnyRecord = StudyRecord | RegimenRecord | CaseRecord
+
+
+@dataclass
+class LoadedRecord:
+    """A validated record, where it came from, and the line of each of its fields."""
+
+    kind: str
+    record: AnyRecord
+    file: str
+    lines: dict[Loc, int] = field(repr=False)
+
+    def line_of(self, loc: Loc) -> int:
+        return line_for(self.lines, loc)
+
+
+@dataclass
+class LoadResult:
+    records: list[LoadedRecord]
+    problems: list[Problem]
+
+
+class _RecordLoader(yaml.SafeLoader):
+    """SafeLoader without timestamps, and refusing anchors and aliases."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors and aliases (&name, *name) are not allowed in seed records", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+_RecordLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int, first_line: int) -> None:
+        self.key, self.line, self.first_line = key, line, first_line
+
+
+def _to_python(node: yaml.Node, loader: _RecordLoader, loc: Loc, lines: dict[Loc, int]) -> Any:
+    """Build plain Python data from a YAML node, recording the line of every location."""
+    lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key, str | int) or isinstance(key, bool):
+                raise yaml.MarkedYAMLError(None, None, f"a key must be a name, got {key!r}", key_node.start_mark)
+            if key in first_seen:
+                raise _DuplicateKey(str(key), key_line, first_seen[key])
+            first_seen[key] = key_line
+            lines[(*loc, key)] = key_line
+            result[key] = _to_python(value_node, loader, (*loc, key), lines)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, loader, (*loc, index), lines) for index, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, dict[Loc, int]]:
+    """Parse one YAML document; raise ``yaml.YAMLError`` or ``_DuplicateKey``."""
+    loader = _RecordLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[Loc, int] = {}
+        data = None if node is None else _to_python(node, loader, (), lines)
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def line_for(lines: dict[Loc, int], loc: Loc) -> int:
+    """Line of the deepest known location on the way to ``loc`` (a missing field points at its parent)."""
+    for length in range(len(loc), -1, -1):
+        if loc[:length] in lines:
+            return lines[loc[:length]]
+    return 1
+
+
+def format_loc(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+_ALL_FIELD_NAMES: set[str] = set()
+
+
+def _collect_field_names(model: type[BaseModel]) -> None:
+    for name, info in model.model_fields.items():
+        _ALL_FIELD_NAMES.add(name)
+        for candidate in _model_types(info.annotation):
+            if candidate.__name__ not in _SEEN_MODELS:
+                _SEEN_MODELS.add(candidate.__name__)
+                _collect_field_names(candidate)
+
+
+def _model_types(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for argument in getattr(annotation, "__args__", ()):
+        yield from _model_types(argument)
+
+
+_SEEN_MODELS: set[str] = set()
+for _model in RECORD_KINDS.values():
+    _collect_field_names(_model)
+
+_EXPECTED = {
+    "missing": "required field is missing",
+    "float_parsing": "expected a number",
+    "float_type": "expected a number",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "string_type": "expected text (put it in quotes if it looks like a number or date)",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected a list (lines starting with '- ')",
+    "model_type": "expected a mapping of fields (name: value)",
+    "model_attributes_type": "expected a mapping of fields (name: value)",
+    "dict_type": "expected a mapping (name: value)",
+}
+
+
+def describe_error(error: ErrorDetails) -> str:
+    """A validation error in the user's terms: what was expected, and what was found."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        name = str(error["loc"][-1])
+        close = difflib.get_close_matches(name, sorted(_ALL_FIELD_NAMES), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown field {name!r}{hint}"
+    message = _EXPECTED.get(kind)
+    if message is None:
+        message = error["msg"]
+        if message.startswith("Value error, "):
+            return message.removeprefix("Value error, ")
+        message = "expected: " + message[0].lower() + message[1:]
+    if kind != "missing":
+        shown = repr(error.get("input"))
+        message += f", got {shown if len(shown) <= 60 else shown[:57] + '...'}"
+    return message
+
+
+def _validation_problems(error: ValidationError, file: str, lines: dict[Loc, int]) -> list[Problem]:
+    problems = []
+    for detail in error.errors(include_url=False):
+        loc = tuple(part for part in detail["loc"] if not (isinstance(part, str) and "[" in part))
+        problems.append(Problem(file, line_for(lines, loc), format_loc(loc), describe_error(detail)))
+    return problems
+
+
+def load_file(path: Path, kind: str, root: Path) -> tuple[LoadedRecord | None, list[Problem]]:
+    """Read and validate one seed file; return the record or the problems."""
+    file = display_path(path, root)
+    raw = path.read_bytes()
+    if len(raw) > MAX_RECORD_BYTES:
+        return None, [Problem(file, 0, "", f"file is {len(raw):,} bytes; a seed record may be at most {MAX_RECORD_BYTES:,}")]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return None, [Problem(file, 1, "", "file starts with a byte-order mark; save it as UTF-8 without BOM")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        return None, [Problem(file, line, "", f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8")]
+    try:
+        data, lines = parse_yaml(text, file)
+    except _DuplicateKey as error:
+        return None, [Problem(file, error.line, error.key, f"duplicate key (first given on line {error.first_line})")]
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 0
+        reason = error.problem or error.context or "invalid YAML"
+        return None, [Problem(file, line, "", f"YAML syntax error: {reason}")]
+    except yaml.YAMLError as error:
+        return None, [Problem(file, 0, "", f"YAML syntax error: {error}")]
+    if data is None:
+        return None, [Problem(file, 1, "", "file is empty; expected a record (a mapping of fields)")]
+    if not isinstance(data, dict):
+        found = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        return None, [Problem(file, 1, "", f"expected a record (a mapping of fields), found {found}")]
+    model = RECORD_KINDS[kind]
+    try:
+        record = model.model_validate(data)
+    except ValidationError as error:
+        return None, _validation_problems(error, file, lines)
+    problems = []
+    if record.id != path.stem:
+        problems.append(Problem(file, line_for(lines, ("id",)), "id", f"id {record.id!r} does not match the file name; expected {path.stem!r} (or rename the file)"))
+    return LoadedRecord(kind, record, file, lines), problems
+
+
+def load_corpus(seeds_dir: Path, root: Path) -> LoadResult:
+    """Load every record under ``seeds_dir/{studies,regimens,cases}``; collect every problem."""
+    records: list[LoadedRecord] = []
+    problems: list[Problem] = []
+    for path in sorted(p for p in seeds_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        relative = path.relative_to(seeds_dir)
+        kind = relative.parts[0] if len(relative.parts) == 2 else None
+        if kind not in RECORD_KINDS or path.suffix != ".yaml":
+            problems.append(Problem(
+                display_path(path, root), 0, "",
+                "unexpected file: records are `<id>.yaml` files directly inside seeds/studies/, seeds/regimens/ or seeds/cases/",
+            ))
+            continue
+        loaded, file_problems = load_file(path, kind, root)
+        problems.extend(file_problems)
+        if loaded is not None:
+            records.append(loaded)
+    return LoadResult(records, problems)

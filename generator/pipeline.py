@@ -1,0 +1,76 @@
+"""The whole pipeline in one call: gather and validate everything, then write.
+
+Like MkDocs' own build, nothing is written until every record has loaded, linked and
+passed its checks: an invalid corpus renders nothing and the published tree is untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.derive import Derived, derive
+from generator.emit import EmitReport, emit_tree
+from generator.errors import ConfigError, InvalidCorpus
+from generator.link import Corpus, resolve_links
+from generator.load import load_corpus
+from generator.render import make_environment, plan_pages, render_pages
+
+log = logging.getLogger("mkdocs.plugins.litreview")
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    """Where a review's parts live. Relative paths are resolved against ``root``."""
+
+    root: Path
+    seeds_dir: Path
+    templates_dir: Path
+    docs_dir: Path
+    sources_dir: Path | None
+
+    @classmethod
+    def from_options(cls, root: Path, seeds: str, templates: str, docs: str, sources: str | None) -> ReviewConfig:
+        root = root.resolve()
+        return cls(root, root / seeds, root / templates, root / docs, (root / sources) if sources else None)
+
+
+@dataclass(frozen=True)
+class Review:
+    corpus: Corpus
+    derived: Derived
+
+
+def validate_review(config: ReviewConfig) -> Review:
+    """Load, link and check every record; raise :class:`InvalidCorpus` listing every problem."""
+    if not config.seeds_dir.is_dir():
+        raise ConfigError(f"seeds folder not found: {config.seeds_dir}")
+    loaded = load_corpus(config.seeds_dir, config.root)
+    corpus, link_problems = resolve_links(loaded.records)
+    problems = loaded.problems + link_problems
+    if problems:
+        # Evidence checks on a half-linked corpus would only repeat the problems above.
+        raise InvalidCorpus(problems)
+    derived, derive_problems = derive(corpus, config.sources_dir)
+    if derive_problems:
+        raise InvalidCorpus(derive_problems)
+    if not derived.sources_checked:
+        log.info("source documents not found at %s: quotes were not checked against them", config.sources_dir)
+    return Review(corpus, derived)
+
+
+def render_review(config: ReviewConfig, review: Review) -> dict[str, bytes]:
+    env = make_environment(config.templates_dir)
+    pages = render_pages(env, plan_pages(review.corpus, review.derived))
+    return {path: text.encode("utf-8") for path, text in pages.items()}
+
+
+def generate(config: ReviewConfig) -> EmitReport:
+    """Validate, render everything in memory, then write the tree."""
+    review = validate_review(config)
+    files = render_review(config, review)
+    report = emit_tree(files, config.docs_dir)
+    log.info("generated %d pages (%d written, %d unchanged, %d removed)",
+             len(files), len(report.written), report.unchanged, len(report.removed))
+    return report
