@@ -6,7 +6,7 @@ record is wrong, e.g. a quote that does not contain its number.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,8 +69,7 @@ def check_evidence(corpus: Corpus, library: SourceLibrary) -> list[Problem]:
     return problems
 
 
-def _check_value_in_quote(model: ReportedValue | MarkerReading, loc: Loc, file: str, line_of: object) -> list[Problem]:
-    assert callable(line_of)
+def _check_value_in_quote(model: ReportedValue | MarkerReading, loc: Loc, file: str, line_of: Callable[[Loc], int]) -> list[Problem]:
     problems = []
     if normalise_space(model.as_reported) not in normalise_space(model.quote):
         problems.append(Problem(file, line_of((*loc, "as_reported")), format_loc((*loc, "as_reported")),
@@ -157,7 +156,7 @@ class NoteEntry:
 
 
 def curation_notes(corpus: Corpus) -> list[NoteEntry]:
-    entries = []
+    entries: list[NoteEntry] = []
     for kind, records in (("studies", corpus.studies), ("cases", corpus.cases), ("regimens", corpus.regimens)):
         for rid, record in records.items():
             entries.extend(NoteEntry(kind, rid, record, note) for note in record.notes)

@@ -38,6 +38,18 @@ def numbers_in(text: str) -> set[float]:
     return found
 
 
+def stated_form(number: float, *texts: str) -> str:
+    """The number as the source writes it ("7.0", "1,532"), taken from the first text that has it.
+
+    Parsing "7.0" gives 7.0 == 7; showing it again must not drop the digit the source wrote.
+    """
+    for text in texts:
+        for token in _NUMBER.findall(text):
+            if abs(float(token.replace(",", "")) - number) < 1e-9:
+                return str(token)
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
 def number_stands_in(number: float, text: str) -> bool:
     return any(abs(number - candidate) < 1e-9 for candidate in numbers_in(text))
 

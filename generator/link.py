@@ -72,7 +72,10 @@ def resolve_links(loaded: list[LoadedRecord]) -> tuple[Corpus, list[Problem]]:
             continue
         by_kind[item.kind][item.record.id] = item
 
-    regimens = {rid: item.record for rid, item in sorted(by_kind["regimens"].items())}
+    regimens: dict[str, RegimenRecord] = {}
+    for rid, item in sorted(by_kind["regimens"].items()):
+        assert isinstance(item.record, RegimenRecord)
+        regimens[rid] = item.record
     links = {rid: RegimenLinks() for rid in regimens}
 
     def check_regimen(item: LoadedRecord, loc: tuple[str | int, ...], regimen_id: str) -> bool:

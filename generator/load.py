@@ -48,13 +48,13 @@ class LoadResult:
 class _RecordLoader(yaml.SafeLoader):
     """SafeLoader without timestamps, and refusing anchors and aliases."""
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise yaml.MarkedYAMLError(
                 None, None, "anchors and aliases (&name, *name) are not allowed in seed records", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 _RecordLoader.yaml_implicit_resolvers = {
@@ -117,18 +117,6 @@ def format_loc(loc: Loc) -> str:
     return text
 
 
-_ALL_FIELD_NAMES: set[str] = set()
-
-
-def _collect_field_names(model: type[BaseModel]) -> None:
-    for name, info in model.model_fields.items():
-        _ALL_FIELD_NAMES.add(name)
-        for candidate in _model_types(info.annotation):
-            if candidate.__name__ not in _SEEN_MODELS:
-                _SEEN_MODELS.add(candidate.__name__)
-                _collect_field_names(candidate)
-
-
 def _model_types(annotation: Any) -> Iterator[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         yield annotation
@@ -136,9 +124,15 @@ def _model_types(annotation: Any) -> Iterator[type[BaseModel]]:
         yield from _model_types(argument)
 
 
-_SEEN_MODELS: set[str] = set()
-for _model in RECORD_KINDS.values():
-    _collect_field_names(_model)
+def fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
+    """Names of the fields allowed at a location (used to suggest a fix for a typo)."""
+    models = [model]
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        models = [found for m in models if part in m.model_fields for found in _model_types(m.model_fields[part].annotation)]
+    return sorted({name for m in models for name in m.model_fields})
+
 
 _EXPECTED = {
     "missing": "required field is missing",
@@ -157,12 +151,12 @@ _EXPECTED = {
 }
 
 
-def describe_error(error: ErrorDetails) -> str:
+def describe_error(error: ErrorDetails, model: type[BaseModel]) -> str:
     """A validation error in the user's terms: what was expected, and what was found."""
     kind = error["type"]
     if kind == "extra_forbidden":
         name = str(error["loc"][-1])
-        close = difflib.get_close_matches(name, sorted(_ALL_FIELD_NAMES), n=1)
+        close = difflib.get_close_matches(name, fields_at(model, error["loc"][:-1]), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         return f"unknown field {name!r}{hint}"
     message = _EXPECTED.get(kind)
@@ -177,11 +171,12 @@ def describe_error(error: ErrorDetails) -> str:
     return message
 
 
-def _validation_problems(error: ValidationError, file: str, lines: dict[Loc, int]) -> list[Problem]:
+def _validation_problems(error: ValidationError, model: type[BaseModel], file: str, lines: dict[Loc, int]) -> list[Problem]:
     problems = []
     for detail in error.errors(include_url=False):
+        # pydantic adds validator names such as "function-after[...]" to locations; they are not fields
         loc = tuple(part for part in detail["loc"] if not (isinstance(part, str) and "[" in part))
-        problems.append(Problem(file, line_for(lines, loc), format_loc(loc), describe_error(detail)))
+        problems.append(Problem(file, line_for(lines, loc), format_loc(loc), describe_error({**detail, "loc": loc}, model)))
     return problems
 
 
@@ -206,6 +201,8 @@ def load_file(path: Path, kind: str, root: Path) -> tuple[LoadedRecord | None, l
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
         reason = error.problem or error.context or "invalid YAML"
+        if error.context and error.context_mark and error.problem and error.context_mark.line + 1 != line:
+            reason += f" ({error.context} that starts on line {error.context_mark.line + 1})"
         return None, [Problem(file, line, "", f"YAML syntax error: {reason}")]
     except yaml.YAMLError as error:
         return None, [Problem(file, 0, "", f"YAML syntax error: {error}")]
@@ -218,7 +215,7 @@ def load_file(path: Path, kind: str, root: Path) -> tuple[LoadedRecord | None, l
     try:
         record = model.model_validate(data)
     except ValidationError as error:
-        return None, _validation_problems(error, file, lines)
+        return None, _validation_problems(error, model, file, lines)
     problems = []
     if record.id != path.stem:
         problems.append(Problem(file, line_for(lines, ("id",)), "id", f"id {record.id!r} does not match the file name; expected {path.stem!r} (or rename the file)"))

@@ -17,6 +17,7 @@ import jinja2
 
 from generator.derive import COMPARISON_MEASURES, Derived, format_number, headline
 from generator.errors import ConfigError
+from generator.evidence import stated_form
 from generator.link import Corpus
 from generator.schema import (
     DRUG_CLASS_LABELS,
@@ -104,6 +105,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     )
     env.filters.update(
         num=format_number,
+        stated=lambda number, v: stated_form(number, v.as_reported, v.quote),
         cell=md_cell,
         setting_label=lambda s: SETTING_LABELS[Setting(s)],
         study_type_label=lambda t: STUDY_TYPE_LABELS[StudyType(t)],

@@ -15,7 +15,7 @@ Conventions kept throughout:
 from __future__ import annotations
 
 import datetime as _dt
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -64,7 +64,7 @@ class Record(BaseModel):
 # --------------------------------------------------------------------------- vocabularies
 
 
-class Measure(str, Enum):
+class Measure(StrEnum):
     """Controlled vocabulary of what a reported value measures (the `measure` column of `outcomes.csv`)."""
 
     n = "n"
@@ -131,14 +131,14 @@ MEASURE_DESCRIPTIONS: dict[Measure, str] = {
 }
 
 
-class Statistic(str, Enum):
+class Statistic(StrEnum):
     median = "median"
     mean = "mean"
     range = "range"
     iqr = "iqr"
 
 
-class Setting(str, Enum):
+class Setting(StrEnum):
     """Where in the treatment sequence a study or arm sits; drives the comparison tables."""
 
     first_line = "first_line"
@@ -163,7 +163,7 @@ SETTING_LABELS: dict[Setting, str] = {
 }
 
 
-class StudyType(str, Enum):
+class StudyType(StrEnum):
     randomised_trial = "randomised_trial"
     single_arm_trial = "single_arm_trial"
     non_randomised_trial = "non_randomised_trial"
@@ -172,6 +172,7 @@ class StudyType(str, Enum):
     preclinical = "preclinical"
     planned_trial = "planned_trial"
     registered_trial = "registered_trial"
+    not_stated = "not_stated"
 
 
 STUDY_TYPE_LABELS: dict[StudyType, str] = {
@@ -183,10 +184,11 @@ STUDY_TYPE_LABELS: dict[StudyType, str] = {
     StudyType.preclinical: "Preclinical study",
     StudyType.planned_trial: "Planned trial",
     StudyType.registered_trial: "Registered trial",
+    StudyType.not_stated: "Clinical study, design not stated",
 }
 
 
-class TrialStatus(str, Enum):
+class TrialStatus(StrEnum):
     planned = "planned"
     not_yet_recruiting = "not_yet_recruiting"
     recruiting = "recruiting"
@@ -196,7 +198,7 @@ class TrialStatus(str, Enum):
     published = "published"
 
 
-class DrugClass(str, Enum):
+class DrugClass(StrEnum):
     multikinase_inhibitor = "multikinase_inhibitor"
     anti_pd1 = "anti_pd1"
     anti_pdl1 = "anti_pdl1"
@@ -239,7 +241,7 @@ DRUG_CLASS_LABELS: dict[DrugClass, str] = {
 }
 
 
-class Route(str, Enum):
+class Route(StrEnum):
     oral = "oral"
     intravenous = "intravenous"
     intra_arterial = "intra_arterial"
@@ -247,7 +249,7 @@ class Route(str, Enum):
     surgical = "surgical"
 
 
-class Response(str, Enum):
+class Response(StrEnum):
     """Best response of a treatment line, as the case report words it."""
 
     cr = "CR"
@@ -257,7 +259,7 @@ class Response(str, Enum):
     not_evaluated = "NE"
 
 
-class NoteKind(str, Enum):
+class NoteKind(StrEnum):
     contradiction = "contradiction"
     arithmetic = "arithmetic"
     ambiguity = "ambiguity"

@@ -1,0 +1,79 @@
+"""Linking (ids, back-links) and traceability (numbers in quotes, quotes in sources)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from generator.evidence import SourceLibrary, number_stands_in, numbers_in
+from generator.link import resolve_links
+from generator.load import load_corpus
+from tests.conftest import CliResult
+
+
+def test_back_links_are_derived_from_the_records_that_point_at_a_regimen(project: Path) -> None:
+    corpus, problems = resolve_links(load_corpus(project / "seeds", project).records)
+    assert problems == []
+    drugamab = corpus.regimen_links["drugamab"]
+    assert drugamab.study_ids == ["fixture-trial"]
+    assert drugamab.case_ids == ["fixture-case"]
+    assert corpus.regimen_links["placebo"].case_ids == []
+
+
+def test_unknown_comparator_arm_is_an_error(project: Path, cli: Callable[..., CliResult]) -> None:
+    path = project / "seeds/studies/fixture-trial.yaml"
+    path.write_text(path.read_text().replace("comparator: placebo", "comparator: control"))
+    result = cli("validate", cwd=project)
+    assert result.returncode == 1
+    assert "arms[0].outcomes[1].comparator: unknown comparator arm 'control'; expected another arm of this study (placebo)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "found"),
+    [
+        ("median OS 7.63 months", 7.63, True),
+        ("median OS 7.63 months", 7.6, False),
+        ("Of 1,532 patients", 1532, True),
+        ("Forty-eight (19%) patients", 48, True),
+        ("one patient (2.5%)", 1, True),
+        ("P=0.019 9", 0.0199, False),
+        ("15% (6/40)", 15, True),
+        ("150 of 200", 15, False),
+    ],
+)
+def test_numbers_are_found_in_digits_and_words(text: str, number: float, found: bool) -> None:
+    assert number_stands_in(number, text) is found, numbers_in(text)
+
+
+def test_value_missing_from_its_quote_is_an_error(project: Path, cli: Callable[..., CliResult]) -> None:
+    path = project / "seeds/studies/fixture-trial.yaml"
+    path.write_text(path.read_text().replace("value: 10.5", "value: 10.6"))
+    result = cli("validate", cwd=project)
+    assert result.returncode == 1
+    assert "arms[0].outcomes[0].value: 10.6 does not appear in its quote" in result.stderr
+
+
+def test_quote_not_in_its_source_is_an_error(project: Path, cli: Callable[..., CliResult]) -> None:
+    path = project / "seeds/studies/fixture-trial.yaml"
+    path.write_text(path.read_text().replace("quote: Disease control occurred in 150", "quote: Disease control was seen in 150"))
+    result = cli("validate", cwd=project)
+    assert result.returncode == 1
+    assert "arms[0].outcomes[3].quote: quote not found verbatim in 900_0000000000000abc.txt" in result.stderr
+
+
+def test_quotes_match_across_line_breaks(tmp_path: Path) -> None:
+    (tmp_path / "900_0000000000000abc.txt").write_text("a phrase that\nbreaks   across lines")
+    library = SourceLibrary(tmp_path)
+    assert library.quote_stands("900_0000000000000abc.txt", "phrase that breaks across lines")
+    assert not library.quote_stands("900_0000000000000abc.txt", "phrase that bends")
+
+
+def test_numbers_are_shown_as_the_source_writes_them() -> None:
+    from generator.evidence import stated_form
+
+    assert stated_form(7.0, "7.0 months") == "7.0"
+    assert stated_form(1532, "Of 1,532 patients") == "1,532"
+    assert stated_form(15, "6 patients (15%)") == "15"
+    assert stated_form(0.5, "no such number") == "0.5"
