@@ -13,6 +13,7 @@ from pathlib import Path
 from generator.derive import Derived, derive
 from generator.emit import EmitReport, emit_tree
 from generator.errors import ConfigError, InvalidCorpus
+from generator.export import data_files
 from generator.link import Corpus, resolve_links
 from generator.load import load_corpus
 from generator.render import make_environment, plan_pages, render_pages
@@ -63,7 +64,7 @@ def validate_review(config: ReviewConfig) -> Review:
 def render_review(config: ReviewConfig, review: Review) -> dict[str, bytes]:
     env = make_environment(config.templates_dir)
     pages = render_pages(env, plan_pages(review.corpus, review.derived))
-    return {path: text.encode("utf-8") for path, text in pages.items()}
+    return {path: text.encode("utf-8") for path, text in pages.items()} | data_files(review.corpus)
 
 
 def generate(config: ReviewConfig) -> EmitReport:

@@ -18,6 +18,7 @@ import jinja2
 from generator.derive import COMPARISON_MEASURES, Derived, format_number, headline
 from generator.errors import ConfigError
 from generator.evidence import stated_form
+from generator.export import OUTCOME_COLUMNS
 from generator.link import Corpus
 from generator.schema import (
     DRUG_CLASS_LABELS,
@@ -141,6 +142,7 @@ def plan_pages(corpus: Corpus, derived: Derived) -> list[Page]:
         Page("compare/outcomes.md", "compare_outcomes.md.j2", common),
         Page("notes.md", "notes.md.j2", common),
         Page("sources.md", "sources.md.j2", common),
+        Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS}),
     ]
     pages += [Page(page_path("studies", s.id), "study.md.j2", {**common, "study": s}) for s in corpus.studies.values()]
     pages += [

@@ -77,3 +77,21 @@ def test_numbers_are_shown_as_the_source_writes_them() -> None:
     assert stated_form(1532, "Of 1,532 patients") == "1,532"
     assert stated_form(15, "6 patients (15%)") == "15"
     assert stated_form(0.5, "no such number") == "0.5"
+
+
+def test_every_quote_of_the_real_review_stands_in_its_source() -> None:
+    """Checked whenever ../shared/sources is present (it is in CI)."""
+    from generator.derive import iter_models
+    from generator.schema import Evidence
+    from tests.conftest import ROOT, SHARED_SOURCES
+
+    if not SHARED_SOURCES.is_dir():
+        pytest.skip("../shared/sources is not present on this machine")
+    library = SourceLibrary(SHARED_SOURCES)
+    checked = 0
+    for item in load_corpus(ROOT / "seeds", ROOT).records:
+        for loc, model in iter_models(item.record):
+            if isinstance(model, Evidence):
+                assert library.quote_stands(model.source, model.quote), f"{item.file}:{item.line_of(loc)}: {model.quote!r}"
+                checked += 1
+    assert checked > 100

@@ -1,0 +1,76 @@
+"""Machine-readable exports published under ``data/``: a contract other tools rely on.
+
+- ``outcomes.csv``: one row per reported value of every study (arm values, enrolment and
+  population figures), columns in :data:`OUTCOME_COLUMNS`.
+- ``studies.json``, ``regimens.json``, ``cases.json``: every record as validated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+from generator.evidence import stated_form
+from generator.link import Corpus
+from generator.schema import ReportedValue, StudyRecord
+
+OUTCOME_COLUMNS = (
+    "study_id", "arm", "regimen_id", "measure", "value", "unit", "numerator", "denominator", "as_reported",
+    "source", "quote", "category", "statistic", "endpoint", "comparator", "timepoint", "subgroup",
+    "ci_low", "ci_high", "ci_level", "range_low", "range_high",
+)
+_NUMBER_COLUMNS = ("value", "ci_low", "ci_high", "ci_level", "range_low", "range_high")
+
+
+def _study_values(study: StudyRecord) -> Iterator[tuple[str, str, ReportedValue]]:
+    if study.enrolment is not None:
+        yield "", "", study.enrolment
+    for value in study.population_values:
+        yield "", "", value
+    for arm in study.arms:
+        for value in arm.outcomes:
+            yield arm.id, arm.regimen, value
+
+
+def outcome_rows(corpus: Corpus) -> list[dict[str, str]]:
+    rows = []
+    for study in corpus.studies.values():
+        for arm, regimen, value in _study_values(study):
+            row = {"study_id": study.id, "arm": arm, "regimen_id": regimen}
+            for column in OUTCOME_COLUMNS[3:]:
+                item = getattr(value, column)
+                if item is None:
+                    row[column] = ""
+                elif column in _NUMBER_COLUMNS:
+                    # the number as the source writes it ("7.0" stays "7.0"), without thousands separators
+                    row[column] = stated_form(item, value.as_reported, value.quote).replace(",", "")
+                else:
+                    row[column] = str(item)
+            rows.append(row)
+    return rows
+
+
+def outcomes_csv(corpus: Corpus) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=OUTCOME_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(outcome_rows(corpus))
+    return buffer.getvalue().encode("utf-8")
+
+
+def records_json(records: dict[str, BaseModel]) -> bytes:
+    payload = [record.model_dump(mode="json", exclude_none=True) for _, record in sorted(records.items())]
+    return (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def data_files(corpus: Corpus) -> dict[str, bytes]:
+    return {
+        "data/outcomes.csv": outcomes_csv(corpus),
+        "data/studies.json": records_json(dict(corpus.studies)),
+        "data/regimens.json": records_json(dict(corpus.regimens)),
+        "data/cases.json": records_json(dict(corpus.cases)),
+    }
