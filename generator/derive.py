@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from generator.errors import Problem
-from generator.evidence import SourceLibrary, normalise_space, number_stands_in
+from generator.evidence import SourceLibrary, format_number, normalise_space, number_stands_in
 from generator.link import Corpus
 from generator.load import Loc, format_loc
 from generator.schema import (
@@ -101,11 +101,6 @@ def check_drug_classes(corpus: Corpus) -> list[Problem]:
 def _short(text: str, limit: int = 70) -> str:
     text = normalise_space(text)
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
-
-
-def format_number(number: float) -> str:
-    """A number as typed: 15.0 → '15', 7.63 → '7.63' (never rounded)."""
-    return str(int(number)) if float(number).is_integer() else repr(float(number))
 
 
 # --------------------------------------------------------------------------- views

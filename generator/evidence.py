@@ -47,6 +47,11 @@ def stated_form(number: float, *texts: str) -> str:
         for token in _NUMBER.findall(text):
             if abs(float(token.replace(",", "")) - number) < 1e-9:
                 return str(token)
+    return format_number(number)
+
+
+def format_number(number: float) -> str:
+    """A number without a source text to take its form from: 15.0 → '15', 7.63 → '7.63' (never rounded)."""
     return str(int(number)) if float(number).is_integer() else repr(float(number))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 
-from generator.derive import COMPARISON_MEASURES, Derived, format_number, headline
+from generator.derive import COMPARISON_MEASURES, Derived, headline
 from generator.errors import ConfigError
 from generator.evidence import stated_form
 from generator.export import OUTCOME_COLUMNS
@@ -105,7 +105,6 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        num=format_number,
         stated=lambda number, v: stated_form(number, v.as_reported, v.quote),
         cell=md_cell,
         setting_label=lambda s: SETTING_LABELS[Setting(s)],
