@@ -25,14 +25,36 @@ serve: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/litreview schema --out schema
 
-lock: $(STAMP)
-	$(BIN)/pip freeze --exclude-editable | grep -v "^litreview" > requirements.lock.new; $(BIN)/pip freeze --all | grep "^setuptools==" >> requirements.lock.new
-	{ sed -n '1,2p' requirements.lock; cat requirements.lock.new; } > requirements.lock.tmp
-	mv requirements.lock.tmp requirements.lock && rm requirements.lock.new
+# make lock: rewrite requirements.lock, every package pinned with the sha256 of each of its files on PyPI, resolved from
+# pyproject.toml (dependencies, the dev extra, and build-system.requires, i.e. setuptools for the editable install
+# below) for CPython 3.11.5+ on Linux x86_64. The resolver is uv, pinned by UV_VERSION and installed into a throwaway
+# venv in a mktemp -d folder that is removed afterwards; it reads PyPI only and ignores pip's and uv's configuration
+# files, so the result depends only on pyproject.toml, the current lock and PyPI. Versions already in the lock are kept
+# unless pyproject.toml rules them out; to move some on: make lock LOCK_ARGS="--upgrade-package numpy" (all: --upgrade).
+UV_VERSION  := 0.13.8
+LOCK_PYTHON := 3.11.5
+LOCK_ARGS   ?=
+lock:
+	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	build_requires=$$($(PYTHON) -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'); \
+	$(PYTHON) -m venv "$$tmp/uv"; \
+	"$$tmp/uv/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"; \
+	cp requirements.lock "$$tmp/requirements.lock"; \
+	printf '%s\n' "$$build_requires" \
+	  | "$$tmp/uv/bin/uv" pip compile pyproject.toml - --extra dev --generate-hashes --no-header $(LOCK_ARGS) \
+	      --python-version $(LOCK_PYTHON) --python-platform x86_64-unknown-linux-gnu \
+	      --no-config --default-index https://pypi.org/simple --cache-dir "$$tmp/cache" --quiet \
+	      --output-file "$$tmp/requirements.lock"; \
+	{ printf '%s\n' '# Exact versions of every package the project installs (runtime, test and lint).' \
+	                 '# Regenerate after changing pyproject.toml: make lock'; \
+	  cat "$$tmp/requirements.lock"; } > requirements.lock.tmp; \
+	mv requirements.lock.tmp requirements.lock
 
+# Hash-checking mode: every package of the lock, and nothing else, installs only if its file's sha256 is listed.
+# Our own package is then installed on its own (editable, no deps): hash mode cannot cover a local editable install.
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
