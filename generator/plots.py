@@ -87,6 +87,7 @@ from generator.schema import (
     TreatmentLine,
 )
 from generator.statistics import format_computed_percent
+from generator.text import Identifier
 from generator.views import exact_interval
 
 RecordKind = Literal["studies", "cases", "regimens"]
@@ -153,8 +154,8 @@ def svg_relative_urls(figure_path: str, figures_page: str = FIGURES_PAGE) -> Url
     return url_for
 
 
-def evidence_anchor(drug_class: DrugClass, setting: Setting) -> str:
-    return f"{drug_class.value}--{setting.value}"
+def evidence_anchor(drug_class: DrugClass, setting: Setting) -> Identifier:
+    return Identifier(f"{drug_class.value}--{setting.value}")
 
 
 def build_figures(corpus: Corpus, url_for: UrlFor | None = None) -> list[Figure]:
@@ -191,6 +192,7 @@ _FONTS = ["DejaVu Sans", "Verdana", "Bitstream Vera Sans", "Helvetica", "Arial"]
 _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: searchable, selectable, small
     "svg.hashsalt": "litreview-figures",  # fixed ids, so two builds are byte-identical
+    "text.parse_math": False,  # record text is text: "$…$" in a name must not become (or break) mathtext
     "font.family": "sans-serif",
     "font.sans-serif": _FONTS,
     "font.size": FONT_SIZE,

@@ -8,12 +8,18 @@ tooltip by Material and as a numbered note by any other renderer).
 
 from __future__ import annotations
 
+import html
+import json
 import posixpath
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from generator import plots, views
 from generator.consistency import ConsistencyFlag
@@ -39,6 +45,7 @@ from generator.schema import (
     StudyType,
 )
 from generator.statistics import format_computed_percent
+from generator.text import DOI_RESOLVER, markdown_literal
 
 MEASURE_LABELS: dict[Measure, str] = {
     Measure.n: "n",
@@ -85,17 +92,72 @@ class Footnotes:
     entries: list[Evidence] = field(default_factory=list)
     _index: dict[tuple[str, str], int] = field(default_factory=dict)
 
-    def cite(self, evidence: Evidence) -> str:
+    def cite(self, evidence: Evidence) -> Markup:
         key = (evidence.source, evidence.quote)
         if key not in self._index:
             self.entries.append(evidence)
             self._index[key] = len(self.entries)
-        return f"[^{self._index[key]}]"
+        return Markup(f"[^{self._index[key]}]")
 
 
-def md_cell(text: object) -> str:
-    """Text made safe for one Markdown table cell."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+def page_text(value: object) -> Markup:
+    """Any value as it may appear in a Markdown page.
+
+    Values that know how to (record text, see :mod:`generator.text`; template output, already
+    ``Markup``) render themselves; any other string, built in Python from record fields or not,
+    is shown literally.
+    """
+    if hasattr(value, "__html__"):
+        return Markup(value.__html__())
+    return Markup(markdown_literal(str(value)))
+
+
+def md_cell(value: object) -> Markup:
+    """A value made safe for one Markdown table cell: on one line, pipes inert."""
+    return Markup(" ".join(page_text(value).split()).replace("|", "\\|"))
+
+
+def code_span(value: object) -> Markup:
+    """A value as inline code, shown literally (code spans take no escapes, so a backtick needs HTML)."""
+    text = " ".join(str(value).split())
+    if "`" in text:
+        return Markup("<code>") + Markup(markdown_literal(text)) + Markup("</code>")
+    return Markup(f"`{text}`")
+
+
+def page_title(value: object) -> Markup:
+    """A page title for YAML front matter, HTML-escaped.
+
+    MkDocs takes a page's title from its first heading with HTML entities decoded, and Material
+    writes it into ``<title>`` through ``striptags`` (which decodes them again) without escaping:
+    a record named ``</title><script>…`` would run. Given in front matter, the title is printed
+    as written, so it is written escaped; navigation and search show it decoded.
+    """
+    return Markup(json.dumps(html.escape(" ".join(str(value).split())), ensure_ascii=False))
+
+
+def source_anchor(document: str) -> Markup:
+    """Anchor of a source document on the sources page (document names are pattern-checked)."""
+    return Markup("doc-" + page_text(document).removesuffix(".txt"))
+
+
+def one_line(value: object) -> str:
+    """Plain text on one line (RIS fields; a newline would start a new tag)."""
+    return " ".join(str(value).split())
+
+
+@jinja2.pass_eval_context
+def _finalize(context: EvalContext, value: object) -> object:
+    """Every ``{{ … }}`` of a Markdown template passes here: nothing reaches a page unescaped."""
+    return page_text(value) if context.autoescape else value
+
+
+@jinja2.pass_eval_context
+def _join(context: EvalContext, values: Iterable[object], separator: str = "") -> str:
+    """Jinja's ``join``, with each item made page-safe (its built-in one escapes HTML only)."""
+    if not context.autoescape:
+        return separator.join(str(value) for value in values)
+    return Markup(separator).join(page_text(value) for value in values)
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -104,7 +166,10 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,
-        autoescape=False,  # output is Markdown; record text is escaped per context by filters
+        # Markdown pages are autoescaped, with record text rendered by its own rule (generator.text);
+        # BibTeX and RIS files are plain text, escaped by their own filters.
+        autoescape=jinja2.select_autoescape(enabled_extensions=("md.j2",), default_for_string=False, default=False),
+        finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -112,6 +177,11 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters.update(
         stated=lambda number, v: stated_form(number, v.as_reported, v.quote),
         cell=md_cell,
+        join=_join,
+        oneline=one_line,
+        code=code_span,
+        page_title=page_title,
+        doi_url=lambda doi: Markup(DOI_RESOLVER + quote(str(doi), safe="/:;")),
         setting_label=lambda s: SETTING_LABELS[Setting(s)],
         study_type_label=lambda t: STUDY_TYPE_LABELS[StudyType(t)],
         drug_class_label=lambda c: DRUG_CLASS_LABELS[DrugClass(c)],
@@ -127,7 +197,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.globals.update(
         ARM_MEASURES=views.ARM_MEASURES,
         MEASURE_LABELS=MEASURE_LABELS,
-        MEASURE_DESCRIPTIONS=MEASURE_DESCRIPTIONS,
+        # The generator's own descriptions, written in Markdown (not record text).
+        MEASURE_DESCRIPTIONS={measure: Markup(text) for measure, text in MEASURE_DESCRIPTIONS.items()},
         SETTING_LABELS=SETTING_LABELS,
         Setting=Setting,
         Measure=Measure,
@@ -138,6 +209,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         FOREST_PATH=plots.FOREST_PATH,
         ORR_PATH=plots.ORR_PATH,
         EVIDENCE_MAP_PATH=plots.EVIDENCE_MAP_PATH,
+        source_anchor=source_anchor,
     )
     return env
 
@@ -273,12 +345,13 @@ def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, li
     for page in pages:
         here = posixpath.dirname(page.path)
 
-        def url(target: str, here: str = here) -> str:
-            return posixpath.relpath(target, here or ".")
+        # Paths are built from record ids (lower-case words and hyphens) and the generator's own names.
+        def url(target: str, here: str = here) -> Markup:
+            return Markup(posixpath.relpath(target, here or "."))
 
-        def link(record: StudyRecord | RegimenRecord | CaseRecord, here: str = here) -> str:
+        def link(record: StudyRecord | RegimenRecord | CaseRecord, here: str = here) -> Markup:
             kind = {StudyRecord: "studies", RegimenRecord: "regimens", CaseRecord: "cases"}[type(record)]
-            return posixpath.relpath(page_path(kind, record.id), here or ".")
+            return Markup(posixpath.relpath(page_path(kind, record.id), here or "."))
 
         footnotes = Footnotes()
         template = env.get_template(page.template)

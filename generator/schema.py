@@ -20,20 +20,33 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from generator.text import Identifier, PlainText, Prose
+
 RECORD_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SOURCE_NAME_PATTERN = r"^[0-9]{3}_[0-9a-f]{16}\.txt$"
 
 RecordId = Annotated[
     str,
     StringConstraints(pattern=RECORD_ID_PATTERN, max_length=80),
+    AfterValidator(Identifier),
     Field(description="Lower-case words joined by hyphens, e.g. `resorce-regorafenib`; the file is named `<id>.yaml`."),
 ]
 SourceName = Annotated[
     str,
     StringConstraints(pattern=SOURCE_NAME_PATTERN),
+    AfterValidator(Identifier),
     Field(description="File name of the source document in `../shared/sources`, e.g. `000_fb36349d30200d63.txt`."),
 ]
-NonEmptyText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+# Record text. Plain text is shown exactly as written; prose (the curator's own words) may use
+# Markdown, sanitised on pages. See generator/text.py for how each reaches a page safely.
+Text = Annotated[str, AfterValidator(PlainText)]
+NonEmptyText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True), AfterValidator(PlainText)]
+ProseText = Annotated[
+    str,
+    StringConstraints(min_length=1, strip_whitespace=True),
+    AfterValidator(Prose),
+    Field(json_schema_extra={"contentMediaType": "text/markdown"}),
+]
 
 
 def _check_partial_date(text: str) -> str:
@@ -282,7 +295,7 @@ class Evidence(Record):
     """Where a statement stands: the source document and a short verbatim fragment of it."""
 
     source: SourceName
-    quote: Annotated[str, StringConstraints(min_length=3, max_length=300)] = Field(
+    quote: Annotated[str, StringConstraints(min_length=3, max_length=300), AfterValidator(PlainText)] = Field(
         description="A short verbatim fragment of the source (at most ~200 characters) that contains the value."
     )
 
@@ -298,15 +311,15 @@ class ReportedValue(Evidence):
     measure: Measure
     as_reported: NonEmptyText = Field(description="The value's text exactly as the source gives it.")
     value: float | None = Field(default=None, description="The number as stated (percent for rates); empty if only a qualifier is given.")
-    unit: str | None = Field(default=None, description="Unit of `value`: `%`, `months`, `days`, `years`, `patients`, `ng/ml` …")
+    unit: Text | None = Field(default=None, description="Unit of `value`: `%`, `months`, `days`, `years`, `patients`, `ng/ml` …")
     numerator: int | None = Field(default=None, ge=0, description="Count, where the source states it.")
     denominator: int | None = Field(default=None, ge=1, description="Denominator, where the source states it.")
-    category: str | None = Field(default=None, description="What a characteristic or adverse event is, e.g. `Child-Pugh B`, `grade 4 neutropenia`.")
+    category: Text | None = Field(default=None, description="What a characteristic or adverse event is, e.g. `Child-Pugh B`, `grade 4 neutropenia`.")
     statistic: Statistic | None = Field(default=None, description="For ages and similar: median, mean, range or IQR.")
     endpoint: Measure | None = Field(default=None, description="For hazard ratios and p values: the endpoint compared (`median_os`, `orr` …).")
     comparator: RecordId | None = Field(default=None, description="For comparisons: the id of the other arm in this study.")
-    timepoint: str | None = Field(default=None, description="For rates at a time point: the time point as stated, e.g. `6 months`.")
-    subgroup: str | None = Field(default=None, description="The subgroup the value belongs to, when not the whole arm.")
+    timepoint: Text | None = Field(default=None, description="For rates at a time point: the time point as stated, e.g. `6 months`.")
+    subgroup: Text | None = Field(default=None, description="The subgroup the value belongs to, when not the whole arm.")
     ci_low: float | None = Field(default=None, description="Lower bound of the confidence interval the source reports.")
     ci_high: float | None = Field(default=None, description="Upper bound of the confidence interval the source reports.")
     ci_level: float | None = Field(default=None, gt=0, lt=100, description="Level of that interval in percent, e.g. 95.")
@@ -330,22 +343,22 @@ class CurationNote(Record):
     """A problem in a source document: kept as reported, explained here, shown on the page."""
 
     kind: NoteKind
-    text: NonEmptyText = Field(description="The problem in the curator's own words.")
-    field: str | None = Field(default=None, description="The field or value the note is about, e.g. `arms[0].outcomes`.")
+    text: ProseText = Field(description="The problem in the curator's own words.")
+    field: Text | None = Field(default=None, description="The field or value the note is about, e.g. `arms[0].outcomes`.")
     source: SourceName | None = None
-    quote: str | None = Field(default=None, description="The passage the note is about (short, verbatim).")
+    quote: Text | None = Field(default=None, description="The passage the note is about (short, verbatim).")
 
 
 class Citation(Record):
     """Bibliographic details as the sources state them; nothing added from elsewhere."""
 
-    authors: str | None = None
-    title: str | None = None
-    journal: str | None = None
+    authors: Text | None = None
+    title: Text | None = None
+    journal: Text | None = None
     year: int | None = Field(default=None, ge=1900, le=2100)
-    volume: str | None = None
-    pages: str | None = None
-    doi: Annotated[str, StringConstraints(pattern=r"^10\.[0-9]{4,9}/\S+$")] | None = None
+    volume: Text | None = None
+    pages: Text | None = None
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.[0-9]{4,9}/\S+$"), AfterValidator(PlainText)] | None = None
     source: SourceName | None = Field(default=None, description="The document that states this citation (e.g. a reference list).")
 
 
@@ -365,7 +378,7 @@ class RegimenRecord(Record):
     name: NonEmptyText
     drugs: list[Drug] = Field(min_length=1)
     mechanism: list[Evidence] = Field(default_factory=list, description="What the sources say of how it works; each with its quote.")
-    summary: str | None = Field(default=None, description="Short description in the curator's own words.")
+    summary: ProseText | None = Field(default=None, description="Short description in the curator's own words.")
     notes: list[CurationNote] = Field(default_factory=list)
 
 
@@ -373,14 +386,14 @@ class RegimenRecord(Record):
 
 
 class Design(Record):
-    phase: str | None = Field(default=None, description="As stated: `I`, `Ib`, `II`, `III`, `I/II`.")
+    phase: Text | None = Field(default=None, description="As stated: `I`, `Ib`, `II`, `III`, `I/II`.")
     randomised: bool | None = None
-    allocation_ratio: str | None = Field(default=None, description="As stated, e.g. `2:1`.")
+    allocation_ratio: Text | None = Field(default=None, description="As stated, e.g. `2:1`.")
     blinding: Literal["open-label", "single-blind", "double-blind"] | None = None
-    controlled: str | None = Field(default=None, description="Control as stated, e.g. `placebo-controlled`.")
+    controlled: Text | None = Field(default=None, description="Control as stated, e.g. `placebo-controlled`.")
     centres: Literal["single-centre", "multicentre"] | None = None
     direction: Literal["prospective", "retrospective"] | None = None
-    description: str | None = Field(default=None, description="Anything else about the design, in the curator's words.")
+    description: ProseText | None = Field(default=None, description="Anything else about the design, in the curator's words.")
 
 
 class Arm(Record):
@@ -388,7 +401,7 @@ class Arm(Record):
     label: NonEmptyText
     regimen: RecordId = Field(description="Id of the regimen record this arm received.")
     setting: Setting | None = Field(default=None, description="Overrides the study's setting for this arm.")
-    dose: str | None = Field(default=None, description="Dose and schedule as stated.")
+    dose: Text | None = Field(default=None, description="Dose and schedule as stated.")
     outcomes: list[ReportedValue] = Field(default_factory=list, description="Every value reported for this arm, `n` included.")
 
 
@@ -399,21 +412,21 @@ class StudyRecord(Record):
     title: NonEmptyText = Field(description="Descriptive title; the official title where the source gives one.")
     short_name: NonEmptyText = Field(description="How tables name it: trial acronym or first author and year.")
     study_type: StudyType
-    acronym: str | None = None
-    registry_ids: list[Annotated[str, StringConstraints(pattern=r"^NCT[0-9]{8}$")]] = Field(default_factory=list)
+    acronym: Text | None = None
+    registry_ids: list[Annotated[str, StringConstraints(pattern=r"^NCT[0-9]{8}$"), AfterValidator(Identifier)]] = Field(default_factory=list)
     status: TrialStatus | None = None
     citation: Citation | None = None
     sources: list[SourceRef] = Field(min_length=1)
     setting: Setting
-    prior_therapy: str | None = Field(default=None, description="What patients had before, as stated.")
+    prior_therapy: Text | None = Field(default=None, description="What patients had before, as stated.")
     design: Design = Field(default_factory=Design)
-    population: str | None = Field(default=None, description="Who was studied, in the curator's words.")
+    population: ProseText | None = Field(default=None, description="Who was studied, in the curator's words.")
     population_values: list[ReportedValue] = Field(default_factory=list, description="Reported baseline figures for the whole study.")
     enrolment: ReportedValue | None = None
     arms: list[Arm] = Field(default_factory=list)
-    safety: str | None = Field(default=None, description="Safety findings in the curator's words.")
-    summary: NonEmptyText = Field(description="What the study did and found, in the curator's words.")
-    conclusion: str | None = Field(default=None, description="The authors' conclusion, in the curator's words.")
+    safety: ProseText | None = Field(default=None, description="Safety findings in the curator's words.")
+    summary: ProseText = Field(description="What the study did and found, in the curator's words.")
+    conclusion: ProseText | None = Field(default=None, description="The authors' conclusion, in the curator's words.")
     notes: list[CurationNote] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -432,11 +445,11 @@ class StudyRecord(Record):
 class Patient(Record):
     age: ReportedValue | None = None
     sex: Literal["male", "female"] | None = None
-    aetiology: list[str] = Field(default_factory=list, description="As stated, e.g. `hepatitis B virus`.")
-    staging: dict[str, str] = Field(default_factory=dict, description="System → stage as stated, e.g. `BCLC: B`.")
-    liver_function: dict[str, str] = Field(default_factory=dict, description="Measure → value as stated, e.g. `Child-Pugh score: '5'`.")
-    performance_status: str | None = None
-    presentation: str | None = Field(default=None, description="How the disease presented, in the curator's words.")
+    aetiology: list[Text] = Field(default_factory=list, description="As stated, e.g. `hepatitis B virus`.")
+    staging: dict[Text, Text] = Field(default_factory=dict, description="System → stage as stated, e.g. `BCLC: B`.")
+    liver_function: dict[Text, Text] = Field(default_factory=dict, description="Measure → value as stated, e.g. `Child-Pugh score: '5'`.")
+    performance_status: Text | None = None
+    presentation: ProseText | None = Field(default=None, description="How the disease presented, in the curator's words.")
     evidence: list[Evidence] = Field(default_factory=list, description="Quotes backing the patient description.")
 
 
@@ -450,13 +463,13 @@ class TreatmentLine(Record):
     label: NonEmptyText
     regimen: RecordId | None = Field(default=None, description="Regimen id; required for systemic lines and procedures.")
     line_of_therapy: int | None = Field(default=None, ge=1, description="Systemic line number, where it can be told.")
-    dose: str | None = Field(default=None, description="Dose and schedule as stated.")
+    dose: Text | None = Field(default=None, description="Dose and schedule as stated.")
     start: PartialDate | None = None
     end: PartialDate | None = None
-    start_as_reported: str | None = Field(default=None, description="The start as worded, when it is relative ('1 month after surgery').")
+    start_as_reported: Text | None = Field(default=None, description="The start as worded, when it is relative ('1 month after surgery').")
     best_response: Response | None = None
-    response_as_reported: str | None = None
-    stop_reason: str | None = Field(default=None, description="Why the line stopped, as stated.")
+    response_as_reported: Text | None = None
+    stop_reason: Text | None = Field(default=None, description="Why the line stopped, as stated.")
     evidence: list[Evidence] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -473,18 +486,18 @@ class MarkerReading(Evidence):
 
     marker: NonEmptyText = Field(description="e.g. `AFP`, `VEGF`, `PIVKA-II`, `CA19-9`, `HBV DNA`.")
     date: PartialDate | None = None
-    date_as_reported: str | None = Field(default=None, description="The date as worded, when it is relative or vague.")
+    date_as_reported: Text | None = Field(default=None, description="The date as worded, when it is relative or vague.")
     as_reported: NonEmptyText = Field(description="The reading's text exactly as the source gives it.")
     value: float | None = Field(default=None, description="The number as stated; empty for a qualitative reading.")
-    unit: str | None = None
-    reference_range: str | None = Field(default=None, description="As stated, e.g. `0-7 ng/ml`.")
+    unit: Text | None = None
+    reference_range: Text | None = Field(default=None, description="As stated, e.g. `0-7 ng/ml`.")
 
 
 class CaseAdverseEvent(Evidence):
     """An adverse event in a case, as the report names it."""
 
     event: NonEmptyText = Field(description="The event as named, e.g. `decrease in the platelet count`.")
-    grade: str | None = Field(default=None, description="Grade as stated, e.g. `2` for 'second-degree'.")
+    grade: Text | None = Field(default=None, description="Grade as stated, e.g. `2` for 'second-degree'.")
     attributed_to: RecordId | None = Field(default=None, description="Regimen id the report attributes it to, if it does.")
 
 
@@ -503,14 +516,14 @@ class CaseRecord(Record):
     citation: Citation | None = None
     sources: list[SourceRef] = Field(min_length=1)
     setting: Setting
-    institution: str | None = None
+    institution: Text | None = None
     patient: Patient
     timeline: list[TreatmentLine] = Field(min_length=1)
     markers: list[MarkerReading] = Field(default_factory=list)
     adverse_events: list[CaseAdverseEvent] = Field(default_factory=list)
     follow_up: FollowUp | None = None
-    summary: NonEmptyText
-    conclusion: str | None = None
+    summary: ProseText
+    conclusion: ProseText | None = None
     notes: list[CurationNote] = Field(default_factory=list)
 
 
@@ -524,7 +537,7 @@ class GlossaryTerm(Record):
         description="The abbreviation exactly as written in the text, e.g. `ORR` or `PD-1` (case-sensitive)."
     )
     expansion: NonEmptyText = Field(description="What it stands for, e.g. `objective response rate`; shown as the tooltip.")
-    definition: str | None = Field(default=None, description="A sentence or two for the glossary page, in the curator's words.")
+    definition: ProseText | None = Field(default=None, description="A sentence or two for the glossary page, in the curator's words.")
 
 
 class Glossary(Record):
@@ -556,9 +569,9 @@ class CffAuthor(BaseModel):
     """A CITATION.cff author: a person (family and given names) or an entity (name)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
-    name: str | None = None
-    family_names: str | None = Field(default=None, alias="family-names")
-    given_names: str | None = Field(default=None, alias="given-names")
+    name: Text | None = None
+    family_names: Text | None = Field(default=None, alias="family-names")
+    given_names: Text | None = Field(default=None, alias="given-names")
 
     @property
     def display(self) -> str:
@@ -573,11 +586,11 @@ class ReviewCitation(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
     title: NonEmptyText
     authors: list[CffAuthor] = Field(min_length=1)
-    version: str | None = None
-    doi: str | None = None
-    url: str | None = None
-    license: str | None = None
-    date_released: str | None = Field(default=None, alias="date-released")
+    version: Text | None = None
+    doi: Text | None = None
+    url: Text | None = None
+    license: Text | None = None
+    date_released: Text | None = Field(default=None, alias="date-released")
 
 
 RECORD_KINDS: dict[str, type[StudyRecord] | type[RegimenRecord] | type[CaseRecord]] = {

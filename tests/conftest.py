@@ -80,6 +80,17 @@ def real_review() -> Review:
     return validate_review(ReviewConfig.from_options(ROOT, "seeds", "templates", "docs", sources))
 
 
+@pytest.fixture(scope="session")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture review with attack payloads in every text field (tests/hostile.py), built with --strict."""
+    from tests.hostile import make_hostile_review
+
+    project = make_hostile_review(FIXTURE, tmp_path_factory.mktemp("hostile") / "review", ROOT / "templates")
+    done = build_site(project, project / "site")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return project / "site"
+
+
 @pytest.fixture
 def cli() -> Callable[..., CliResult]:
     return run_cli

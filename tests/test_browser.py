@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, Request, sync_playwright
 
 from tests.conftest import CHROMIUM, ROOT, SCREENSHOTS
 
@@ -33,15 +33,24 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def base_url(review_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(review_site))
+def _serve(site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def base_url(review_site: Path) -> Iterator[str]:
+    yield from _serve(review_site)
+
+
+@pytest.fixture(scope="module")
+def hostile_url(hostile_site: Path) -> Iterator[str]:
+    yield from _serve(hostile_site)
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +255,48 @@ def test_plots_render(tab: Watched) -> None:
             assert image.evaluate("img => img.complete && img.naturalWidth > 0"), f"{path}: figure {i} did not load"
             assert (image.get_attribute("alt") or "").strip()
         tab.shot("figures-" + (path.strip("/").replace("/", "-") or "home"))
+
+
+# --------------------------------------------------------------------------- hostile records
+
+
+# Every payload in tests/hostile.py calls __xss(); this records the calls, and alert() and friends too.
+_XSS_TRAP = """
+window.__xssHits = [];
+window.__xss = (name) => window.__xssHits.push(String(name));
+for (const name of ['alert', 'confirm', 'prompt']) window[name] = (x) => window.__xssHits.push(name + ':' + x);
+"""
+
+
+@pytest.fixture
+def hostile_tab(browser: Browser, hostile_url: str) -> Iterator[Watched]:
+    yield from _open(browser, hostile_url, viewport={"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("path", ["", "studies/fixture-trial/", "cases/fixture-case/", "regimens/drugamab/", "notes/", "glossary/",
+                                  "compare/cases/", "compare/after-sorafenib/", "compare/figures/", "sources/"])
+def test_no_script_from_a_record_runs(hostile_tab: Watched, path: str) -> None:
+    hostile_tab.page.add_init_script(_XSS_TRAP)
+    dialogs: list[str] = []
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    hostile_tab.page.on("dialog", on_dialog)
+    page = hostile_tab.goto(path)
+    assert page.evaluate("typeof window.__xss") == "function"  # the trap is armed on this page
+    # fire mouse and focus events at everything in the content, so that any surviving handler runs
+    page.evaluate("""() => { for (const element of document.querySelectorAll('article *')) {
+        for (const type of ['mouseover', 'mouseenter', 'focus', 'load', 'error'])
+            element.dispatchEvent(new Event(type, {bubbles: false}));
+    } }""")
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.__xssHits") == []
+    assert not dialogs
+    if path != "compare/figures/":  # the figures page shows no record text, only pictures of it
+        assert "__xss" in page.locator("article").inner_text(), "the payloads should be on the page, as text"
+    hostile_tab.shot("hostile-" + (path.strip("/").replace("/", "-") or "home"))
 
 
 # --------------------------------------------------------------------------- accessibility
