@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 
 from generator.errors import InvalidCorpus, ReviewError
 from generator.pipeline import ReviewConfig, generate, validate_review
@@ -85,8 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(args.config_file)]
         if args.site_dir:
             command += ["--site-dir", str(args.site_dir)]
-        if subprocess.run(command, check=False).returncode != 0:
-            print("error: mkdocs build --strict failed (see the messages above)", file=sys.stderr)
+        returncode = _run_forwarding_signals(command)
+        if returncode != 0:
+            print("error: mkdocs build --strict failed or was interrupted (see the messages above); "
+                  "the previous site, if any, is unchanged", file=sys.stderr)
             return 1
         site = (args.site_dir or _site_dir(args.config_file)).resolve()
         print(f"site built in {site}/ (open {site}/index.html, or run `.venv/bin/mkdocs serve` to preview)")
@@ -97,6 +101,21 @@ def main(argv: list[str] | None = None) -> int:
     except ReviewError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+
+def _run_forwarding_signals(command: list[str]) -> int:
+    """Run a child process; SIGINT or SIGTERM sent to this process go to it, and it decides how to stop."""
+    child = subprocess.Popen(command)
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _site_dir(config_file: Path) -> Path:

@@ -135,9 +135,15 @@ class Derived:
     flags: list[ConsistencyFlag] = field(default_factory=list)  # figures that disagree; shown, never an error
 
 
-def derive(corpus: Corpus, sources_dir: Path | None) -> tuple[Derived, list[Problem]]:
+def check_records(corpus: Corpus, sources_dir: Path | None) -> list[Problem]:
+    """The checks that can fail a build. Each looks at one record at a time, so they also run on the
+    records that loaded when others did not, and a curator sees every problem in one run."""
+    return check_evidence(corpus, SourceLibrary(sources_dir)) + check_drug_classes(corpus)
+
+
+def derive(corpus: Corpus, sources_dir: Path | None) -> Derived:
+    """What pages need beyond the records, from a corpus that passed :func:`check_records`."""
     library = SourceLibrary(sources_dir)
-    problems = check_evidence(corpus, library) + check_drug_classes(corpus)
     documents = sorted({m.source for record in corpus.origins.values() for _, m in iter_models(record.record)
                         if isinstance(m, Evidence) and m.source})
-    return Derived(curation_notes(corpus), library.available, documents, check_consistency(corpus)), problems
+    return Derived(curation_notes(corpus), library.available, documents, check_consistency(corpus))

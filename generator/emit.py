@@ -4,6 +4,8 @@ The emitter owns exactly the files it listed in its manifest last time. It
 - writes a file only when its bytes change (so `mkdocs serve` sees only real changes
   and rebuilds settle),
 - writes each file through a temporary file and an atomic rename (no half-written page),
+- records the files it is about to write before writing them, so that an interrupted run is
+  finished by the next one,
 - removes files it generated before that are no longer produced,
 - refuses to overwrite a file it did not generate (a hand-written page is never lost).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +63,9 @@ def emit_tree(files: dict[str, bytes], out_dir: Path) -> EmitReport:
             + ", ".join(str(out_dir / name) for name in clashes)
             + " (rename the hand-written page, or delete it if it is a stale generated copy)"
         )
+    # Claim the new files before writing any: if this run is interrupted, the next one knows they are
+    # its own (and does not mistake them for hand-written pages).
+    _write_manifest(out_dir, previous | files.keys())
     written, unchanged = [], 0
     for name in sorted(files):
         path = out_dir / name
@@ -72,11 +78,15 @@ def emit_tree(files: dict[str, bytes], out_dir: Path) -> EmitReport:
     for name in removed:
         (out_dir / name).unlink(missing_ok=True)
         _prune_empty_dirs((out_dir / name).parent, out_dir)
-    manifest = json.dumps({"files": sorted(files)}, indent=1).encode() + b"\n"
-    manifest_path = out_dir / MANIFEST_NAME
-    if not manifest_path.is_file() or manifest_path.read_bytes() != manifest:
-        _write_atomic(manifest_path, manifest)
+    _write_manifest(out_dir, files.keys())
     return EmitReport(written, unchanged, removed)
+
+
+def _write_manifest(out_dir: Path, names: Iterable[str]) -> None:
+    manifest = json.dumps({"files": sorted(names)}, indent=1).encode() + b"\n"
+    path = out_dir / MANIFEST_NAME
+    if not path.is_file() or path.read_bytes() != manifest:
+        _write_atomic(path, manifest)
 
 
 def _prune_empty_dirs(directory: Path, stop: Path) -> None:

@@ -102,10 +102,10 @@ def resolve_links(loaded: list[LoadedRecord], glossary: Glossary | None = None) 
             for value_index, value in enumerate(arm.outcomes):
                 if value.comparator is not None and value.comparator not in arm_ids - {arm.id}:
                     loc = ("arms", index, "outcomes", value_index, "comparator")
+                    found = "an arm cannot be compared with itself" if value.comparator == arm.id else f"unknown comparator arm {value.comparator!r}"
                     problems.append(Problem(
                         item.file, item.line_of(loc), format_loc(loc),
-                        f"unknown comparator arm {value.comparator!r}; expected another arm of this study "
-                        f"({', '.join(sorted(arm_ids - {arm.id})) or 'none'})",
+                        f"{found}; expected another arm of this study ({', '.join(sorted(arm_ids - {arm.id})) or 'none'})",
                     ))
 
     cases: dict[str, CaseRecord] = {}

@@ -9,6 +9,7 @@ the curator typed), and duplicate keys are errors (PyYAML would silently keep th
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from generator.errors import Problem, display_path
 from generator.schema import RECORD_KINDS, CaseRecord, Glossary, RegimenRecord, ReviewCitation, StudyRecord
 
 MAX_RECORD_BYTES = 1_000_000
+MAX_NESTING = 40  # records nest about 6 deep; PyYAML composes recursively, so a bound keeps the stack safe
 GLOSSARY_FILE = "glossary.yaml"  # the one glossary file, directly in seeds/
 Loc = tuple[str | int, ...]
 AnyRecord = StudyRecord | RegimenRecord | CaseRecord
@@ -48,7 +50,9 @@ class LoadResult:
 
 
 class _RecordLoader(yaml.SafeLoader):
-    """SafeLoader without timestamps, and refusing anchors and aliases."""
+    """SafeLoader without timestamps, refusing anchors and aliases, and nesting deeper than MAX_NESTING."""
+
+    depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
@@ -56,7 +60,15 @@ class _RecordLoader(yaml.SafeLoader):
             raise yaml.MarkedYAMLError(
                 None, None, "anchors and aliases (&name, *name) are not allowed in seed records", event.start_mark
             )
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_NESTING:
+            raise yaml.MarkedYAMLError(
+                None, None, f"nested more than {MAX_NESTING} levels deep; a record needs far fewer", event.start_mark
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _RecordLoader.yaml_implicit_resolvers = {
@@ -136,6 +148,7 @@ def fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
     return sorted({name for m in models for name in m.model_fields})
 
 
+_VALIDATOR_STEP = re.compile(r"^[a-z]+(?:-[a-z]+)*\[.*\]$")
 _EXPECTED = {
     "missing": "required field is missing",
     "float_parsing": "expected a number",
@@ -173,11 +186,21 @@ def describe_error(error: ErrorDetails, model: type[BaseModel]) -> str:
     return message
 
 
+def _field_loc(loc: Loc, lines: dict[Loc, int]) -> Loc:
+    """pydantic puts validator steps such as "function-after[...]" into locations; keep only the fields
+    (a part the file has is a field even if it looks like a step: a key may be named anything)."""
+    kept: list[str | int] = []
+    for part in loc:
+        if isinstance(part, str) and (*kept, part) not in lines and _VALIDATOR_STEP.match(part):
+            continue
+        kept.append(part)
+    return tuple(kept)
+
+
 def _validation_problems(error: ValidationError, model: type[BaseModel], file: str, lines: dict[Loc, int]) -> list[Problem]:
     problems = []
     for detail in error.errors(include_url=False):
-        # pydantic adds validator names such as "function-after[...]" to locations; they are not fields
-        loc = tuple(part for part in detail["loc"] if not (isinstance(part, str) and "[" in part))
+        loc = _field_loc(detail["loc"], lines)
         problems.append(Problem(file, line_for(lines, loc), format_loc(loc), describe_error({**detail, "loc": loc}, model)))
     return problems
 
@@ -202,6 +225,8 @@ def _read_mapping(path: Path, file: str) -> tuple[dict[str, Any] | None, dict[Lo
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 0
         reason = error.problem or error.context or "invalid YAML"
+        if "'\\t'" in reason:
+            reason = "a tab character; YAML indentation must use spaces, not tabs"
         if error.context and error.context_mark and error.problem and error.context_mark.line + 1 != line:
             reason += f" ({error.context} that starts on line {error.context_mark.line + 1})"
         return None, {}, [Problem(file, line, "", f"YAML syntax error: {reason}")]

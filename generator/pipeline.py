@@ -10,15 +10,13 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.derive import Derived, derive
+from generator.derive import Derived, check_records, derive
 from generator.emit import EmitReport, emit_tree
 from generator.errors import ConfigError, InvalidCorpus
 from generator.export import data_files
 from generator.history import last_changed
 from generator.link import Corpus, resolve_links
 from generator.load import load_corpus, load_review_citation
-from generator.plots import build_figures
-from generator.render import asset_files, flag_numbers, make_environment, plan_pages, render_pages
 from generator.schema import ReviewCitation
 
 log = logging.getLogger("mkdocs.plugins.litreview")
@@ -56,13 +54,10 @@ def validate_review(config: ReviewConfig) -> Review:
     loaded = load_corpus(config.seeds_dir, config.root)
     citation, citation_problems = load_review_citation(config.root / CITATION_FILE, config.root)
     corpus, link_problems = resolve_links(loaded.records, loaded.glossary)
-    problems = loaded.problems + citation_problems + link_problems
+    problems = loaded.problems + citation_problems + link_problems + check_records(corpus, config.sources_dir)
     if problems:
-        # Evidence checks on a half-linked corpus would only repeat the problems above.
         raise InvalidCorpus(problems)
-    derived, derive_problems = derive(corpus, config.sources_dir)
-    if derive_problems:
-        raise InvalidCorpus(derive_problems)
+    derived = derive(corpus, config.sources_dir)
     if not derived.sources_checked:
         log.info("source documents not found at %s: quotes were not checked against them", config.sources_dir)
     history = last_changed(config.root, config.seeds_dir)
@@ -71,6 +66,10 @@ def validate_review(config: ReviewConfig) -> Review:
 
 
 def render_review(config: ReviewConfig, review: Review) -> dict[str, bytes]:
+    # Imported here: validating needs neither matplotlib nor SciPy (1.7 s of imports), rendering does.
+    from generator.plots import build_figures
+    from generator.render import asset_files, flag_numbers, make_environment, plan_pages, render_pages
+
     env = make_environment(config.templates_dir)
     flags = flag_numbers(review.corpus, review.derived.flags)
     figures = build_figures(review.corpus)

@@ -1,13 +1,20 @@
 """MkDocs adapter: run the generator before each build and watch seeds and templates.
 
 Enabled in ``mkdocs.yml`` as ``plugins: [search, litreview]``. The plugin only wires
-MkDocs events to :mod:`generator.pipeline`; it holds no logic of its own.
+MkDocs events to :mod:`generator.pipeline` and :mod:`generator.publish`; it holds no logic
+of its own. For ``mkdocs build`` and ``gh-deploy`` it also makes the build all-or-nothing:
+MkDocs writes into a staging folder that replaces ``site_dir`` only once the whole build
+(strict checks included) has succeeded, and SIGTERM ends the build like Ctrl-C does, so the
+staging folder is removed. ``mkdocs serve`` builds as usual.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from mkdocs.config import base
@@ -19,6 +26,7 @@ from mkdocs.plugins import BasePlugin
 from generator.errors import InvalidCorpus, ReviewError
 from generator.load import GLOSSARY_FILE, load_glossary
 from generator.pipeline import ReviewConfig, generate
+from generator.publish import discard, replace_site, source_date_epoch, staging_dir
 
 log = logging.getLogger("mkdocs.plugins.litreview")
 
@@ -34,9 +42,30 @@ class LitReviewOptions(base.Config):
     """Folder of the source documents; when present, every quote is checked against it."""
 
 
+ALL_OR_NOTHING_COMMANDS = {"build", "gh-deploy"}
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
 class LitReviewPlugin(BasePlugin[LitReviewOptions]):
     def __init__(self) -> None:
         self.review: ReviewConfig | None = None
+        self.command: str | None = None
+        self.site_dir: Path | None = None  # where the site goes; MkDocs writes into `staging` meanwhile
+        self.staging: Path | None = None
+        self.built = False
+        self.mkdocs_config: MkDocsConfig | None = None
+        self.previous_sigterm: Any = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
+        if command in ALL_OR_NOTHING_COMMANDS:
+            try:
+                self.previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+            except ValueError:  # not the main thread: keep the default
+                self.previous_sigterm = None
 
     def review_config(self, config: MkDocsConfig) -> ReviewConfig:
         """The pipeline's configuration: the plugin's options, relative to mkdocs.yml."""
@@ -45,6 +74,16 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.review = self.review_config(config)
+        if "SOURCE_DATE_EPOCH" not in os.environ:
+            # MkDocs dates pages and the sitemap with this, else with today: the same commit, the same bytes.
+            stamp = source_date_epoch(self.review.root)
+            if stamp:
+                os.environ["SOURCE_DATE_EPOCH"] = stamp
+        if self.command in ALL_OR_NOTHING_COMMANDS and self.staging is None:
+            self.site_dir = Path(config.site_dir)
+            self.staging = staging_dir(self.site_dir)
+            self.mkdocs_config = config
+            config.site_dir = str(self.staging)
         # Hand-written pages get the glossary's tooltips too (generated pages carry their own
         # abbreviation lines). A broken glossary is reported by on_pre_build with everything else.
         glossary, problems = load_glossary(self.review.seeds_dir / GLOSSARY_FILE, self.review.root)
@@ -60,6 +99,27 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
             raise PluginError("the seed records are invalid:\n" + error.report()) from None
         except ReviewError as error:
             raise PluginError(str(error)) from None
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.built = True
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.built = False  # strict mode fails after on_post_build
+
+    def on_shutdown(self) -> None:
+        if self.staging is not None and self.site_dir is not None:
+            if self.built:
+                replace_site(self.staging, self.site_dir)
+                log.info("site published to %s", self.site_dir)
+            else:
+                discard(self.staging)
+                log.info("build did not complete: %s left as it was", self.site_dir)
+            if self.mkdocs_config is not None:
+                self.mkdocs_config.site_dir = str(self.site_dir)  # gh-deploy reads it after the build
+            self.staging = None
+        if self.previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self.previous_sigterm)
+            self.previous_sigterm = None
 
     def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
         assert self.review is not None

@@ -18,7 +18,7 @@ import datetime as _dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from generator.text import Identifier, PlainText, Prose
 
@@ -49,10 +49,21 @@ ProseText = Annotated[
 ]
 
 
+YEAR_RANGE = (1900, 2100)
+
+
+def date_before(first: str, second: str) -> bool:
+    """Whether partial date ``first`` is surely before ``second``, compared at the precision both have."""
+    precision = min(len(first), len(second))
+    return first[:precision] < second[:precision]
+
+
 def _check_partial_date(text: str) -> str:
     """Accept YYYY, YYYY-MM or YYYY-MM-DD, and only real calendar dates."""
     parts = text.split("-")
     year, month, day = int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise ValueError(f"year {parts[0]} is out of range; expected a year from {YEAR_RANGE[0]} to {YEAR_RANGE[1]}")
     try:
         _dt.date(year, month, day)
     except ValueError as error:
@@ -272,6 +283,17 @@ class Response(StrEnum):
     not_evaluated = "NE"
 
 
+# What a value of each measure can be (ranges checked on load; anything else is a typo).
+COUNT_MEASURES = frozenset({Measure.n, Measure.event_count})
+POSITIVE_MEASURES = frozenset({Measure.hazard_ratio, Measure.risk_ratio})
+NON_NEGATIVE_MEASURES = frozenset({
+    Measure.orr, Measure.dcr, Measure.cr, Measure.pr, Measure.sd, Measure.pd, Measure.median_pfs, Measure.median_os,
+    Measure.median_ttp, Measure.median_dor, Measure.dor_range, Measure.dor_rate, Measure.pfs_rate, Measure.os_rate,
+    Measure.mortality_rate, Measure.p_value, Measure.response_rate_other, Measure.median_follow_up,
+    Measure.median_treatment_duration, Measure.age, Measure.male, Measure.female, Measure.adverse_event,
+})
+
+
 class NoteKind(StrEnum):
     contradiction = "contradiction"
     arithmetic = "arithmetic"
@@ -326,10 +348,42 @@ class ReportedValue(Evidence):
     range_low: float | None = Field(default=None, description="Lower end of a reported range.")
     range_high: float | None = Field(default=None, description="Upper end of a reported range.")
 
+    # Checks that involve two fields sit on the later one, so that the error points at its line.
+    @field_validator("value")
+    @classmethod
+    def _check_value_range(cls, value: float | None, info: ValidationInfo) -> float | None:
+        measure = info.data.get("measure")
+        if value is None or measure is None:
+            return value
+        if measure in COUNT_MEASURES and (value < 0 or value != int(value)):
+            raise ValueError(f"a count ({measure.value}) must be a whole number of at least 0, got {value:g}")
+        if measure in POSITIVE_MEASURES and value <= 0:
+            raise ValueError(f"a {measure.value.replace('_', ' ')} must be greater than 0, got {value:g}")
+        if measure in NON_NEGATIVE_MEASURES and value < 0:
+            raise ValueError(f"a {measure.value.replace('_', ' ')} cannot be negative, got {value:g}")
+        if measure is Measure.p_value and value > 1:
+            raise ValueError(f"a p value lies between 0 and 1, got {value:g}")
+        return value
+
+    @field_validator("denominator")
+    @classmethod
+    def _check_fraction(cls, denominator: int | None, info: ValidationInfo) -> int | None:
+        numerator = info.data.get("numerator")
+        if numerator is not None and denominator is not None and numerator > denominator:
+            raise ValueError(f"numerator {numerator} is larger than denominator {denominator}")
+        return denominator
+
+    @field_validator("ci_high", "range_high")
+    @classmethod
+    def _check_bounds(cls, high: float | None, info: ValidationInfo) -> float | None:
+        low_name = "ci_low" if info.field_name == "ci_high" else "range_low"
+        low = info.data.get(low_name)
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"{info.field_name} {high:g} is below {low_name} {low:g}; expected the upper bound here")
+        return high
+
     @model_validator(mode="after")
     def _check_consistent(self) -> ReportedValue:
-        if self.numerator is not None and self.denominator is not None and self.numerator > self.denominator:
-            raise ValueError(f"numerator {self.numerator} is larger than denominator {self.denominator}")
         if self.unit == "%" and self.value is not None and not 0 <= self.value <= 100:
             raise ValueError(f"a percentage must lie between 0 and 100, got {self.value}")
         if (self.ci_low is None) != (self.ci_high is None):
@@ -429,14 +483,15 @@ class StudyRecord(Record):
     conclusion: ProseText | None = Field(default=None, description="The authors' conclusion, in the curator's words.")
     notes: list[CurationNote] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _check_arms(self) -> StudyRecord:
+    @field_validator("arms")
+    @classmethod
+    def _check_arm_ids(cls, arms: list[Arm]) -> list[Arm]:
         seen: set[str] = set()
-        for arm in self.arms:
+        for arm in arms:
             if arm.id in seen:
                 raise ValueError(f"two arms share the id {arm.id!r}")
             seen.add(arm.id)
-        return self
+        return arms
 
 
 # --------------------------------------------------------------------------- cases
@@ -472,10 +527,16 @@ class TreatmentLine(Record):
     stop_reason: Text | None = Field(default=None, description="Why the line stopped, as stated.")
     evidence: list[Evidence] = Field(min_length=1)
 
+    @field_validator("end")
+    @classmethod
+    def _check_end(cls, end: str | None, info: ValidationInfo) -> str | None:
+        start = info.data.get("start")
+        if start and end and date_before(end, start):
+            raise ValueError(f"ends ({end}) before it starts ({start})")
+        return end
+
     @model_validator(mode="after")
-    def _check_dates(self) -> TreatmentLine:
-        if self.start and self.end and self.end < self.start[: len(self.end)]:
-            raise ValueError(f"ends ({self.end}) before it starts ({self.start})")
+    def _check_regimen(self) -> TreatmentLine:
         if self.kind in {"systemic", "tace", "haic", "radiotherapy", "surgery"} and self.regimen is None:
             raise ValueError(f"a {self.kind} line needs the `regimen` it used")
         return self
@@ -525,6 +586,15 @@ class CaseRecord(Record):
     summary: ProseText
     conclusion: ProseText | None = None
     notes: list[CurationNote] = Field(default_factory=list)
+
+    @field_validator("follow_up")
+    @classmethod
+    def _check_follow_up(cls, follow_up: FollowUp | None, info: ValidationInfo) -> FollowUp | None:
+        last = follow_up.last_follow_up if follow_up else None
+        starts = [line.start for line in info.data.get("timeline", []) if line.start]
+        if last and starts and date_before(last, min(starts)):
+            raise ValueError(f"last follow-up ({last}) is before the first dated step of the timeline ({min(starts)})")
+        return follow_up
 
 
 # --------------------------------------------------------------------------- glossary
