@@ -48,7 +48,11 @@ class EmitError(ReviewError):
 
 def display_path(path: Path, root: Path) -> str:
     """Path as the user knows it: relative to the project when it lies inside it."""
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+    # The file's own name is kept even when it is a symbolic link (only its folders are resolved).
+    resolved = path.parent.resolve() / path.name
+    for base in (root.resolve(), root.absolute()):
+        try:
+            return str(resolved.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)

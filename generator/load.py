@@ -89,7 +89,7 @@ def _to_python(node: yaml.Node, loader: _RecordLoader, loc: Loc, lines: dict[Loc
         result: dict[Any, Any] = {}
         first_seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _construct(loader, key_node)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str | int) or isinstance(key, bool):
                 raise yaml.MarkedYAMLError(None, None, f"a key must be a name, got {key!r}", key_node.start_mark)
@@ -101,7 +101,20 @@ def _to_python(node: yaml.Node, loader: _RecordLoader, loc: Loc, lines: dict[Loc
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, loader, (*loc, index), lines) for index, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _construct(loader, node)
+
+
+def _construct(loader: _RecordLoader, node: yaml.Node) -> Any:
+    """A scalar's Python value; a value its tag cannot hold (``!!int abc``, a 5,000-digit number) is a YAML error."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as error:
+        shown = repr(node.value) if isinstance(node.value, str) else "this value"
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise yaml.MarkedYAMLError(None, None, f"cannot read {shown} as {node.tag.rpartition(':')[2]} ({type(error).__name__})",
+                                   node.start_mark) from None
 
 
 def parse_yaml(text: str, name: str) -> tuple[Any, dict[Loc, int]]:
@@ -207,9 +220,11 @@ def _validation_problems(error: ValidationError, model: type[BaseModel], file: s
 
 def _read_mapping(path: Path, file: str) -> tuple[dict[str, Any] | None, dict[Loc, int], list[Problem]]:
     """Read one YAML file that must hold a mapping: the data, the line of each field, or the problems."""
-    raw = path.read_bytes()
+    size = path.stat().st_size
+    with path.open("rb") as stream:  # read no more than the limit allows, whatever the file claims
+        raw = stream.read(MAX_RECORD_BYTES + 1)
     if len(raw) > MAX_RECORD_BYTES:
-        return None, {}, [Problem(file, 0, "", f"file is {len(raw):,} bytes; a seed record may be at most {MAX_RECORD_BYTES:,}")]
+        return None, {}, [Problem(file, 0, "", f"file is {max(size, len(raw)):,} bytes; a seed record may be at most {MAX_RECORD_BYTES:,}")]
     if raw.startswith(b"\xef\xbb\xbf"):
         return None, {}, [Problem(file, 1, "", "file starts with a byte-order mark; save it as UTF-8 without BOM")]
     try:
@@ -230,8 +245,12 @@ def _read_mapping(path: Path, file: str) -> tuple[dict[str, Any] | None, dict[Lo
         if error.context and error.context_mark and error.problem and error.context_mark.line + 1 != line:
             reason += f" ({error.context} that starts on line {error.context_mark.line + 1})"
         return None, {}, [Problem(file, line, "", f"YAML syntax error: {reason}")]
+    except yaml.reader.ReaderError as error:
+        line = text[: error.position].count("\n") + 1
+        code = ord(error.character) if isinstance(error.character, str) else error.character
+        return None, {}, [Problem(file, line, "", f"character U+{code:04X} is not allowed in YAML ({error.reason})")]
     except yaml.YAMLError as error:
-        return None, {}, [Problem(file, 0, "", f"YAML syntax error: {error}")]
+        return None, {}, [Problem(file, 0, "", f"YAML syntax error: {' '.join(str(error).split())}")]
     if data is None:
         return None, {}, [Problem(file, 1, "", "file is empty; expected a record (a mapping of fields)")]
     if not isinstance(data, dict):
@@ -289,8 +308,11 @@ def load_corpus(seeds_dir: Path, root: Path) -> LoadResult:
     records: list[LoadedRecord] = []
     glossary_path = seeds_dir / GLOSSARY_FILE
     glossary, problems = load_glossary(glossary_path, root)
-    for path in sorted(p for p in seeds_dir.rglob("*") if p.is_file() and not p.name.startswith(".") and p != glossary_path):
+    for path in sorted(p for p in seeds_dir.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".") and p != glossary_path):
         relative = path.relative_to(seeds_dir)
+        if path.is_symlink():
+            problems.append(Problem(display_path(path, root), 0, "", "is a symbolic link; records must be files inside seeds/"))
+            continue
         kind = relative.parts[0] if len(relative.parts) == 2 else None
         if kind not in RECORD_KINDS or path.suffix != ".yaml":
             problems.append(Problem(

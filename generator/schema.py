@@ -39,12 +39,26 @@ SourceName = Annotated[
 ]
 # Record text. Plain text is shown exactly as written; prose (the curator's own words) may use
 # Markdown, sanitised on pages. See generator/text.py for how each reaches a page safely.
-Text = Annotated[str, AfterValidator(PlainText)]
-NonEmptyText = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True), AfterValidator(PlainText)]
+# Lengths are bounded: pages are rendered by Python-Markdown, whose inline processing is quadratic in
+# the number of escaped characters in one text (16,000 '*' take 1.6 s); the longest plain text in
+# the review is ~200 characters.
+TEXT_MAX_LENGTH = 1000
+Text = Annotated[str, StringConstraints(max_length=TEXT_MAX_LENGTH), AfterValidator(PlainText)]
+NonEmptyText = Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX_LENGTH, strip_whitespace=True), AfterValidator(PlainText)]
+PROSE_MAX_LENGTH = 5000  # the longest prose in the review is ~700 characters
+PROSE_MAX_LINKS = 50  # Python-Markdown's link parsing is quadratic in '[': 4,000 of them take 4 s
+
+
+def _check_prose(text: str) -> Prose:
+    if text.count("[") > PROSE_MAX_LINKS:
+        raise ValueError(f"{text.count('[')} '[' characters; prose may hold at most {PROSE_MAX_LINKS} links")
+    return Prose(text)
+
+
 ProseText = Annotated[
     str,
-    StringConstraints(min_length=1, strip_whitespace=True),
-    AfterValidator(Prose),
+    StringConstraints(min_length=1, max_length=PROSE_MAX_LENGTH, strip_whitespace=True),
+    AfterValidator(_check_prose),
     Field(json_schema_extra={"contentMediaType": "text/markdown"}),
 ]
 

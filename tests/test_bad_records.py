@@ -138,7 +138,7 @@ def overlay(case: str, project: Path) -> set[str]:
     for relative, source in case_files(case).items():
         target = project / "seeds" / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        shutil.copy(source, target, follow_symlinks=False)  # a case may be a symbolic link
         written.add(f"seeds/{relative}")
     return written
 
