@@ -96,7 +96,7 @@ PartialDate = Annotated[
 class Record(BaseModel):
     """Base of every schema model: unknown fields are errors, values are not coerced silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- vocabularies
