@@ -279,10 +279,14 @@ def check_percent_reachable(study: StudyRecord, arm_index: int, arm: Arm) -> lis
         if (value.unit != "%" or stated is None or value.numerator is not None or value.denominator is not None
                 or not _whole_group(value) or value.measure in {Measure.n, Measure.hazard_ratio, Measure.p_value}):
             continue
-        if any(percent_agrees(k, n, stated) for k in range(n + 1)):
-            continue
+        # Every rounding accepted maps an interval containing the stated value onto it, so if any k/n
+        # rounds to it, the k just below or just above stated × n / 100 does (two checks, not n + 1).
         target = Fraction(Decimal(stated))
-        below = max((k for k in range(n + 1) if Fraction(100 * k, n) < target), default=0)
+        exact = target * n / 100
+        floor, ceiling = exact.numerator // exact.denominator, -(-exact.numerator // exact.denominator)
+        if any(percent_agrees(k, n, stated) for k in {floor, ceiling} if 0 <= k <= n):
+            continue
+        below = max(0, min(n, ceiling - 1))
         nearest = [k for k in (below, below + 1) if k <= n]
         shown = "; ".join(f"{k}/{n} is {float(Fraction(100 * k, n)):.{decimals_of(stated) + 1}f}%" for k in nearest)
         flags.append(_flag(study, arm.id, figure, PERCENT_VS_N,

@@ -131,7 +131,8 @@ def curation_notes(corpus: Corpus) -> list[NoteEntry]:
 class Derived:
     notes: list[NoteEntry]
     sources_checked: bool
-    documents: list[str] = field(default_factory=list)
+    # every source document → the records drawing on it and what it contributes to each (in record order)
+    documents: dict[str, list[DocumentUse]] = field(default_factory=dict)
     flags: list[ConsistencyFlag] = field(default_factory=list)  # figures that disagree; shown, never an error
 
 
@@ -144,6 +145,23 @@ def check_records(corpus: Corpus, sources_dir: Path | None) -> list[Problem]:
 def derive(corpus: Corpus, sources_dir: Path | None) -> Derived:
     """What pages need beyond the records, from a corpus that passed :func:`check_records`."""
     library = SourceLibrary(sources_dir)
-    documents = sorted({m.source for record in corpus.origins.values() for _, m in iter_models(record.record)
-                        if isinstance(m, Evidence) and m.source})
-    return Derived(curation_notes(corpus), library.available, documents, check_consistency(corpus))
+    return Derived(curation_notes(corpus), library.available, document_uses(corpus), check_consistency(corpus))
+
+
+@dataclass(frozen=True)
+class DocumentUse:
+    record: StudyRecord | CaseRecord | RegimenRecord
+    role: str | None  # what the record's `sources:` entry says the document contributes; None if it is only quoted
+
+
+def document_uses(corpus: Corpus) -> dict[str, list[DocumentUse]]:
+    """Each document named in a record's `sources:` or quoted by it, with the records using it (one pass)."""
+    uses: dict[str, dict[tuple[str, str], DocumentUse]] = {}
+    for (kind, rid), origin in sorted(corpus.origins.items(), key=lambda item: (("studies", "cases", "regimens").index(item[0][0]), item[0][1])):
+        record = origin.record
+        for ref in getattr(record, "sources", []):
+            uses.setdefault(ref.document, {})[(kind, rid)] = DocumentUse(record, ref.role)
+        for _, model in iter_models(record):
+            if isinstance(model, Evidence) and model.source:
+                uses.setdefault(model.source, {}).setdefault((kind, rid), DocumentUse(record, None))
+    return {document: list(uses[document].values()) for document in sorted(uses)}

@@ -7,6 +7,7 @@ of ours: a clinician checking a number should be able to reproduce it with a sta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scipy.stats import binomtest
 
@@ -36,6 +37,7 @@ def format_computed_percent(proportion: float) -> str:
     return f"{100 * proportion:.1f}"
 
 
+@lru_cache(maxsize=65536)  # pages and figures ask for the same intervals many times; SciPy takes ~1.7 ms each
 def clopper_pearson(successes: int, trials: int, level: float = 0.95) -> ProportionInterval:
     """Exact two-sided interval for ``successes`` out of ``trials`` (Clopper and Pearson, 1934)."""
     if trials < 1 or not 0 <= successes <= trials:

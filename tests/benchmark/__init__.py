@@ -1,0 +1,1 @@
+"""Benchmark helpers: a deterministic synthetic review corpus (``python -m tests.benchmark.synthetic``)."""

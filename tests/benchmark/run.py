@@ -1,0 +1,215 @@
+"""Benchmark: the generator's cost next to MkDocs' own, on synthetic reviews of N studies.
+
+    .venv/bin/python -m tests.benchmark.run [--sizes 100,1000,5000,10000] [--repeat 3] [--json FILE]
+
+For each N a synthetic review (tests/benchmark/synthetic.py, fixed seed) is written once, then,
+each in a fresh process and ``--repeat`` times (the median is reported):
+
+1. the generator alone: ``litreview generate`` into an empty generated tree (load, validate,
+   link, derive, render, write);
+2. the full site build: ``mkdocs build --strict`` with the litreview plugin, from an empty
+   generated tree and an empty site;
+3. MkDocs alone on the very same Markdown, already written: the same configuration without the
+   litreview plugin. This is the floor the project cannot go below.
+
+Wall time and the peak resident memory of the measured process (``wait4``'s ``ru_maxrss``) are
+recorded, and the ratios the targets name are printed: full ÷ MkDocs alone, generator(10,000) ÷
+generator(1,000), and peak memory of the full build ÷ MkDocs alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from tests.benchmark.synthetic import write_review
+
+ROOT = Path(__file__).resolve().parents[2]
+MANIFEST = ".litreview-generated.json"
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_mb: float
+
+
+@dataclass
+class Measurement:
+    stage: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(sample.seconds for sample in self.samples)
+
+    @property
+    def peak_mb(self) -> float:
+        return statistics.median(sample.peak_mb for sample in self.samples)
+
+
+def run_measured(command: list[str], cwd: Path) -> Sample:
+    """Run a command to completion; its wall time and its own peak resident memory."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"benchmark command failed ({process.returncode}): {' '.join(command)}\n{stderr.decode(errors='replace')[-3000:]}")
+    return Sample(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def clear_generated(project: Path) -> None:
+    """Remove everything the generator wrote, so that a run writes the whole tree."""
+    docs = project / "docs"
+    manifest = docs / MANIFEST
+    if manifest.is_file():
+        for name in json.loads(manifest.read_text())["files"]:
+            (docs / name).unlink(missing_ok=True)
+        manifest.unlink()
+
+
+def mkdocs_alone_config(project: Path) -> Path:
+    """The project's mkdocs.yml without the litreview plugin: MkDocs on the Markdown as it is."""
+    config = yaml.safe_load((project / "mkdocs.yml").read_text())
+    plugins = [p for p in config["plugins"] if not (p == "litreview" or (isinstance(p, dict) and "litreview" in p))]
+    if len(plugins) == len(config["plugins"]):
+        sys.exit("the litreview plugin is not in mkdocs.yml")
+    path = project / "mkdocs-alone.yml"
+    path.write_text(yaml.safe_dump({**config, "plugins": plugins}, sort_keys=False))
+    return path
+
+
+def count_pages(project: Path) -> int:
+    return sum(1 for _ in (project / "docs").rglob("*.md"))
+
+
+def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> dict[str, object]:
+    project = workdir / f"review-{studies}"
+    started = time.perf_counter()
+    write_review(project, studies)
+    write_seconds = time.perf_counter() - started
+    python = sys.executable
+    generator = Measurement("generator alone")
+    full = Measurement("full build")
+    alone = Measurement("MkDocs alone")
+    alone_config = mkdocs_alone_config(project)
+    for run in range(repeat):
+        clear_generated(project)
+        generator.samples.append(run_measured([python, "-m", "generator.cli", "generate"], project))
+        _say(progress, f"  N={studies:,} run {run + 1}/{repeat}: generator {generator.samples[-1].seconds:.1f} s")
+        clear_generated(project)
+        shutil.rmtree(project / "site", ignore_errors=True)
+        full.samples.append(run_measured([python, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.yml", "-d", "site"], project))
+        _say(progress, f"  N={studies:,} run {run + 1}/{repeat}: full build {full.samples[-1].seconds:.1f} s")
+        # the Markdown the full build just generated, built again without the plugin
+        shutil.rmtree(project / "site-alone", ignore_errors=True)
+        alone.samples.append(run_measured([python, "-m", "mkdocs", "build", "-f", alone_config.name, "-d", "site-alone"], project))
+        _say(progress, f"  N={studies:,} run {run + 1}/{repeat}: MkDocs alone {alone.samples[-1].seconds:.1f} s")
+    site = project / "site"
+    html_sizes = sorted((path.stat().st_size, str(path.relative_to(site))) for path in site.rglob("*.html"))
+    search_index = site / "search" / "search_index.json"
+    result = {
+        "studies": studies,
+        "regimens": len(list((project / "seeds" / "regimens").glob("*.yaml"))),
+        "cases": len(list((project / "seeds" / "cases").glob("*.yaml"))),
+        "pages": count_pages(project),
+        "corpus_written_seconds": round(write_seconds, 2),
+        "measurements": {m.stage: {"seconds": round(m.seconds, 3), "peak_mb": round(m.peak_mb, 1),
+                                   "samples": [asdict(s) for s in m.samples]} for m in (generator, full, alone)},
+        "full_over_mkdocs_alone": round(full.seconds / alone.seconds, 3),
+        "full_peak_over_mkdocs_alone_peak": round(full.peak_mb / alone.peak_mb, 3),
+        "largest_html": {"bytes": html_sizes[-1][0], "page": html_sizes[-1][1]} if html_sizes else None,
+        "search_index_bytes": search_index.stat().st_size if search_index.is_file() else None,
+    }
+    shutil.rmtree(project / "site-alone", ignore_errors=True)
+    return result
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        match = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
+        cpu = match.group(1).strip() if match else cpu
+    memory = "unknown"
+    meminfo = Path("/proc/meminfo")
+    if meminfo.is_file():
+        match = re.search(r"^MemTotal:\s*(\d+) kB", meminfo.read_text(), re.MULTILINE)
+        memory = f"{int(match.group(1)) / 1024 / 1024:.1f} GiB" if match else memory
+    from importlib.metadata import version
+
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": memory, "system": platform.platform(),
+            "python": platform.python_version(), "mkdocs": version("mkdocs"), "mkdocs-material": version("mkdocs-material")}
+
+
+def _say(enabled: bool, text: str) -> None:
+    if enabled:
+        print(text, flush=True)
+
+
+def report(results: list[dict[str, object]], host: dict[str, str]) -> str:
+    lines = [f"machine: {host['cpu']}, {host['cores']} cores, {host['memory']}; Python {host['python']}, "
+             f"MkDocs {host['mkdocs']}, Material {host['mkdocs-material']}", ""]
+    lines.append(f"{'N':>7} {'pages':>7} | {'generator':>10} {'full build':>11} {'MkDocs alone':>13} | {'full/alone':>10} | "
+                 f"{'peak MB gen':>11} {'full':>7} {'alone':>7} {'full/alone':>10} | {'largest page':>12} {'search index':>12}")
+    for result in results:
+        m = result["measurements"]
+        assert isinstance(m, dict)
+        largest = result["largest_html"]
+        largest_kb = f"{largest['bytes'] / 1024:.0f} KB" if isinstance(largest, dict) else "–"
+        index = result["search_index_bytes"]
+        index_kb = f"{index / 1024:.0f} KB" if isinstance(index, int) else "–"
+        lines.append(
+            f"{result['studies']:>7,} {result['pages']:>7,} | {m['generator alone']['seconds']:>9.1f}s {m['full build']['seconds']:>10.1f}s "
+            f"{m['MkDocs alone']['seconds']:>12.1f}s | {result['full_over_mkdocs_alone']:>10.3f} | "
+            f"{m['generator alone']['peak_mb']:>11.0f} {m['full build']['peak_mb']:>7.0f} {m['MkDocs alone']['peak_mb']:>7.0f} "
+            f"{result['full_peak_over_mkdocs_alone_peak']:>10.3f} | {largest_kb:>12} {index_kb:>12}")
+    by_size = {int(str(r["studies"])): r for r in results}
+    if 1000 in by_size and 10000 in by_size:
+        ratio = by_size[10000]["measurements"]["generator alone"]["seconds"] / by_size[1000]["measurements"]["generator alone"]["seconds"]  # type: ignore[index]
+        lines.append(f"\ngenerator(10,000) / generator(1,000) = {ratio:.2f}  (target <= 11)")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100,1000,5000,10000", help="numbers of studies, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
+    parser.add_argument("--workdir", type=Path, default=None, help="where to write the synthetic reviews (default: a temporary folder)")
+    args = parser.parse_args(argv)
+    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
+    progress = True
+    host = machine()
+    results = []
+    with tempfile.TemporaryDirectory(prefix="litreview-bench-") as temporary:
+        workdir = args.workdir or Path(temporary)
+        for size in sizes:
+            _say(progress, f"N={size:,}: writing the synthetic review …")
+            results.append(benchmark_size(size, args.repeat, workdir, progress))
+    print(report(results, host))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": host, "repeat": args.repeat, "results": results}, indent=1) + "\n")
+        print(f"results written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
