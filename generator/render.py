@@ -253,6 +253,9 @@ class Page:
     context: dict[str, Any]
 
 
+CONTEXT_ROWS_LIMIT = 30  # other arms shown on a study page beside its own; beyond this, links to the comparisons
+
+
 def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None = None, updated: dict[str, str] | None = None,
                figures: list[Figure] | None = None) -> list[Page]:
     """Every page of the generated tree and what its template receives.
@@ -282,11 +285,21 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS}),
     ]
     pages += [Page(f"compare/{view.slug}.md", "compare_arms.md.j2", {**common, "view": view}) for view in comparisons]
+    rows_by_study: dict[str, list[views.ArmRow]] = {}
+    rows_by_setting: dict[Setting, list[views.ArmRow]] = {}
+    for row in all_rows:
+        rows_by_study.setdefault(row.study.id, []).append(row)
+        rows_by_setting.setdefault(row.setting, []).append(row)
     for study in corpus.studies.values():
-        own = [row for row in all_rows if row.study.id == study.id]
+        own = rows_by_study.get(study.id, [])
         settings = {row.setting for row in own}
-        context = [row for row in all_rows if row.setting in settings and row.study.id != study.id]
-        pages.append(Page(page_path("studies", study.id), "study.md.j2", {**common, "study": study, "own_rows": own, "context_rows": context}))
+        # A large review links to the comparison pages instead (context None): every study page holding every
+        # other arm of its setting would make the site grow with the square of its size.
+        context = [row for row in all_rows if row.setting in settings and row.study.id != study.id] \
+            if sum(len(rows_by_setting[setting]) for setting in settings) - len(own) <= CONTEXT_ROWS_LIMIT else None
+        elsewhere = [view for view in comparisons if any(row.study.id == study.id for row in view.rows)] if context is None else []
+        pages.append(Page(page_path("studies", study.id), "study.md.j2", {**common, "study": study, "own_rows": own, "context_rows": context,
+                                                                         "context_pages": elsewhere}))
         pages += _citation_files("studies", study, common)
     for regimen in corpus.regimens.values():
         rows = [row for row in all_rows if row.regimen.id == regimen.id]
