@@ -13,6 +13,7 @@ import json
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -347,6 +348,21 @@ def flag_numbers(corpus: Corpus, flags: list[ConsistencyFlag]) -> dict[int, list
     return found
 
 
+@lru_cache(maxsize=262144)
+def relative_path(target: str, here: str) -> str:
+    """``target`` (a path in the generated tree) as seen from the folder ``here`` ("" for the top).
+
+    The same result as ``posixpath.relpath``, without its trips through ``abspath``: both paths are
+    relative and normalised, and pages ask for the same links hundreds of thousands of times.
+    """
+    target_parts = target.split("/")
+    here_parts = here.split("/") if here else []
+    common = 0
+    while common < min(len(here_parts), len(target_parts)) and here_parts[common] == target_parts[common]:
+        common += 1
+    return "/".join([".."] * (len(here_parts) - common) + target_parts[common:]) or "."
+
+
 def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]] | None = None) -> dict[str, str]:
     """Render each planned page; links are made relative to the page being rendered."""
     rendered: dict[str, str] = {}
@@ -360,11 +376,11 @@ def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, li
 
         # Paths are built from record ids (lower-case words and hyphens) and the generator's own names.
         def url(target: str, here: str = here) -> Markup:
-            return Markup(posixpath.relpath(target, here or "."))
+            return Markup(relative_path(target, here))
 
         def link(record: StudyRecord | RegimenRecord | CaseRecord, here: str = here) -> Markup:
             kind = {StudyRecord: "studies", RegimenRecord: "regimens", CaseRecord: "cases"}[type(record)]
-            return Markup(posixpath.relpath(page_path(kind, record.id), here or "."))
+            return Markup(relative_path(page_path(kind, record.id), here))
 
         footnotes = Footnotes()
         template = env.get_template(page.template)

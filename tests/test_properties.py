@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import posixpath
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from generator.consistency import PERCENT_VS_COUNT, check_study
 from generator.errors import Problem
 from generator.load import LoadedRecord, Loc, _read_mapping, format_loc, load_file, parse_yaml
+from generator.render import relative_path
 from generator.schema import (
     YEAR_RANGE,
     Arm,
@@ -667,3 +669,15 @@ def test_a_computed_percentage_is_within_half_a_unit_of_its_last_decimal(proport
     exact = Fraction(proportion) * 100
     # half of 0.1, plus the float rounding of 100 * proportion before formatting (a few ulps of at most 100)
     assert abs(Fraction(Decimal(text)) - exact) <= Fraction(1, 20) + Fraction(1, 10**12), (proportion, text)
+
+
+# --------------------------------------------------------------------------- 9. links between generated pages
+
+_SEGMENT = st.sampled_from(["studies", "cases", "compare", "figures", "a", "b.md", "index.md"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(target=st.lists(_SEGMENT, min_size=1, max_size=4), here=st.lists(_SEGMENT, max_size=3))
+def test_relative_paths_between_pages_match_posixpath(target: list[str], here: list[str]) -> None:
+    """render.relative_path (cached, no abspath) gives what posixpath.relpath gives, for any two tree paths."""
+    assert relative_path("/".join(target), "/".join(here)) == posixpath.relpath("/".join(target), "/".join(here) or ".")
