@@ -17,6 +17,7 @@ from types import FrameType
 
 from generator.errors import InvalidCorpus, ReviewError
 from generator.pipeline import ReviewConfig, generate, validate_review
+from generator.progress import Progress
 from generator.schema import RECORD_KINDS
 
 SCHEMA_FILES = {"studies": "study.schema.json", "regimens": "regimen.schema.json", "cases": "case.schema.json"}
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"valid: {_summary(config)}")
             return 0
         if args.command == "generate":
-            report = generate(config)
+            report = generate(config, Progress(sys.stdout))
             print(f"generated {len(report.written)} changed file(s), {report.unchanged} unchanged, "
                   f"{len(report.removed)} removed, in {config.docs_dir}")
             return 0

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from generator.errors import Problem, display_path
+from generator.progress import Progress
 from generator.schema import RECORD_KINDS, CaseRecord, Glossary, RegimenRecord, ReviewCitation, StudyRecord
 
 MAX_RECORD_BYTES = 1_000_000
@@ -314,12 +315,16 @@ def load_review_citation(path: Path, root: Path) -> tuple[ReviewCitation | None,
         return None, _validation_problems(error, ReviewCitation, file, lines)
 
 
-def load_corpus(seeds_dir: Path, root: Path) -> LoadResult:
+def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None) -> LoadResult:
     """Load every record under ``seeds_dir/{studies,regimens,cases}``; collect every problem."""
     records: list[LoadedRecord] = []
     glossary_path = seeds_dir / GLOSSARY_FILE
     glossary, problems = load_glossary(glossary_path, root)
-    for path in sorted(p for p in seeds_dir.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".") and p != glossary_path):
+    paths = sorted(p for p in seeds_dir.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".") and p != glossary_path)
+    stage = progress.stage("records loaded", len(paths)) if progress else None
+    for path in paths:
+        if stage:
+            stage.advance()
         relative = path.relative_to(seeds_dir)
         if path.is_symlink():
             problems.append(Problem(display_path(path, root), 0, "", "is a symbolic link; records must be files inside seeds/"))
@@ -335,4 +340,6 @@ def load_corpus(seeds_dir: Path, root: Path) -> LoadResult:
         problems.extend(file_problems)
         if loaded is not None:
             records.append(loaded)
+    if stage:
+        stage.close()
     return LoadResult(records, problems, glossary)

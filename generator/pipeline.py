@@ -17,6 +17,7 @@ from generator.export import data_files
 from generator.history import last_changed
 from generator.link import Corpus, resolve_links
 from generator.load import load_corpus, load_review_citation
+from generator.progress import Progress
 from generator.schema import ReviewCitation
 
 log = logging.getLogger("mkdocs.plugins.litreview")
@@ -47,11 +48,11 @@ class Review:
     updated: dict[str, str] = field(default_factory=dict)  # "kind/id" → date its seed file last changed in git
 
 
-def validate_review(config: ReviewConfig) -> Review:
+def validate_review(config: ReviewConfig, progress: Progress | None = None) -> Review:
     """Load, link and check every record; raise :class:`InvalidCorpus` listing every problem."""
     if not config.seeds_dir.is_dir():
         raise ConfigError(f"seeds folder not found: {config.seeds_dir}")
-    loaded = load_corpus(config.seeds_dir, config.root)
+    loaded = load_corpus(config.seeds_dir, config.root, progress)
     citation, citation_problems = load_review_citation(config.root / CITATION_FILE, config.root)
     corpus, link_problems = resolve_links(loaded.records, loaded.glossary)
     problems = loaded.problems + citation_problems + link_problems + check_records(corpus, config.sources_dir)
@@ -65,24 +66,26 @@ def validate_review(config: ReviewConfig) -> Review:
     return Review(corpus, derived, citation, updated)
 
 
-def render_review(config: ReviewConfig, review: Review) -> dict[str, bytes]:
+def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None) -> dict[str, bytes]:
     # Imported here: validating needs neither matplotlib nor SciPy (1.7 s of imports), rendering does.
     from generator.plots import build_figures
     from generator.render import asset_files, flag_numbers, make_environment, plan_pages, render_pages
 
     env = make_environment(config.templates_dir)
     flags = flag_numbers(review.corpus, review.derived.flags)
-    figures = build_figures(review.corpus)
-    pages = render_pages(env, plan_pages(review.corpus, review.derived, review.citation, review.updated, figures), flags)
+    figures = build_figures(review.corpus, progress=progress)
+    pages = render_pages(env, plan_pages(review.corpus, review.derived, review.citation, review.updated, figures), flags, progress)
     return ({path: text.encode("utf-8") for path, text in pages.items()} | {figure.path: figure.svg for figure in figures}
             | data_files(review.corpus) | asset_files(config.templates_dir))
 
 
-def generate(config: ReviewConfig) -> EmitReport:
+def generate(config: ReviewConfig, progress: Progress | None = None) -> EmitReport:
     """Validate, render everything in memory, then write the tree."""
-    review = validate_review(config)
-    files = render_review(config, review)
+    review = validate_review(config, progress)
+    files = render_review(config, review, progress)
     report = emit_tree(files, config.docs_dir)
+    if progress:
+        progress.finish()
     log.info("generated %d pages (%d written, %d unchanged, %d removed)",
              len(files), len(report.written), report.unchanged, len(report.removed))
     return report

@@ -71,6 +71,7 @@ from matplotlib.typing import RcKeyType
 from generator.derive import headline
 from generator.evidence import stated_form
 from generator.link import Corpus
+from generator.progress import Progress
 from generator.schema import (
     DRUG_CLASS_LABELS,
     SETTING_LABELS,
@@ -158,18 +159,27 @@ def evidence_anchor(drug_class: DrugClass, setting: Setting) -> Identifier:
     return Identifier(f"{drug_class.value}--{setting.value}")
 
 
-def build_figures(corpus: Corpus, url_for: UrlFor | None = None) -> list[Figure]:
+def build_figures(corpus: Corpus, url_for: UrlFor | None = None, progress: Progress | None = None) -> list[Figure]:
     """Every figure of the review, in a stable order; a figure with nothing to plot is left out."""
     def urls(path: str) -> UrlFor:
         return url_for or svg_relative_urls(path)
 
+    cases = sorted(corpus.cases.values(), key=lambda c: c.id)
+    drawers: list[Callable[[], Figure | None]] = [
+        lambda: _forest_figure(corpus, urls(FOREST_PATH)),
+        lambda: _orr_figure(corpus, urls(ORR_PATH)),
+        lambda: _evidence_map_figure(corpus, urls(EVIDENCE_MAP_PATH)),
+    ]
+    drawers += [lambda case=case: _case_figure(corpus, case, urls(case_figure_path(case.id))) for case in cases]  # type: ignore[misc]
     figures: list[Figure | None] = []
+    stage = progress.stage("figures drawn", len(drawers)) if progress else None
     with _style():
-        figures.append(_forest_figure(corpus, urls(FOREST_PATH)))
-        figures.append(_orr_figure(corpus, urls(ORR_PATH)))
-        figures.append(_evidence_map_figure(corpus, urls(EVIDENCE_MAP_PATH)))
-        for case in sorted(corpus.cases.values(), key=lambda c: c.id):
-            figures.append(_case_figure(corpus, case, urls(case_figure_path(case.id))))
+        for draw in drawers:
+            figures.append(draw())
+            if stage:
+                stage.advance()
+    if stage:
+        stage.close()
     return [figure for figure in figures if figure is not None]
 
 

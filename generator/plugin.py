@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -26,6 +27,7 @@ from mkdocs.plugins import BasePlugin
 from generator.errors import InvalidCorpus, ReviewError
 from generator.load import GLOSSARY_FILE, load_glossary
 from generator.pipeline import ReviewConfig, generate
+from generator.progress import Progress
 from generator.publish import discard, replace_site, source_date_epoch, staging_dir
 
 log = logging.getLogger("mkdocs.plugins.litreview")
@@ -94,7 +96,8 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         assert self.review is not None
         try:
-            generate(self.review)
+            # progress on standard output (MkDocs logs on standard error): a bar on a terminal, lines in CI
+            generate(self.review, Progress(sys.stdout) if self.command in ALL_OR_NOTHING_COMMANDS else None)
         except InvalidCorpus as error:
             raise PluginError("the seed records are invalid:\n" + error.report()) from None
         except ReviewError as error:

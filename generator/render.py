@@ -30,6 +30,7 @@ from generator.evidence import stated_form
 from generator.export import OUTCOME_COLUMNS
 from generator.link import Corpus
 from generator.plots import Figure
+from generator.progress import Progress
 from generator.schema import (
     DRUG_CLASS_LABELS,
     MEASURE_DESCRIPTIONS,
@@ -363,7 +364,8 @@ def relative_path(target: str, here: str) -> str:
     return "/".join([".."] * (len(here_parts) - common) + target_parts[common:]) or "."
 
 
-def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]] | None = None) -> dict[str, str]:
+def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]] | None = None,
+                 progress: Progress | None = None) -> dict[str, str]:
     """Render each planned page; links are made relative to the page being rendered."""
     rendered: dict[str, str] = {}
     flags = flags or {}
@@ -371,7 +373,10 @@ def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, li
     def flags_of(value: object) -> list[tuple[int, ConsistencyFlag]]:
         return flags.get(id(value), [])
 
+    stage = progress.stage("pages rendered", len(pages)) if progress else None
     for page in pages:
+        if stage:
+            stage.advance()
         here = posixpath.dirname(page.path)
 
         # Paths are built from record ids (lower-case words and hyphens) and the generator's own names.
@@ -387,4 +392,6 @@ def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, li
         rendered[page.path] = template.render(
             **page.context, page_path=page.path, url=url, link=link, cite=footnotes.cite, footnotes=footnotes, flags_of=flags_of
         )
+    if stage:
+        stage.close()
     return rendered

@@ -1,0 +1,79 @@
+"""Progress of a long build: a bar on a terminal, plain periodic lines in a log (CI), the total at the end.
+
+The pipeline reports what it does in stages (records loaded, figures drawn, pages rendered, files
+written); each stage knows its total. On a terminal one line is redrawn in place at most ten times
+a second; anywhere else a line is printed when a stage starts, every ``interval`` seconds while it
+runs, and when it ends, so a CI log shows that a long build is alive without filling up.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+BAR_WIDTH = 24
+
+
+class Progress:
+    def __init__(self, stream: TextIO | None = None, *, interactive: bool | None = None, interval: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.interactive = self.stream.isatty() if interactive is None else interactive
+        self.interval = interval
+        self.clock = clock
+        self.started = clock()
+
+    def stage(self, name: str, total: int) -> Stage:
+        return Stage(self, name, total)
+
+    def finish(self, what: str = "generator") -> None:
+        self.stream.write(f"{what}: done in {self.clock() - self.started:.1f} s\n")
+        self.stream.flush()
+
+
+class Stage:
+    """One stage of known size; call :meth:`advance` per item and :meth:`close` at the end."""
+
+    def __init__(self, progress: Progress, name: str, total: int) -> None:
+        self.progress, self.name, self.total = progress, name, total
+        self.done = 0
+        self.started = self.last_shown = progress.clock()
+        if not progress.interactive:
+            self._line(f"{name}: {total:,} to do")
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        now = self.progress.clock()
+        wait = 0.1 if self.progress.interactive else self.progress.interval
+        if now - self.last_shown >= wait:
+            self.last_shown = now
+            self._show(now)
+
+    def close(self) -> None:
+        seconds = self.progress.clock() - self.started
+        if self.progress.interactive:
+            self.progress.stream.write("\r\x1b[K")
+        self._line(f"{self.name}: {self.done:,} in {seconds:.1f} s")
+
+    def __enter__(self) -> Stage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _show(self, now: float) -> None:
+        share = self.done / self.total if self.total else 1.0
+        elapsed = now - self.started
+        if self.progress.interactive:
+            filled = round(BAR_WIDTH * share)
+            bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+            self.progress.stream.write(f"\r{self.name:<16} [{bar}] {self.done:,}/{self.total:,}  {elapsed:.1f} s\x1b[K")
+            self.progress.stream.flush()
+        else:
+            self._line(f"{self.name}: {self.done:,}/{self.total:,} ({100 * share:.0f}%), {elapsed:.1f} s")
+
+    def _line(self, text: str) -> None:
+        self.progress.stream.write(text + "\n")
+        self.progress.stream.flush()
