@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from generator.errors import Problem, display_path
-from generator.progress import Progress
+from generator.progress import Progress, stage
 from generator.schema import RECORD_KINDS, CaseRecord, Glossary, RegimenRecord, ReviewCitation, StudyRecord
 
 MAX_RECORD_BYTES = 1_000_000
@@ -321,10 +321,9 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None) -
     glossary_path = seeds_dir / GLOSSARY_FILE
     glossary, problems = load_glossary(glossary_path, root)
     paths = sorted(p for p in seeds_dir.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".") and p != glossary_path)
-    stage = progress.stage("records loaded", len(paths)) if progress else None
+    loading = stage(progress, "records loaded", len(paths))
     for path in paths:
-        if stage:
-            stage.advance()
+        loading.advance()
         relative = path.relative_to(seeds_dir)
         if path.is_symlink():
             problems.append(Problem(display_path(path, root), 0, "", "is a symbolic link; records must be files inside seeds/"))
@@ -340,6 +339,5 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None) -
         problems.extend(file_problems)
         if loaded is not None:
             records.append(loaded)
-    if stage:
-        stage.close()
+    loading.close()
     return LoadResult(records, problems, glossary)

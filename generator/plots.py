@@ -71,7 +71,7 @@ from matplotlib.typing import RcKeyType
 from generator.derive import headline
 from generator.evidence import stated_form
 from generator.link import Corpus
-from generator.progress import Progress
+from generator.progress import Progress, stage
 from generator.schema import (
     DRUG_CLASS_LABELS,
     SETTING_LABELS,
@@ -165,21 +165,17 @@ def build_figures(corpus: Corpus, url_for: UrlFor | None = None, progress: Progr
         return url_for or svg_relative_urls(path)
 
     cases = sorted(corpus.cases.values(), key=lambda c: c.id)
-    drawers: list[Callable[[], Figure | None]] = [
-        lambda: _forest_figure(corpus, urls(FOREST_PATH)),
-        lambda: _orr_figure(corpus, urls(ORR_PATH)),
-        lambda: _evidence_map_figure(corpus, urls(EVIDENCE_MAP_PATH)),
-    ]
-    drawers += [lambda case=case: _case_figure(corpus, case, urls(case_figure_path(case.id))) for case in cases]  # type: ignore[misc]
-    figures: list[Figure | None] = []
-    stage = progress.stage("figures drawn", len(drawers)) if progress else None
+    drawing = stage(progress, "figures drawn", 3 + len(cases))
+
+    def drawn(figure: Figure | None) -> Figure | None:
+        drawing.advance()
+        return figure
+
     with _style():
-        for draw in drawers:
-            figures.append(draw())
-            if stage:
-                stage.advance()
-    if stage:
-        stage.close()
+        figures = [drawn(_forest_figure(corpus, urls(FOREST_PATH))), drawn(_orr_figure(corpus, urls(ORR_PATH))),
+                   drawn(_evidence_map_figure(corpus, urls(EVIDENCE_MAP_PATH)))]
+        figures += [drawn(_case_figure(corpus, case, urls(case_figure_path(case.id)))) for case in cases]
+    drawing.close()
     return [figure for figure in figures if figure is not None]
 
 

@@ -33,6 +33,27 @@ class Progress:
         self.stream.flush()
 
 
+class QuietStage:
+    """What a stage is when nobody watches: every call does nothing."""
+
+    def advance(self, count: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> QuietStage:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def stage(progress: Progress | None, name: str, total: int) -> Stage | QuietStage:
+    """A stage of ``progress``, or a quiet one when there is no progress to report (tests, serve)."""
+    return progress.stage(name, total) if progress else QuietStage()
+
+
 class Stage:
     """One stage of known size; call :meth:`advance` per item and :meth:`close` at the end."""
 

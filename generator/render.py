@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import jinja2
 from jinja2.nodes import EvalContext
@@ -30,7 +29,7 @@ from generator.evidence import stated_form
 from generator.export import OUTCOME_COLUMNS
 from generator.link import Corpus
 from generator.plots import Figure
-from generator.progress import Progress
+from generator.progress import Progress, stage
 from generator.schema import (
     DRUG_CLASS_LABELS,
     MEASURE_DESCRIPTIONS,
@@ -47,7 +46,7 @@ from generator.schema import (
     StudyType,
 )
 from generator.statistics import format_computed_percent
-from generator.text import DOI_RESOLVER, markdown_literal
+from generator.text import doi_url, markdown_literal
 
 MEASURE_LABELS: dict[Measure, str] = {
     Measure.n: "n",
@@ -183,7 +182,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         oneline=one_line,
         code=code_span,
         page_title=page_title,
-        doi_url=lambda doi: Markup(DOI_RESOLVER + quote(str(doi), safe="/:;")),
+        doi_url=lambda doi: Markup(doi_url(str(doi))),
         setting_label=lambda s: SETTING_LABELS[Setting(s)],
         study_type_label=lambda t: STUDY_TYPE_LABELS[StudyType(t)],
         drug_class_label=lambda c: DRUG_CLASS_LABELS[DrugClass(c)],
@@ -287,19 +286,25 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS}),
     ]
     pages += [Page(f"compare/{view.slug}.md", "compare_arms.md.j2", {**common, "view": view}) for view in comparisons]
+    # Indexes built once: looking rows up per study would cost the square of the review's size.
     rows_by_study: dict[str, list[views.ArmRow]] = {}
     rows_by_setting: dict[Setting, list[views.ArmRow]] = {}
     for row in all_rows:
         rows_by_study.setdefault(row.study.id, []).append(row)
         rows_by_setting.setdefault(row.setting, []).append(row)
+    views_by_study: dict[str, list[views.ComparisonView]] = {}
+    for view in comparisons:
+        for study_id in dict.fromkeys(row.study.id for row in view.rows):
+            views_by_study.setdefault(study_id, []).append(view)
+    position = {id(row): index for index, row in enumerate(all_rows)}
     for study in corpus.studies.values():
         own = rows_by_study.get(study.id, [])
-        settings = {row.setting for row in own}
+        settings = dict.fromkeys(row.setting for row in own)
+        others = [row for setting in settings for row in rows_by_setting[setting] if row.study.id != study.id]
         # A large review links to the comparison pages instead (context None): every study page holding every
         # other arm of its setting would make the site grow with the square of its size.
-        context = [row for row in all_rows if row.setting in settings and row.study.id != study.id] \
-            if sum(len(rows_by_setting[setting]) for setting in settings) - len(own) <= CONTEXT_ROWS_LIMIT else None
-        elsewhere = [view for view in comparisons if any(row.study.id == study.id for row in view.rows)] if context is None else []
+        context = sorted(others, key=lambda row: position[id(row)]) if len(others) <= CONTEXT_ROWS_LIMIT else None
+        elsewhere = views_by_study.get(study.id, []) if context is None else []
         pages.append(Page(page_path("studies", study.id), "study.md.j2", {**common, "study": study, "own_rows": own, "context_rows": context,
                                                                          "context_pages": elsewhere}))
         pages += _citation_files("studies", study, common)
@@ -373,10 +378,9 @@ def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, li
     def flags_of(value: object) -> list[tuple[int, ConsistencyFlag]]:
         return flags.get(id(value), [])
 
-    stage = progress.stage("pages rendered", len(pages)) if progress else None
+    rendering = stage(progress, "pages rendered", len(pages))
     for page in pages:
-        if stage:
-            stage.advance()
+        rendering.advance()
         here = posixpath.dirname(page.path)
 
         # Paths are built from record ids (lower-case words and hyphens) and the generator's own names.
@@ -392,6 +396,5 @@ def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, li
         rendered[page.path] = template.render(
             **page.context, page_path=page.path, url=url, link=link, cite=footnotes.cite, footnotes=footnotes, flags_of=flags_of
         )
-    if stage:
-        stage.close()
+    rendering.close()
     return rendered

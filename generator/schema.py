@@ -617,7 +617,8 @@ class CaseRecord(Record):
 class GlossaryTerm(Record):
     """An abbreviation readers meet on the site; pages show its expansion as a tooltip."""
 
-    term: Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^\S(.*\S)?$")] = Field(
+    # No character Markdown or HTML acts on: the term is matched in page text as written.
+    term: Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[^\s\\`*_\[\]{}|#<>&\"]([^\\`*_\[\]{}|#<>&\"]*[^\s\\`*_\[\]{}|#<>&\"])?$")] = Field(
         description="The abbreviation exactly as written in the text, e.g. `ORR` or `PD-1` (case-sensitive)."
     )
     expansion: NonEmptyText = Field(description="What it stands for, e.g. `objective response rate`; shown as the tooltip.")

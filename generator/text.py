@@ -33,9 +33,9 @@ _MARKDOWN_ACTIVE = "\\`*_[]{}|#"
 _MARKDOWN_TABLE = {ord(char): f"&#{ord(char)};" for char in _MARKDOWN_ACTIVE}
 # One pass: HTML's own special characters (the double quote too, for attribute values) and Markdown's.
 _LITERAL_TABLE = _MARKDOWN_TABLE | {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"}
-# Text at the start of a line that would turn into structure: a list item, a setext underline.
 _UNSAFE_IN_IDENTIFIER = re.compile(r"[^A-Za-z0-9._-]|^_|_$")
 _WHITESPACE = re.compile(r"\s+")
+# Text at the start of a line that would turn into structure: a list item, a setext underline.
 _LEADING_MARKER = re.compile(r"^ ?(?:[-+](?=\s|$)|[0-9]+[.)](?=\s|$)|=+\s*$)")
 
 PROSE_INLINE_TAGS = {"em", "strong", "code", "a", "br", "sub", "sup"}
@@ -60,11 +60,16 @@ def _defuse_leading_marker(text: str) -> str:
     return text[: end - 1] + f"&#{ord(text[end - 1])};" + text[end:]
 
 
+def doi_url(doi: str) -> str:
+    """The resolver URL of a DOI, percent-encoded so that no character of it can end a Markdown link."""
+    return DOI_RESOLVER + quote(doi.strip(), safe="/:;")
+
+
 def safe_link(url: str) -> str | None:
     """The URL a link in record prose may point to, or ``None`` to drop the link (its text stays)."""
     url = url.strip()
     if url.lower().startswith("doi:"):
-        return DOI_RESOLVER + quote(url[4:].strip(), safe="/:;")
+        return doi_url(url[4:])
     for pattern, template in REGISTRY_URLS.items():
         if pattern.match(url):
             return template.format(url)
