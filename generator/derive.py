@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Annotated, Any, ForwardRef, Literal, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -16,7 +18,7 @@ from generator.consistency import ConsistencyFlag, check_consistency
 from generator.errors import Problem
 from generator.evidence import SourceLibrary, format_number, normalise_space, number_stands_in
 from generator.link import Corpus
-from generator.load import Loc, format_loc
+from generator.load import Loc, collector_paused, format_loc
 from generator.schema import (
     Arm,
     CaseRecord,
@@ -33,14 +35,39 @@ _NUMERIC_FIELDS = ("value", "ci_low", "ci_high", "range_low", "range_high", "num
 
 
 def iter_models(obj: object, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:
-    """Every schema object inside a record, with its location."""
+    """Every schema object inside a record, with its location (in field order, depth first)."""
+    found: list[tuple[Loc, BaseModel]] = []
+    _collect_models(obj, loc, found)
+    return iter(found)
+
+
+def _collect_models(obj: object, loc: Loc, found: list[tuple[Loc, BaseModel]]) -> None:
     if isinstance(obj, BaseModel):
-        yield loc, obj
-        for name in type(obj).model_fields:
-            yield from iter_models(getattr(obj, name), (*loc, name))
+        found.append((loc, obj))
+        for name in _fields_that_may_hold_models(type(obj)):
+            _collect_models(getattr(obj, name), (*loc, name), found)
     elif isinstance(obj, list):
         for index, item in enumerate(obj):
-            yield from iter_models(item, (*loc, index))
+            _collect_models(item, (*loc, index), found)
+
+
+@cache
+def _fields_that_may_hold_models(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields whose type admits a model, directly or in a list: the walk skips text, numbers and enums
+    (most of a record), which its values could never contain."""
+    return tuple(name for name, info in model.model_fields.items() if _may_hold_model(info.annotation))
+
+
+def _may_hold_model(annotation: object) -> bool:
+    if get_origin(annotation) is Literal:
+        return False  # its arguments are values
+    if get_origin(annotation) is Annotated:
+        return _may_hold_model(get_args(annotation)[0])  # the rest is metadata
+    if annotation is Any or annotation is object or isinstance(annotation, TypeVar | ForwardRef | str):
+        return True  # not known: walk it
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_model(argument) for argument in get_args(annotation))
 
 
 def check_evidence(corpus: Corpus, library: SourceLibrary) -> list[Problem]:
@@ -53,9 +80,9 @@ def check_evidence(corpus: Corpus, library: SourceLibrary) -> list[Problem]:
             source = getattr(model, "source", None)
             if source is None or not library.available:
                 continue
-            line = origin.line_of((*loc, "source"))
             if not library.has_document(source):
-                problems.append(Problem(origin.file, line, format_loc((*loc, "source")), f"no source document named {source!r} in {library.directory}"))
+                problems.append(Problem(origin.file, origin.line_of((*loc, "source")), format_loc((*loc, "source")),
+                                        f"no source document named {source!r} in {library.directory}"))
                 continue
             quote = getattr(model, "quote", None)
             if quote and not library.quote_stands(source, quote):
@@ -139,13 +166,15 @@ class Derived:
 def check_records(corpus: Corpus, sources_dir: Path | None) -> list[Problem]:
     """The checks that can fail a build. Each looks at one record at a time, so they also run on the
     records that loaded when others did not, and a curator sees every problem in one run."""
-    return check_evidence(corpus, SourceLibrary(sources_dir)) + check_drug_classes(corpus)
+    with collector_paused():
+        return check_evidence(corpus, SourceLibrary(sources_dir)) + check_drug_classes(corpus)
 
 
 def derive(corpus: Corpus, sources_dir: Path | None) -> Derived:
     """What pages need beyond the records, from a corpus that passed :func:`check_records`."""
     library = SourceLibrary(sources_dir)
-    return Derived(curation_notes(corpus), library.available, document_uses(corpus), check_consistency(corpus))
+    with collector_paused():
+        return Derived(curation_notes(corpus), library.available, document_uses(corpus), check_consistency(corpus))
 
 
 @dataclass(frozen=True)

@@ -4,15 +4,20 @@ Every problem of every file is collected; nothing stops at the first one. YAML i
 with a restricted loader: no anchors or aliases (they are not needed in records and
 make exponential expansion possible), no implicit timestamps (dates stay the strings
 the curator typed), and duplicate keys are errors (PyYAML would silently keep the last).
+An ordinary record is read in one pass over LibYAML's events; anything unusual or wrong
+takes the exact path, which decides and words every error (see "the fast path" below).
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
@@ -112,13 +117,16 @@ def _to_python(node: yaml.Node, loader: _RecordLoader, loc: Loc, lines: dict[Loc
     return _construct(loader, node)
 
 
+_CONSTRUCT_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError)  # content a tag cannot hold
+
+
 def _construct(loader: _RecordLoader, node: yaml.Node) -> Any:
     """A scalar's Python value; a value its tag cannot hold (``!!int abc``, a 5,000-digit number) is a YAML error."""
     try:
         return loader.construct_object(node, deep=True)
     except yaml.YAMLError:
         raise
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as error:
+    except _CONSTRUCT_ERRORS as error:
         shown = repr(node.value) if isinstance(node.value, str) else "this value"
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         raise yaml.MarkedYAMLError(None, None, f"cannot read {shown} as {node.tag.rpartition(':')[2]} ({type(error).__name__})",
@@ -127,6 +135,13 @@ def _construct(loader: _RecordLoader, node: yaml.Node) -> Any:
 
 def parse_yaml(text: str, name: str) -> tuple[Any, dict[Loc, int]]:
     """Parse one YAML document; raise ``yaml.YAMLError`` or ``_DuplicateKey``."""
+    parsed = _parse_plain_record(text)
+    # something out of the ordinary (or wrong): the exact path decides, and words every error
+    return parsed if parsed is not None else _parse_exact(text)
+
+
+def _parse_exact(text: str) -> tuple[Any, dict[Loc, int]]:
+    """Check the structure on the event stream, then compose the nodes and convert them one by one."""
     _check_structure(text)
     loader = _RecordLoader(text)
     try:
@@ -136,6 +151,127 @@ def parse_yaml(text: str, name: str) -> tuple[Any, dict[Loc, int]]:
     finally:
         loader.dispose()
     return data, lines
+
+
+# --------------------------------------------------------------------------- the fast path
+#
+# Nearly every seed file is one document of mappings, lists and untagged scalars. For those, one walk
+# over LibYAML's event stream builds the data and the lines directly: no second parse for the
+# structure checks, no node graph, no per-node constructor dispatch. Anything else (anchors, aliases,
+# tags, complex keys, duplicate keys, deep nesting, several documents, a value its tag cannot hold,
+# any syntax error) makes it give up, and parse_yaml's exact path above reads the file instead; so
+# this path never has to word an error, and gives the same data and lines whenever it answers.
+
+_STR_TAG = "tag:yaml.org,2002:str"
+# the constructors of the other tags a plain scalar can resolve to (merge "<<" and value "=" have none)
+_PLAIN_CONSTRUCTORS = {
+    tag: _RecordLoader.yaml_constructors[tag]
+    for tag in ("tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+}
+_PLAIN_RESOLVER = yaml.resolver.Resolver()
+_PLAIN_RESOLVER.yaml_implicit_resolvers = _RecordLoader.yaml_implicit_resolvers  # without timestamps
+_PLAIN_CONSTRUCTOR = yaml.constructor.SafeConstructor()  # those constructors need one, and use only the node
+# A plain scalar whose first character starts no implicit pattern is text (unless a pattern matches anything).
+_TEXT_FIRST_CHARACTER_DECIDES = None not in _RecordLoader.yaml_implicit_resolvers
+_PATTERN_FIRST_CHARACTERS = frozenset(_RecordLoader.yaml_implicit_resolvers) - {None}
+
+
+class _Unusual(Exception):
+    """The file holds something the fast path leaves to the exact path."""
+
+
+@functools.lru_cache(maxsize=8192)
+def _plain_scalar(value: str) -> Any:
+    """An untagged plain scalar's value, typed by the loader's resolver and constructors.
+
+    Cached: the same keys, words and numbers recur in every record (the constructors are pure).
+    """
+    if _TEXT_FIRST_CHARACTER_DECIDES and value and value[0] not in _PATTERN_FIRST_CHARACTERS:
+        return value
+    tag = _PLAIN_RESOLVER.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    if tag == _STR_TAG:
+        return value
+    construct = _PLAIN_CONSTRUCTORS.get(tag)
+    if construct is None:
+        raise _Unusual
+    return construct(_PLAIN_CONSTRUCTOR, yaml.ScalarNode(tag, value))
+
+
+def _parse_plain_record(text: str) -> tuple[Any, dict[Loc, int]] | None:
+    """The data and lines of an ordinary one-document file, or None to leave the file to the exact path."""
+    loader = _RecordLoader(text)
+    try:
+        return _PlainReader(loader).document()
+    except (_Unusual, yaml.YAMLError, *_CONSTRUCT_ERRORS):
+        return None
+    finally:
+        loader.dispose()
+
+
+class _PlainReader:
+    """Builds plain Python data from the event stream, recording lines as ``_to_python`` does (same values,
+    same order); one call per mapping or list, a few lines per scalar. Events are typed ``Any``: LibYAML's
+    carry marks of its own C type."""
+
+    def __init__(self, loader: _RecordLoader) -> None:
+        self.next_event: Callable[[], Any] = loader.get_event
+        self.lines: dict[Loc, int] = {}
+
+    def document(self) -> tuple[Any, dict[Loc, int]]:
+        next_event = self.next_event
+        if type(next_event()) is not yaml.StreamStartEvent or type(next_event()) is not yaml.DocumentStartEvent:
+            raise _Unusual  # no document: the exact path reports the empty file
+        event = next_event()
+        self.lines[()] = event.start_mark.line + 1
+        data = self.value(event, (), 0)
+        if type(next_event()) is not yaml.DocumentEndEvent or type(next_event()) is not yaml.StreamEndEvent:
+            raise _Unusual
+        return data, self.lines
+
+    def value(self, event: Any, loc: Loc, depth: int) -> Any:
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            return self.scalar(event)
+        if kind is not yaml.MappingStartEvent and kind is not yaml.SequenceStartEvent:
+            raise _Unusual  # an alias
+        if event.anchor is not None or event.tag is not None or depth >= MAX_NESTING:
+            raise _Unusual
+        return self.mapping(loc, depth + 1) if kind is yaml.MappingStartEvent else self.sequence(loc, depth + 1)
+
+    def mapping(self, loc: Loc, depth: int) -> dict[Any, Any]:
+        next_event, lines, scalar = self.next_event, self.lines, self.scalar
+        scalar_event: Any = yaml.ScalarEvent  # local: the loop's most frequent test
+        mapping: dict[Any, Any] = {}
+        while True:
+            event = next_event()
+            if type(event) is not scalar_event:
+                if type(event) is yaml.MappingEndEvent:
+                    return mapping
+                raise _Unusual  # a mapping or list as a key, or an alias
+            key = scalar(event)
+            if (type(key) is not str and type(key) is not int) or key in mapping:
+                raise _Unusual
+            key_loc = (*loc, key)
+            lines[key_loc] = event.start_mark.line + 1
+            event = next_event()
+            mapping[key] = scalar(event) if type(event) is scalar_event else self.value(event, key_loc, depth)
+
+    def sequence(self, loc: Loc, depth: int) -> list[Any]:
+        next_event, lines = self.next_event, self.lines
+        items: list[Any] = []
+        while True:
+            event = next_event()
+            if type(event) is yaml.SequenceEndEvent:
+                return items
+            item_loc = (*loc, len(items))
+            lines[item_loc] = event.start_mark.line + 1
+            items.append(self.value(event, item_loc, depth))
+
+    def scalar(self, event: Any) -> Any:
+        if event.anchor is not None or event.tag is not None:
+            raise _Unusual
+        # quoted or a block: text; plain: the resolver decides its type
+        return _plain_scalar(event.value) if event.implicit[0] else event.value
 
 
 def line_for(lines: dict[Loc, int], loc: Loc) -> int:
@@ -271,9 +407,9 @@ def _read_mapping(path: Path, file: str) -> tuple[dict[str, Any] | None, dict[Lo
     return data, lines, []
 
 
-def load_file(path: Path, kind: str, root: Path) -> tuple[LoadedRecord | None, list[Problem]]:
-    """Read and validate one seed file; return the record or the problems."""
-    file = display_path(path, root)
+def load_file(path: Path, kind: str, root: Path, file: str | None = None) -> tuple[LoadedRecord | None, list[Problem]]:
+    """Read and validate one seed file; return the record or the problems. ``file``: the path as shown, if known."""
+    file = display_path(path, root) if file is None else file
     data, lines, problems = _read_mapping(path, file)
     if data is None:
         return None, problems
@@ -322,22 +458,52 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None) -
     glossary, problems = load_glossary(glossary_path, root)
     paths = sorted(p for p in seeds_dir.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".") and p != glossary_path)
     loading = stage(progress, "records loaded", len(paths))
-    for path in paths:
-        loading.advance()
-        relative = path.relative_to(seeds_dir)
-        if path.is_symlink():
-            problems.append(Problem(display_path(path, root), 0, "", "is a symbolic link; records must be files inside seeds/"))
-            continue
-        kind = relative.parts[0] if len(relative.parts) == 2 else None
-        if kind not in RECORD_KINDS or path.suffix != ".yaml":
-            problems.append(Problem(
-                display_path(path, root), 0, "",
-                "unexpected file: records are `<id>.yaml` files directly inside seeds/studies/, seeds/regimens/ or seeds/cases/ (and one seeds/glossary.yaml)",
-            ))
-            continue
-        loaded, file_problems = load_file(path, kind, root)
-        problems.extend(file_problems)
-        if loaded is not None:
-            records.append(loaded)
+    shown_folders: dict[Path, PurePath] = {}  # display_path resolves a file's folder: once per folder here
+
+    def shown(path: Path) -> str:
+        if path.parent not in shown_folders:
+            shown_folders[path.parent] = PurePath(display_path(path, root)).parent
+        return str(shown_folders[path.parent] / path.name)
+
+    with collector_paused():
+        for path in paths:
+            loading.advance()
+            relative = path.relative_to(seeds_dir)
+            if path.is_symlink():
+                problems.append(Problem(shown(path), 0, "", "is a symbolic link; records must be files inside seeds/"))
+                continue
+            kind = relative.parts[0] if len(relative.parts) == 2 else None
+            if kind not in RECORD_KINDS or path.suffix != ".yaml":
+                problems.append(Problem(
+                    shown(path), 0, "",
+                    "unexpected file: records are `<id>.yaml` files directly inside seeds/studies/, seeds/regimens/ or seeds/cases/ (and one seeds/glossary.yaml)",
+                ))
+                continue
+            loaded, file_problems = load_file(path, kind, root, shown(path))
+            problems.extend(file_problems)
+            if loaded is not None:
+                records.append(loaded)
     loading.close()
     return LoadResult(records, problems, glossary)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Keep Python's cyclic garbage collector out of a stage that builds many long-lived objects.
+
+    Loading a large review builds a few hundred thousand objects (records, their text, the lines) that
+    live until the build ends and form no reference cycles. The collector would pass over the growing
+    heap again and again (half the time of loading 5,000 studies). Paused, and the new objects then
+    moved straight among the old ones (freeze + unfreeze, which moves without a pass), they cost it
+    nothing until its next full pass. Nested pauses end with the outermost.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            if gc.get_freeze_count() == 0:  # never unfreeze what the host process froze on purpose
+                gc.freeze()
+                gc.unfreeze()
+            gc.enable()

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
 
-from generator.evidence import SourceLibrary, number_stands_in, numbers_in
+from generator.evidence import _NUMBER, _TENS, _UNITS, _WORD_NUMBER, SourceLibrary, number_stands_in, numbers_in
 from generator.link import resolve_links
 from generator.load import load_corpus
 from tests.conftest import CliResult
+from tests.test_properties import BASE
 
 
 def test_back_links_are_derived_from_the_records_that_point_at_a_regimen(project: Path) -> None:
@@ -97,3 +102,49 @@ def test_every_quote_of_the_real_review_stands_in_its_source() -> None:
                 assert library.quote_stands(model.source, model.quote), f"{item.file}:{item.line_of(loc)}: {model.quote!r}"
                 checked += 1
     assert checked > 100
+
+
+# The number patterns as first written (no lookaheads): the faster ones must find exactly the same matches.
+_PLAIN_NUMBER = re.compile(r"(?<![0-9.])[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|(?<![0-9.])[0-9]+(?:\.[0-9]+)?")
+_PLAIN_WORD_NUMBER = re.compile(
+    r"\b(?:(" + "|".join(_TENS) + r")(?:[- ](" + "|".join(k for k in _UNITS if _UNITS[k] < 10) + r"))?|(" + "|".join(_UNITS) + r"))\b",
+    re.IGNORECASE,
+)
+number_ish_text = st.lists(
+    st.one_of(
+        st.sampled_from([*_UNITS, *_TENS, "Forty-eight", "SIXTY five", "\u017fix", "fıve", "\u212a", "\u0130", "1,234", "1.2.3", "a.1,234", "12,34", ",", ".", "-", " "]),
+        st.text(alphabet="0123456789., -abefinostvwxyzEFNOSTZ\u00e9\u017f\u0131", max_size=4),
+    ),
+    max_size=20,
+).map("".join)
+
+
+@given(number_ish_text)
+@settings(BASE, max_examples=400)
+def test_number_patterns_match_exactly_what_the_plain_patterns_match(text: str) -> None:
+    assert _NUMBER.findall(text) == _PLAIN_NUMBER.findall(text)
+    assert _WORD_NUMBER.findall(text) == _PLAIN_WORD_NUMBER.findall(text)
+
+
+def _every_model(obj: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], BaseModel]]:
+    """Every model inside a record by visiting every field (what iter_models must find, in its order)."""
+    if isinstance(obj, BaseModel):
+        return [(loc, obj)] + [found for name in type(obj).model_fields for found in _every_model(getattr(obj, name), (*loc, name))]
+    if isinstance(obj, list):
+        return [found for index, item in enumerate(obj) for found in _every_model(item, (*loc, index))]
+    return []
+
+
+def test_iter_models_finds_every_model_in_field_order(project: Path) -> None:
+    from generator.derive import iter_models
+    from tests.conftest import ROOT
+
+    records = [item.record for root in (project, ROOT) for item in load_corpus(root / "seeds", root).records]
+    assert len(records) > 5
+    for record in records:
+        assert [(loc, id(model)) for loc, model in iter_models(record)] == [(loc, id(model)) for loc, model in _every_model(record)]
+
+
+def test_a_missing_source_document_is_reported_at_each_use(project: Path, cli: Callable[..., CliResult]) -> None:
+    errors = _errors_after_edit(project, cli, "source: 900_0000000000000abc.txt", "source: 900_0000000000000abd.txt")
+    assert "no source document named '900_0000000000000abd.txt'" in errors
