@@ -1,11 +1,14 @@
 """Static figures drawn at build time: SVG bytes plus the data table printed beside each figure.
 
-Four kinds of figure come from the linked corpus:
+Four kinds of figure come from the linked corpus (``build_figures`` makes them all):
 
 - ``figures/forest-survival.svg``: median PFS and median OS per study arm, grouped by setting.
 - ``figures/orr.svg``: objective response rate per arm with its interval.
 - ``figures/evidence-map.svg``: drug class × setting, the number of studies and cases in each cell.
 - ``figures/cases/<case-id>-timeline.svg``: one swimmer plot per case, with its tumour markers.
+
+``forest_figure`` and ``orr_figure`` draw the first two for chosen arms only, in a given order (one
+figure per page of a long comparison table); the whole-review figures are these with every arm.
 
 Rules kept throughout, as for the pages:
 
@@ -38,6 +41,18 @@ global figure registry, nothing to close), from matplotlib's defaults plus ours 
 leak out. The SVG carries no date or version (metadata emptied), ids come from a fixed
 hash salt, text stays text (``svg.fonttype`` ``none``) set in DejaVu Sans (bundled with
 matplotlib, used for layout) with Verdana/Helvetica/Arial fallbacks.
+
+Caching. Pass a ``figure_cache.FigureCache`` to reuse the SVG of a figure whose inputs have not
+changed since a previous build. Each figure is split in two: its words (title, description, table
+rows: cheap, always computed) and its drawing, a module-level function given only the figure's
+inputs (whole records) and its link targets (``_LinkTargets``, resolved in advance). The cache key
+covers those inputs, the link targets, the title and the description (which go into the SVG), and
+the code; the drawing cannot read anything else, and asking for an undeclared link fails loudly.
+
+Speed. A figure of 1,000 arms holds tens of thousands of artists, and matplotlib's cost is per
+artist. Where it changes no byte of the SVG, drawing takes the cheaper route: one measuring pass
+instead of two (``_save_svg``), the garbage collector paused (``_collector_paused``), artists added
+without data-limit bookkeeping the panels override anyway (``_stripes``, ``_add_line``, ``_annotate``).
 """
 
 from __future__ import annotations
@@ -45,22 +60,25 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import gc
 import io
 import math
 import posixpath
 import re
 import textwrap
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 from xml.sax.saxutils import escape
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_svg import RendererSVG
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
+from matplotlib.markers import MarkerStyle
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
@@ -70,6 +88,7 @@ from matplotlib.typing import RcKeyType
 
 from generator.derive import headline
 from generator.evidence import stated_form
+from generator.figure_cache import FigureCache
 from generator.link import Corpus
 from generator.progress import Progress, stage
 from generator.schema import (
@@ -159,24 +178,121 @@ def evidence_anchor(drug_class: DrugClass, setting: Setting) -> Identifier:
     return Identifier(f"{drug_class.value}--{setting.value}")
 
 
-def build_figures(corpus: Corpus, url_for: UrlFor | None = None, progress: Progress | None = None) -> list[Figure]:
-    """Every figure of the review, in a stable order; a figure with nothing to plot is left out."""
+def build_figures(corpus: Corpus, url_for: UrlFor | None = None, progress: Progress | None = None,
+                  cache: FigureCache | None = None, arm_figures: bool = True) -> list[Figure]:
+    """Every figure of the review, in a stable order; a figure with nothing to plot is left out.
+
+    ``arm_figures=False`` leaves out the whole-review forest and ORR figures (a large review draws
+    them per table page instead, with :func:`forest_figure` and :func:`orr_figure`).
+
+    With ``cache``, a figure whose inputs are unchanged since it was last drawn is read, not redrawn
+    (byte for byte the same SVG); afterwards ``cache.prune_unused()`` may drop every other entry.
+    """
     def urls(path: str) -> UrlFor:
         return url_for or svg_relative_urls(path)
 
     cases = sorted(corpus.cases.values(), key=lambda c: c.id)
-    drawing = stage(progress, "figures drawn", 3 + len(cases))
+    drawing = stage(progress, "figures drawn", (3 if arm_figures else 1) + len(cases))
 
     def drawn(figure: Figure | None) -> Figure | None:
         drawing.advance()
         return figure
 
-    with _style():
-        figures = [drawn(_forest_figure(corpus, urls(FOREST_PATH))), drawn(_orr_figure(corpus, urls(ORR_PATH))),
-                   drawn(_evidence_map_figure(corpus, urls(EVIDENCE_MAP_PATH)))]
-        figures += [drawn(_case_figure(corpus, case, urls(case_figure_path(case.id)))) for case in cases]
+    figures = [drawn(_forest_figure(_arm_entries(corpus, _SURVIVAL), FOREST_PATH, urls(FOREST_PATH), cache)),
+               drawn(_orr_figure(_arm_entries(corpus, [Measure.orr]), ORR_PATH, urls(ORR_PATH), cache))] if arm_figures else []
+    figures += [drawn(_evidence_map_figure(corpus, urls(EVIDENCE_MAP_PATH), cache))]
+    figures += [drawn(_case_figure(corpus, case, urls(case_figure_path(case.id)), cache)) for case in cases]
     drawing.close()
     return [figure for figure in figures if figure is not None]
+
+
+ArmKey = tuple[str, str]  # (study id, arm id)
+
+
+class ArmLike(Protocol):
+    """Anything that names a study arm by its records, such as a comparison table's ``views.ArmRow``."""
+
+    @property
+    def study(self) -> StudyRecord: ...
+
+    @property
+    def arm(self) -> Arm: ...
+
+
+def forest_figure(corpus: Corpus, arms: Iterable[ArmKey | ArmLike], path: str, url_for: UrlFor | None = None,
+                  cache: FigureCache | None = None) -> Figure | None:
+    """The forest plot of median PFS and OS for ``arms`` only, one row each in the order given.
+
+    ``arms`` are (study id, arm id) pairs or rows with ``.study`` and ``.arm`` (``views.ArmRow``), e.g. one
+    page of a comparison table. Arms with neither median are left out; None if no arm is left. A setting
+    header opens each run of arms of one setting, so arms sorted by setting get one header per setting.
+    ``path`` is the SVG's place in the docs tree: it prefixes the SVG's ids and, unless ``url_for`` is
+    given, its links are relative to it. Raises ``KeyError`` for an arm the corpus does not have.
+    """
+    return _forest_figure(_chosen_entries(corpus, arms, _SURVIVAL), path, url_for or svg_relative_urls(path), cache)
+
+
+def orr_figure(corpus: Corpus, arms: Iterable[ArmKey | ArmLike], path: str, url_for: UrlFor | None = None,
+               cache: FigureCache | None = None) -> Figure | None:
+    """The objective-response-rate figure for ``arms`` only, in the order given; as :func:`forest_figure`.
+
+    Arms without an ORR are left out; None if no arm is left.
+    """
+    return _orr_figure(_chosen_entries(corpus, arms, [Measure.orr]), path, url_for or svg_relative_urls(path), cache)
+
+
+class _LinkTargets:
+    """The URLs a figure may link to, resolved before it is drawn: part of its cache key, and the only ones it gets."""
+
+    def __init__(self, url_for: UrlFor, wanted: Iterable[tuple[str, str]]) -> None:
+        self.urls = {(kind, record_id): url_for(kind, record_id) for kind, record_id in wanted}
+
+    def __call__(self, kind: str, record_id: str) -> str:
+        url = self.urls.get((kind, record_id))
+        if url is None:
+            raise LookupError(f"a figure links to {kind}/{record_id} without declaring it: its cache key would miss the link")
+        return url
+
+
+_Inputs = TypeVar("_Inputs")
+
+
+def _svg(path: str, title: str, alt: str, inputs: _Inputs, links: _LinkTargets, draw: Callable[[_Inputs, UrlFor], MplFigure],
+         cache: FigureCache | None) -> bytes:
+    """The figure's SVG: from ``cache`` when it holds these inputs, else ``draw(inputs, links)``.
+
+    ``draw`` is a module-level function, so ``inputs`` and ``links`` are all it can read besides code.
+    """
+    # A partial of module-level functions and data, not a closure: the cache may hand it to another process.
+    fresh = functools.partial(_draw_svg, path, title, alt, inputs, links, draw)
+    if cache is None:
+        return fresh()
+    return cache.svg(path, {"title": title, "alt": alt, "inputs": inputs, "links": links.urls}, fresh)
+
+
+def _draw_svg(path: str, title: str, alt: str, inputs: _Inputs, links: _LinkTargets, draw: Callable[[_Inputs, UrlFor], MplFigure]) -> bytes:
+    with _style(), _collector_paused():
+        return _to_svg(draw(inputs, links), _slug(path), title, alt)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while one figure is drawn; the bytes drawn are the same.
+
+    A large figure makes hundreds of thousands of objects (artists, transforms, paths), many in reference
+    cycles. While they pile up, the collector runs full collections that rescan them and everything else
+    alive, the whole corpus included: a fifth to a quarter of the drawing time of a 1,000-study forest or
+    ORR plot. Paused, the figure's garbage is reclaimed in one pass once the figure is dropped (peak memory
+    measured the same).
+    """
+    if not gc.isenabled():  # the caller paused it: leave it so
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 # --------------------------------------------------------------------------- style
@@ -224,6 +340,7 @@ _RC: dict[RcKeyType, Any] = {
     "hatch.linewidth": 0.8,
 }
 _TEXT_TO_PATH = TextToPath()
+_SVG_DPI = 72  # the SVG backend's resolution: figures are made at it (see _save_svg)
 
 
 @contextlib.contextmanager
@@ -235,11 +352,15 @@ def _style() -> Iterator[None]:
         yield
 
 
+@functools.cache
+def _layout_font(size: float, weight: str) -> FontProperties:
+    return FontProperties(family=_FONTS[0], size=size, weight=weight)
+
+
 @functools.lru_cache(maxsize=4096)
 def _text_width(text: str, size: float = FONT_SIZE, weight: str = "normal") -> float:
     """Width in inches of one line set in DejaVu Sans (the layout font), without a renderer."""
-    prop = FontProperties(family=_FONTS[0], size=size, weight=weight)
-    width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, prop, ismath=False)
+    width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, _layout_font(size, weight), ismath=False)
     return float(width) / 72
 
 
@@ -253,12 +374,30 @@ def _link(artist: Text | Rectangle, url: str | None) -> None:
         artist.set_url(url)
 
 
+_PAD_INCHES = 0.12
+_NO_METADATA: dict[str, Any] = {"Date": None, "Creator": None, "Format": None, "Type": None}  # no date or version: reproducible
+
+
+def _save_svg(fig: MplFigure) -> bytes:
+    """The SVG of ``fig`` cropped to its drawn content plus a margin: ``savefig(bbox_inches="tight")``, once over.
+
+    ``bbox_inches="tight"`` first draws the whole figure with drawing switched off, then measures it, then
+    draws it: the first pass only brings artists' state up to date, and measuring does the same for the
+    artists used here, so the box is measured straight away (a quarter of the drawing time of a large
+    figure). Figures are made at the SVG backend's 72 dpi, which ``savefig`` switches to anyway, so the crop
+    is computed at the same scale. tests/test_plots.py checks the bytes against ``bbox_inches="tight"``.
+    """
+    width, height = fig.get_size_inches() * _SVG_DPI
+    measuring = RendererSVG(width, height, io.StringIO())  # type: ignore[no-untyped-call]  # matplotlib's backends are untyped
+    crop = fig.get_tightbbox(measuring).padded(_PAD_INCHES)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches=crop, metadata=_NO_METADATA)
+    return buffer.getvalue()
+
+
 def _to_svg(fig: MplFigure, slug: str, title: str, desc: str) -> bytes:
     """Save without date or version, then make the SVG describe itself to assistive technology."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.12,
-                metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    text = buffer.getvalue().decode("utf-8")
+    text = _save_svg(fig).decode("utf-8")
     # The SVG 1.1 DTD knows neither `role` nor `aria-*`; SVG 2 has no DOCTYPE at all.
     text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text, count=1)
     # Matplotlib's ids ("figure_1", "p1a2b3c4d5") repeat across figures: prefix them so that several SVGs
@@ -333,6 +472,29 @@ def _arm_entries(corpus: Corpus, measures: Sequence[Measure]) -> list[_ArmEntry]
     return sorted(entries, key=lambda e: order[e.setting])  # stable: study order kept within a setting
 
 
+def _chosen_entries(corpus: Corpus, arms: Iterable[ArmKey | ArmLike], measures: Sequence[Measure]) -> list[_ArmEntry]:
+    """The named arms that have a headline value for any of ``measures``, in the order named."""
+    entries: list[_ArmEntry] = []
+    for item in arms:
+        study_id, arm_id = item if isinstance(item, tuple) else (item.study.id, item.arm.id)
+        study = corpus.studies.get(study_id)
+        arm = next((a for a in study.arms if a.id == arm_id), None) if study is not None else None
+        if study is None or arm is None:
+            raise KeyError(f"no arm {arm_id!r} in study {study_id!r}")
+        if any(headline(arm, measure) is not None for measure in measures):
+            entries.append(_ArmEntry(arm.setting or study.setting, study, arm))
+    return entries
+
+
+def _setting_headers(entries: Sequence[_ArmEntry]) -> list[str]:
+    """The setting headers of the rows: one each time the setting changes (as ``_layout_rows`` places them)."""
+    return [SETTING_LABELS[entry.setting] for index, entry in enumerate(entries) if index == 0 or entry.setting is not entries[index - 1].setting]
+
+
+def _study_links(entries: Sequence[_ArmEntry], url_for: UrlFor) -> _LinkTargets:
+    return _LinkTargets(url_for, (("studies", entry.study.id) for entry in entries))
+
+
 # --------------------------------------------------------------------------- row layout shared by forest and ORR
 
 _STUDY_WRAP = 30
@@ -357,7 +519,7 @@ class _RowLayout:
     arm_width: float = 0.0
 
 
-def _layout_rows(entries: list[_ArmEntry]) -> _RowLayout:
+def _layout_rows(entries: Sequence[_ArmEntry]) -> _RowLayout:
     """y position of each group header and arm row (top = 0), with the label columns' widths."""
     layout = _RowLayout()
     y = 0.0
@@ -403,13 +565,18 @@ def _label_panel(ax: Axes, layout: _RowLayout, url_for: UrlFor, study_header: st
 
 
 def _stripes(axes: Sequence[Axes], layout: _RowLayout) -> None:
-    """Alternate row shading across all panels, so a row can be followed from label to value."""
+    """Alternate row shading across all panels, so a row can be followed from label to value.
+
+    Each stripe is what ``ax.axhspan`` makes (the same SVG), added without updating the data limits,
+    which every row panel fixes anyway: ``axhspan`` spends most of its time on them.
+    """
     for index, row in enumerate(layout.rows):
         if index % 2 == 0:
             lines = max(len(row.study_lines), len(row.arm_lines))
             half = 0.5 + (lines - 1) * _LINE / 2
+            low, high = row.y - half, row.y + half
             for ax in axes:
-                ax.axhspan(row.y - half, row.y + half, color=STRIPE, zorder=0, linewidth=0)
+                ax.add_artist(Rectangle((0, low), 1, high - low, color=STRIPE, zorder=0, linewidth=0, transform=ax.get_yaxis_transform(which="grid")))
 
 
 def _row_figure(layout: _RowLayout, panel_widths: Sequence[float], extra_bottom: float = 0.0) -> tuple[MplFigure, Axes, list[Axes]]:
@@ -417,7 +584,7 @@ def _row_figure(layout: _RowLayout, panel_widths: Sequence[float], extra_bottom:
     gap = 0.3
     width = label_width + sum(panel_widths) + gap * len(panel_widths)
     height = (layout.height + 1.6) * _ROW_INCHES + 0.55 + extra_bottom
-    fig = MplFigure(figsize=(width, height))
+    fig = MplFigure(figsize=(width, height), dpi=_SVG_DPI)
     grid = fig.add_gridspec(1, 1 + len(panel_widths), width_ratios=[label_width, *panel_widths], wspace=gap / (width / (1 + len(panel_widths))),
                             left=0.0, right=1.0, top=1 - 0.05 / height, bottom=(0.45 + extra_bottom) / height)
     label_ax = fig.add_subplot(grid[0, 0])
@@ -433,9 +600,24 @@ def _row_figure(layout: _RowLayout, panel_widths: Sequence[float], extra_bottom:
     return fig, label_ax, panels
 
 
-def _annotate(ax: Axes, x: float, y: float, text: str, color: str = INK, offset: float = 5) -> None:
-    ax.annotate(text, (x, y), xytext=(offset, 0), textcoords="offset points", va="center", ha="left", color=color,
-                fontsize=FONT_SIZE - 0.5)
+def _annotate(ax: Axes, x: float, y: float, text: str, within_limits: bool) -> None:
+    """A value label just right of (x, y).
+
+    ``within_limits``: the caller knows (x, y) lies within the axes' limits, where matplotlib's check that an
+    annotated point is inside the axes always passes (the edges count as inside), so it is skipped: a
+    point-in-path test per label when measuring and again when drawing. Elsewhere the check hides the label.
+    """
+    ax.annotate(text, (x, y), xytext=(5, 0), textcoords="offset points", va="center", ha="left", color=INK,
+                fontsize=FONT_SIZE - 0.5, annotation_clip=False if within_limits else None)
+
+
+def _add_line(ax: Axes, xs: list[float], ys: list[float], **style: Any) -> None:
+    """The line (or marks) that ``ax.plot(xs, ys, **style)`` draws, for a style with a colour (so no colour cycling).
+
+    Added without updating the data limits, which the row panels set themselves after plotting:
+    ``ax.plot`` spends most of its time on argument handling and limits, for thousands of rows.
+    """
+    ax.add_artist(Line2D(xs, ys, **style))
 
 
 def _nice_limit(high: float) -> float:
@@ -466,18 +648,59 @@ def _survival_status(value: ReportedValue) -> str | None:
     return None
 
 
-def _forest_figure(corpus: Corpus, url_for: UrlFor) -> Figure | None:
-    entries = _arm_entries(corpus, _SURVIVAL)
+def _forest_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache: FigureCache | None) -> Figure | None:
     if not entries:
         return None
+    title = "Median progression-free and overall survival by study arm"
+    excluded: list[str] = []
+    plotted: dict[Measure, list[tuple[float, str]]] = {m: [] for m in _SURVIVAL}
+    ci_count = 0
+    for measure in _SURVIVAL:
+        for entry in entries:
+            value = headline(entry.arm, measure)
+            if value is None:
+                continue
+            status = _survival_status(value)
+            if status is not None:
+                excluded.append(f"{entry.study.short_name}, {entry.arm.label}: {_SURVIVAL_SHORT[measure]} {_value_text(value)} ({status})")
+                continue
+            assert value.value is not None
+            ci_count += value.ci_low is not None and value.ci_high is not None
+            plotted[measure].append((value.value, f"{entry.study.short_name}, {entry.arm.label} ({_forest_label(value)} months)"))
+    findings = []
+    for measure in _SURVIVAL:
+        points = sorted(plotted[measure], key=lambda item: item[0])
+        if points:
+            findings.append(_range_words(points, f"a {_SURVIVAL_SHORT[measure]} in months"))
+    alt = (f"Forest-style chart of median progression-free survival (PFS, left) and median overall survival (OS, right) in months, "
+           f"one row per study arm, grouped by line of therapy ({', '.join(_setting_headers(entries))}). " + " ".join(findings)
+           + (f" {ci_count} values carry a reported confidence interval, drawn as a horizontal line." if ci_count else "")
+           + (" Listed but not plotted, because they are not in months and are not converted: " + "; ".join(excluded) + "." if excluded else ""))
+    rows = tuple(
+        FigureRow((SETTING_LABELS[entry.setting], entry.study.short_name, entry.arm.label,
+                   *(_survival_cell(headline(entry.arm, m)) for m in _SURVIVAL)), "studies", entry.study.id)
+        for entry in entries
+    )
+    notes = ("Only medians stated in months are plotted; values in other units are listed in the table and not converted.",
+             "Confidence intervals are drawn only where the source reports one.")
+    svg = _svg(path, title, alt, tuple(entries), _study_links(entries, url_for), _draw_forest, cache)
+    return Figure(path, svg, title, alt, ("Setting", "Study", "Arm", "Median PFS", "Median OS"), rows, notes)
+
+
+def _forest_label(value: ReportedValue) -> str:
+    """A plotted median as written beside its point: "5.2", or "5.2 (4.1 to 6.3)" with its interval."""
+    assert value.value is not None
+    label = _stated(value.value, value)
+    if value.ci_low is not None and value.ci_high is not None:
+        label += f" ({_stated(value.ci_low, value)} to {_stated(value.ci_high, value)})"
+    return label
+
+
+def _draw_forest(entries: tuple[_ArmEntry, ...], url_for: UrlFor) -> MplFigure:
     layout = _layout_rows(entries)
     fig, label_ax, panels = _row_figure(layout, [1.75, 1.75], extra_bottom=0.4)
     _label_panel(label_ax, layout, url_for)
     _stripes([label_ax, *panels], layout)
-
-    excluded: list[str] = []
-    plotted: dict[Measure, list[tuple[float, str]]] = {m: [] for m in _SURVIVAL}
-    ci_count = 0
     for ax, measure in zip(panels, _SURVIVAL, strict=True):
         colour = _SURVIVAL_COLOURS[measure]
         highs = [0.0]
@@ -485,26 +708,20 @@ def _forest_figure(corpus: Corpus, url_for: UrlFor) -> Figure | None:
             value = headline(row.entry.arm, measure)
             if value is None:
                 continue
-            status = _survival_status(value)
-            if status is not None:
+            if _survival_status(value) is not None:
                 ax.text(0.02, row.y, f"{_value_text(value)}: not plotted", transform=ax.get_yaxis_transform(), va="center", ha="left",
                         fontsize=FONT_SIZE - 0.5, fontstyle="italic", color=MUTED)
-                excluded.append(f"{row.entry.study.short_name}, {row.entry.arm.label}: {_SURVIVAL_SHORT[measure]} {_value_text(value)} ({status})")
                 continue
             assert value.value is not None
-            label = _stated(value.value, value)
             right = value.value
             if value.ci_low is not None and value.ci_high is not None:
-                ci_count += 1
-                ax.plot([value.ci_low, value.ci_high], [row.y, row.y], color=colour, linewidth=1.3, solid_capstyle="butt", zorder=2)
-                ax.plot([value.ci_low, value.ci_high], [row.y, row.y], linestyle="none", marker="|", markersize=6, color=colour, zorder=2)
-                label += f" ({_stated(value.ci_low, value)} to {_stated(value.ci_high, value)})"
+                _add_line(ax, [value.ci_low, value.ci_high], [row.y, row.y], color=colour, linewidth=1.3, solid_capstyle="butt", zorder=2)
+                _add_line(ax, [value.ci_low, value.ci_high], [row.y, row.y], linestyle="none", marker="|", markersize=6, color=colour, zorder=2)
                 right = max(right, value.ci_high)
-            ax.plot([value.value], [row.y], marker="s", markersize=5, color=colour, markeredgecolor="white", markeredgewidth=0.5,
-                    linestyle="none", zorder=3)
-            _annotate(ax, right, row.y, label)
+            _add_line(ax, [value.value], [row.y], marker="s", markersize=5, color=colour, markeredgecolor="white", markeredgewidth=0.5,
+                      linestyle="none", zorder=3)
+            _annotate(ax, right, row.y, _forest_label(value), within_limits=True)  # values are >= 0 and the axis ends past the largest
             highs.append(right)
-            plotted[measure].append((value.value, f"{row.entry.study.short_name}, {row.entry.arm.label} ({label} months)"))
         ax.set_xlim(0, _nice_limit(max(highs)))
         ax.set_title(_SURVIVAL_TITLES[measure], loc="left", fontsize=FONT_SIZE + 0.5, pad=4, y=1.0)
         ax.set_xlabel("Months (as reported)")
@@ -512,27 +729,7 @@ def _forest_figure(corpus: Corpus, url_for: UrlFor) -> Figure | None:
              "where the source reports one. Medians in days or weeks are listed, not converted. Values come from different studies and\n"
              "populations and are not directly comparable.",
              ha="left", va="bottom", fontsize=FONT_SIZE - 1, color=MUTED, linespacing=1.3)
-
-    title = "Median progression-free and overall survival by study arm"
-    findings = []
-    for measure in _SURVIVAL:
-        points = sorted(plotted[measure], key=lambda item: item[0])
-        if points:
-            findings.append(_range_words(points, f"a {_SURVIVAL_SHORT[measure]} in months"))
-    alt = (f"Forest-style chart of median progression-free survival (PFS, left) and median overall survival (OS, right) in months, "
-           f"one row per study arm, grouped by line of therapy ({', '.join(label for label, _ in layout.headers)}). " + " ".join(findings)
-           + (f" {ci_count} values carry a reported confidence interval, drawn as a horizontal line." if ci_count else "")
-           + (" Listed but not plotted, because they are not in months and are not converted: " + "; ".join(excluded) + "." if excluded else ""))
-    rows = tuple(
-        FigureRow((SETTING_LABELS[row.entry.setting], row.entry.study.short_name, row.entry.arm.label,
-                   *(_survival_cell(headline(row.entry.arm, m)) for m in _SURVIVAL)), "studies", row.entry.study.id)
-        for row in layout.rows
-    )
-    notes = ("Only medians stated in months are plotted; values in other units are listed in the table and not converted.",
-             "Confidence intervals are drawn only where the source reports one.")
-    figure = Figure(FOREST_PATH, _to_svg(fig, _slug(FOREST_PATH), title, alt), title, alt,
-                    ("Setting", "Study", "Arm", "Median PFS", "Median OS"), rows, notes)
-    return figure
+    return fig
 
 
 def _range_words(points: list[tuple[float, str]], what: str) -> str:
@@ -574,55 +771,94 @@ def _orr_interval(value: ReportedValue) -> _Interval | None:
     return None
 
 
-def _orr_figure(corpus: Corpus, url_for: UrlFor) -> Figure | None:
-    entries = _arm_entries(corpus, [Measure.orr])
+def _orr_counts(value: ReportedValue) -> str:
+    return f"{value.numerator}/{value.denominator}" if value.numerator is not None and value.denominator is not None else ""
+
+
+def _orr_unplotted(value: ReportedValue) -> str | None:
+    """Why an ORR is listed and not plotted; None when it is plotted."""
+    if value.value is None:
+        return "no number stated"
+    return None if value.unit == "%" else f"unit {value.unit or 'not stated'}, not a percentage"
+
+
+def _orr_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache: FigureCache | None) -> Figure | None:
     if not entries:
         return None
-    layout = _layout_rows(entries)
-    values = [headline(entry.arm, Measure.orr) for entry in entries]
-    # One legend line per kind of mark actually drawn; reserve room for exactly those lines.
-    intervals = [_orr_interval(v) for v in values if v is not None and v.value is not None and v.unit == "%"]
-    legend_lines = 1 + len({interval.computed for interval in intervals if interval is not None})
-    fig, label_ax, panels = _row_figure(layout, [3.0], extra_bottom=0.12 + 0.16 * legend_lines)
-    ax = panels[0]
-    _label_panel(label_ax, layout, url_for)
-    _stripes([label_ax, ax], layout)
-
     table: list[FigureRow] = []
     described: list[tuple[float, str]] = []
     listed: list[str] = []
     with_interval: list[str] = []
     kinds: set[bool] = set()
-    for row in layout.rows:
-        value = headline(row.entry.arm, Measure.orr)
+    for entry in entries:
+        value = headline(entry.arm, Measure.orr)
         assert value is not None
-        name = f"{row.entry.study.short_name}, {row.entry.arm.label}"
-        interval = _orr_interval(value) if value.value is not None and value.unit == "%" else None
-        counts = f"{value.numerator}/{value.denominator}" if value.numerator is not None and value.denominator is not None else ""
-        if value.value is None or value.unit != "%":
-            why = "no number stated" if value.value is None else f"unit {value.unit or 'not stated'}, not a percentage"
-            ax.text(0.01, row.y, f"{value.as_reported}: not plotted ({why})", transform=ax.get_yaxis_transform(), va="center", ha="left",
-                    fontsize=FONT_SIZE - 0.5, fontstyle="italic", color=MUTED)
+        name = f"{entry.study.short_name}, {entry.arm.label}"
+        why = _orr_unplotted(value)
+        interval = _orr_interval(value) if why is None else None
+        if why is not None:
             listed.append(f"{name}: {value.as_reported} ({why})")
             status = f"not plotted: {why}"
         else:
-            right = value.value
+            assert value.value is not None
             if interval is not None:
                 kinds.add(interval.computed)
-                # Computed intervals differ from reported ones in colour and dash, so neither cue is needed alone.
-                colour, dashes = (VERMILLION, (0, (2.5, 1.5))) if interval.computed else (INK, (0, ()))
-                ax.plot([interval.low, interval.high], [row.y, row.y], linewidth=1.3, zorder=2, color=colour, linestyle=dashes)
-                ax.plot([interval.low, interval.high], [row.y, row.y], linestyle="none", marker="|", markersize=6, color=colour, zorder=2)
-                right = max(right, interval.high)
-            ax.plot([value.value], [row.y], marker="o", markersize=5, color=BLUE, markeredgecolor="white", markeredgewidth=0.5, linestyle="none", zorder=3)
-            label = _value_text(value) + (f" ({counts})" if counts else "")
-            _annotate(ax, right, row.y, label)
-            described.append((value.value, f"{name} ({_value_text(value)})"))
-            if interval is not None:
                 with_interval.append(f"{name}: {_value_text(value)}, {interval.text}")
+            described.append((value.value, f"{name} ({_value_text(value)})"))
             status = "plotted"
-        table.append(FigureRow((SETTING_LABELS[row.entry.setting], row.entry.study.short_name, row.entry.arm.label, _value_text(value), counts,
-                                interval.text if interval else "", status), "studies", row.entry.study.id))
+        table.append(FigureRow((SETTING_LABELS[entry.setting], entry.study.short_name, entry.arm.label, _value_text(value), _orr_counts(value),
+                                interval.text if interval else "", status), "studies", entry.study.id))
+
+    title = "Objective response rate by study arm"
+    described.sort(key=lambda item: item[0])
+    finding = _range_words(described, "an ORR as a percentage") if described else ""
+    interval_words = []
+    if False in kinds:
+        interval_words.append("a solid line is the confidence interval the source reports")
+    if True in kinds:
+        interval_words.append("a dashed line is an exact 95% interval computed here from the stated responders and patients")
+    alt = (f"Dot chart of the objective response rate (ORR) per study arm on a 0 to 100% axis, grouped by line of therapy "
+           f"({', '.join(_setting_headers(entries))}). {finding}"
+           + (" Where shown, " + "; ".join(interval_words) + "; other arms have no interval." if interval_words else " No arm has an interval.")
+           + (" Intervals: " + "; ".join(with_interval) + "." if with_interval else "")
+           + (" Listed but not plotted: " + "; ".join(listed) + "." if listed else ""))
+    notes = ("Interval: the source's confidence interval where reported; otherwise an exact (Clopper–Pearson) 95% interval computed here "
+             "from the stated numbers of responders and patients; none where neither is given.",)
+    svg = _svg(path, title, alt, tuple(entries), _study_links(entries, url_for), _draw_orr, cache)
+    return Figure(path, svg, title, alt, ("Setting", "Study", "Arm", "ORR", "Responders/patients", "Interval", "In the figure"), tuple(table), notes)
+
+
+def _draw_orr(entries: tuple[_ArmEntry, ...], url_for: UrlFor) -> MplFigure:
+    layout = _layout_rows(entries)
+    values = [headline(entry.arm, Measure.orr) for entry in entries]
+    # One legend line per kind of mark actually drawn; reserve room for exactly those lines.
+    intervals = [_orr_interval(v) for v in values if v is not None and _orr_unplotted(v) is None]
+    kinds = {interval.computed for interval in intervals if interval is not None}
+    fig, label_ax, panels = _row_figure(layout, [3.0], extra_bottom=0.12 + 0.16 * (1 + len(kinds)))
+    ax = panels[0]
+    _label_panel(label_ax, layout, url_for)
+    _stripes([label_ax, ax], layout)
+    for row in layout.rows:
+        value = headline(row.entry.arm, Measure.orr)
+        assert value is not None
+        why = _orr_unplotted(value)
+        if why is not None:
+            ax.text(0.01, row.y, f"{value.as_reported}: not plotted ({why})", transform=ax.get_yaxis_transform(), va="center", ha="left",
+                    fontsize=FONT_SIZE - 0.5, fontstyle="italic", color=MUTED)
+            continue
+        assert value.value is not None
+        right = value.value
+        interval = _orr_interval(value)
+        if interval is not None:
+            # Computed intervals differ from reported ones in colour and dash, so neither cue is needed alone.
+            colour, dashes = (VERMILLION, (0, (2.5, 1.5))) if interval.computed else (INK, (0, ()))
+            _add_line(ax, [interval.low, interval.high], [row.y, row.y], linewidth=1.3, zorder=2, color=colour, linestyle=dashes)
+            _add_line(ax, [interval.low, interval.high], [row.y, row.y], linestyle="none", marker="|", markersize=6, color=colour, zorder=2)
+            right = max(right, interval.high)
+        _add_line(ax, [value.value], [row.y], marker="o", markersize=5, color=BLUE, markeredgecolor="white", markeredgewidth=0.5, linestyle="none",
+                  zorder=3)
+        counts = _orr_counts(value)
+        _annotate(ax, right, row.y, _value_text(value) + (f" ({counts})" if counts else ""), within_limits=0 <= right <= 100)
     ax.set_xlim(0, 100)
     ax.set_xticks([0, 20, 40, 60, 80, 100])
     ax.set_xlabel("Objective response rate, % (as reported)")
@@ -634,24 +870,7 @@ def _orr_figure(corpus: Corpus, url_for: UrlFor) -> Figure | None:
         handles.append(Line2D([], [], color=VERMILLION, linewidth=1.3, linestyle=(0, (2.5, 1.5)),
                               label="Exact 95% CI computed here from the stated counts (Clopper–Pearson)"))
     fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncol=1, handlelength=2.2, borderaxespad=0)
-
-    title = "Objective response rate by study arm"
-    described.sort(key=lambda item: item[0])
-    finding = _range_words(described, "an ORR as a percentage") if described else ""
-    interval_words = []
-    if False in kinds:
-        interval_words.append("a solid line is the confidence interval the source reports")
-    if True in kinds:
-        interval_words.append("a dashed line is an exact 95% interval computed here from the stated responders and patients")
-    alt = (f"Dot chart of the objective response rate (ORR) per study arm on a 0 to 100% axis, grouped by line of therapy "
-           f"({', '.join(label for label, _ in layout.headers)}). {finding}"
-           + (" Where shown, " + "; ".join(interval_words) + "; other arms have no interval." if interval_words else " No arm has an interval.")
-           + (" Intervals: " + "; ".join(with_interval) + "." if with_interval else "")
-           + (" Listed but not plotted: " + "; ".join(listed) + "." if listed else ""))
-    notes = ("Interval: the source's confidence interval where reported; otherwise an exact (Clopper–Pearson) 95% interval computed here "
-             "from the stated numbers of responders and patients; none where neither is given.",)
-    return Figure(ORR_PATH, _to_svg(fig, _slug(ORR_PATH), title, alt), title, alt,
-                  ("Setting", "Study", "Arm", "ORR", "Responders/patients", "Interval", "In the figure"), tuple(table), notes)
+    return fig
 
 
 # --------------------------------------------------------------------------- 3. evidence map
@@ -722,21 +941,24 @@ def _count_words(studies: int, cases: int) -> str:
     return ", ".join(parts)
 
 
-def _evidence_map_figure(corpus: Corpus, url_for: UrlFor) -> Figure | None:
-    cells = evidence_cells(corpus)
-    if not cells:
-        return None
-    classes = [c for c in DrugClass if any(key[0] is c for key in cells)]
-    settings = [s for s in Setting if any(key[1] is s for key in cells)]
-    peak = max(cell.total for cell in cells.values())
+_Cells = dict[tuple[DrugClass, Setting], EvidenceCell]
 
+
+def _cell_axes(cells: _Cells) -> tuple[list[DrugClass], list[Setting]]:
+    """The map's rows and columns: the classes and settings that have a record, in their declared order."""
+    return [c for c in DrugClass if any(key[0] is c for key in cells)], [s for s in Setting if any(key[1] is s for key in cells)]
+
+
+def _draw_evidence_map(cells: _Cells, url_for: UrlFor) -> MplFigure:
+    classes, settings = _cell_axes(cells)
+    peak = max(cell.total for cell in cells.values())
     row_labels = [DRUG_CLASS_LABELS[c] for c in classes]
     label_width = max(_text_width(label) for label in row_labels) + 0.15
     col_width = 1.0
     head = 0.55  # wrapped setting names above the columns
     width = label_width + col_width * len(settings) + 0.1
     height = 0.4 * len(classes) + head + 0.35
-    fig = MplFigure(figsize=(width, height))
+    fig = MplFigure(figsize=(width, height), dpi=_SVG_DPI)
     ax = fig.add_axes((label_width / width, 0.35 / height, col_width * len(settings) / width, 0.4 * len(classes) / height))
     ax.set_xlim(0, len(settings))
     ax.set_ylim(len(classes), 0)
@@ -764,7 +986,15 @@ def _evidence_map_figure(corpus: Corpus, url_for: UrlFor) -> Figure | None:
     fig.text(label_width / width, 0.0, "Each cell: studies and case reports using a regimen with a drug of that class, in that setting;\n"
              "darker cells hold more records. A combination counts in each class it contains.", ha="left", va="bottom",
              fontsize=FONT_SIZE - 1, color=MUTED, linespacing=1.3)
+    return fig
 
+
+def _evidence_map_figure(corpus: Corpus, url_for: UrlFor, cache: FigureCache | None) -> Figure | None:
+    cells = evidence_cells(corpus)
+    if not cells:
+        return None
+    classes, settings = _cell_axes(cells)
+    row_labels = [DRUG_CLASS_LABELS[c] for c in classes]
     rows = []
     for drug_class in classes:
         for setting in settings:
@@ -786,8 +1016,9 @@ def _evidence_map_figure(corpus: Corpus, url_for: UrlFor) -> Figure | None:
     notes = ("A record counts once in every drug class of every regimen it uses, so a combination appears under each of its classes. "
              "Study arms are placed by their own setting where they have one; a case by its setting, for every regimen in its timeline.",
              "Studies without treatment arms (reviews, preclinical work) are not counted.")
-    return Figure(EVIDENCE_MAP_PATH, _to_svg(fig, _slug(EVIDENCE_MAP_PATH), title, alt), title, alt,
-                  ("Drug class", "Setting", "Studies", "Cases"), tuple(rows), notes)
+    links = _LinkTargets(url_for, ((EVIDENCE_MAP_KIND, evidence_anchor(drug_class, setting)) for drug_class, setting in cells))
+    svg = _svg(EVIDENCE_MAP_PATH, title, alt, cells, links, _draw_evidence_map, cache)
+    return Figure(EVIDENCE_MAP_PATH, svg, title, alt, ("Drug class", "Setting", "Studies", "Cases"), tuple(rows), notes)
 
 
 # --------------------------------------------------------------------------- 4. case timelines
@@ -844,13 +1075,13 @@ class _Lane:
     lines: list[TreatmentLine]
 
 
-def _lanes(corpus: Corpus, case: CaseRecord, url_for: UrlFor) -> list[_Lane]:
+def _lanes(regimens: Mapping[str, RegimenRecord], case: CaseRecord, url_for: UrlFor) -> list[_Lane]:
     """Diagnosis, then one lane per systemic line (so the sequence reads as a staircase), then one lane per kind of other event."""
     systemic: list[_Lane] = []
     by_kind: dict[str, _Lane] = {}
     for line in case.timeline:
         if line.kind == "systemic":
-            regimen = corpus.regimens.get(line.regimen or "")
+            regimen = regimens.get(line.regimen or "")
             name = regimen.name if regimen else line.label
             if line.line_of_therapy is not None:
                 name += f" (line\u00a0{line.line_of_therapy})"  # no-break space: never wrap "line" from its number
@@ -858,9 +1089,9 @@ def _lanes(corpus: Corpus, case: CaseRecord, url_for: UrlFor) -> list[_Lane]:
         else:
             by_kind.setdefault(line.kind, _Lane(_KIND_LABELS[line.kind], None, [])).lines.append(line)
     for lane in by_kind.values():
-        regimens = {line.regimen for line in lane.lines if line.regimen}
-        if len(regimens) == 1 and all(line.regimen for line in lane.lines):
-            lane.url = url_for("regimens", next(iter(regimens)))
+        used = {line.regimen for line in lane.lines if line.regimen}
+        if len(used) == 1 and all(line.regimen for line in lane.lines):
+            lane.url = url_for("regimens", next(iter(used)))
     head = [by_kind.pop("diagnosis")] if "diagnosis" in by_kind else []
     tail = [by_kind.pop(kind) for kind in ("imaging", "other") if kind in by_kind]
     return head + systemic + list(by_kind.values()) + tail
@@ -940,21 +1171,46 @@ def _line_status(case: CaseRecord, line: TreatmentLine) -> str:
     return "drawn" + (f"; {'; '.join(notes)}" if notes else "")
 
 
+@dataclass(frozen=True)
+class _CaseInputs:
+    """What a case's timeline is drawn from: the case and the regimens its timeline names (their names label lanes)."""
+
+    case: CaseRecord
+    regimens: dict[str, RegimenRecord]
+
+    @classmethod
+    def of(cls, corpus: Corpus, case: CaseRecord) -> _CaseInputs:
+        return cls(case, {rid: corpus.regimens[rid] for rid in _timeline_regimens(case) if rid in corpus.regimens})
+
+
+def _timeline_regimens(case: CaseRecord) -> list[str]:
+    """Ids of the regimens the case's timeline names, in order of first mention."""
+    return list(dict.fromkeys(line.regimen for line in case.timeline if line.regimen))
+
+
 def draw_case_timeline(corpus: Corpus, case: CaseRecord, url_for: UrlFor) -> MplFigure | None:
     """The swimmer plot and marker panels of one case, sharing the calendar axis; None if nothing is dated.
 
     Public for inspection (the tests read its axes); ``build_figures`` is how to get the SVG.
     """
-    with _style():
-        return _draw_case_timeline(corpus, case, url_for)
-
-
-def _draw_case_timeline(corpus: Corpus, case: CaseRecord, url_for: UrlFor) -> MplFigure | None:
-    try:
-        first, last = case_time_span(case)
-    except ValueError:
+    if not _has_dates(case):
         return None
-    lanes = _lanes(corpus, case, url_for)
+    with _style():
+        return _draw_case_timeline(_CaseInputs.of(corpus, case), url_for)
+
+
+def _has_dates(case: CaseRecord) -> bool:
+    try:
+        case_time_span(case)
+    except ValueError:
+        return False
+    return True
+
+
+def _draw_case_timeline(inputs: _CaseInputs, url_for: UrlFor) -> MplFigure:
+    case = inputs.case
+    first, last = case_time_span(case)
+    lanes = _lanes(inputs.regimens, case, url_for)
     series = _numeric_readings(case)
     follow_up = place_date(case.follow_up.last_follow_up if case.follow_up else None)
     lane_labels = [_wrap(lane.label, 34) for lane in lanes]
@@ -967,7 +1223,7 @@ def _draw_case_timeline(corpus: Corpus, case: CaseRecord, url_for: UrlFor) -> Mp
     heights = [swim_height] + [panel_height] * len(series)
     top_pad, bottom_pad, gap = 0.75, 0.5, 0.62
     height = sum(heights) + top_pad + bottom_pad + gap * len(series)
-    fig = MplFigure(figsize=(width, height))
+    fig = MplFigure(figsize=(width, height), dpi=_SVG_DPI)
     grid = fig.add_gridspec(1 + len(series), 1, height_ratios=heights, hspace=gap / (sum(heights) / len(heights)),
                             left=label_width / width, right=1 - 0.25 / width, top=1 - top_pad / height, bottom=bottom_pad / height)
     ax = fig.add_subplot(grid[0])
@@ -1104,19 +1360,31 @@ def _draw_line(ax: Axes, case: CaseRecord, line: TreatmentLine, y: float, axis_e
         used.add("response")
 
 
+@functools.cache
+def _response_marker() -> MarkerStyle:
+    """The "PR" mark of the legend, set once: parsing its mathtext takes 9 ms, and a line copies the style it is given.
+
+    Only called while drawing, so always under ``_style()`` (mathtext reads its fonts from the settings).
+    """
+    return MarkerStyle(r"$\mathbf{PR}$")
+
+
+_TIMELINE_LEGEND: tuple[tuple[str, Callable[[], Any]], ...] = (  # made only when used: a legend handle costs milliseconds
+    ("bar", lambda: Patch(facecolor=BLUE, label="Systemic treatment")),
+    ("span", lambda: Patch(facecolor=GREEN, label="Procedure over several days")),
+    ("year-bar", lambda: Patch(facecolor="white", edgecolor=BLUE, hatch="////", label="Start or end known only to the year")),
+    ("year-point", lambda: Line2D([], [], color=MUTED, marker="|", markersize=7, markevery=[0, 1], label="Event dated only to the year")),
+    ("ongoing", lambda: Line2D([0, 1], [0, 0], color=BLUE, marker=">", markersize=5, markevery=[1], label="Continuing at last follow-up")),
+    ("open", lambda: Line2D([0, 1], [0, 0], color=BLUE, linestyle=(0, (3, 2)), marker=">", markersize=5, markevery=[1],
+                            label="Continuing; follow-up date not stated")),
+    ("start-only", lambda: Line2D([], [], color=BLUE, marker="|", markersize=10, markeredgewidth=1.8, linestyle="none",
+                                  label="Start only; end not stated")),
+    ("response", lambda: Line2D([], [], linestyle="none", marker=_response_marker(), markersize=12, color=INK, label="Best response as reported")),
+)
+
+
 def _timeline_legend(used: set[str]) -> list[Any]:
-    entries: list[tuple[str, Any]] = [
-        ("bar", Patch(facecolor=BLUE, label="Systemic treatment")),
-        ("span", Patch(facecolor=GREEN, label="Procedure over several days")),
-        ("year-bar", Patch(facecolor="white", edgecolor=BLUE, hatch="////", label="Start or end known only to the year")),
-        ("year-point", Line2D([], [], color=MUTED, marker="|", markersize=7, markevery=[0, 1], label="Event dated only to the year")),
-        ("ongoing", Line2D([0, 1], [0, 0], color=BLUE, marker=">", markersize=5, markevery=[1], label="Continuing at last follow-up")),
-        ("open", Line2D([0, 1], [0, 0], color=BLUE, linestyle=(0, (3, 2)), marker=">", markersize=5, markevery=[1],
-                        label="Continuing; follow-up date not stated")),
-        ("start-only", Line2D([], [], color=BLUE, marker="|", markersize=10, markeredgewidth=1.8, linestyle="none", label="Start only; end not stated")),
-        ("response", Line2D([], [], linestyle="none", marker=r"$\mathbf{PR}$", markersize=12, color=INK, label="Best response as reported")),
-    ]
-    return [handle for key, handle in entries if key in used]
+    return [make() for key, make in _TIMELINE_LEGEND if key in used]
 
 
 def _draw_marker_panel(ax: Axes, marker: str, readings: list[tuple[MarkerReading, Placed]]) -> None:
@@ -1214,17 +1482,18 @@ def _case_alt(case: CaseRecord) -> str:
     return " ".join(parts)
 
 
-def _case_figure(corpus: Corpus, case: CaseRecord, url_for: UrlFor) -> Figure | None:
-    fig = draw_case_timeline(corpus, case, url_for)
-    if fig is None:
+def _case_figure(corpus: Corpus, case: CaseRecord, url_for: UrlFor, cache: FigureCache | None) -> Figure | None:
+    if not _has_dates(case):
         return None
     path = case_figure_path(case.id)
     title = f"Treatment timeline and tumour markers: {case.short_name}"
     alt = _case_alt(case)
     notes = ("A month-only date is placed at the 1st of the month; a year-only date is drawn as a hatched span over the whole year.",
              "Lines without a start date, and marker readings without a number or a date, are listed in the table but not drawn.")
-    return Figure(path, _to_svg(fig, _slug(path), title, alt), title, alt,
-                  ("Date or start", "End", "Entry", "Kind", "Best response", "In the figure"), _case_rows(case), notes)
+    inputs = _CaseInputs.of(corpus, case)
+    links = _LinkTargets(url_for, (("regimens", rid) for rid in _timeline_regimens(case)))
+    svg = _svg(path, title, alt, inputs, links, _draw_case_timeline, cache)
+    return Figure(path, svg, title, alt, ("Date or start", "End", "Entry", "Kind", "Best response", "In the figure"), _case_rows(case), notes)
 
 
 def iter_links(figure: Figure) -> Iterator[str]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 import matplotlib as mpl
 import pytest
+from matplotlib.figure import Figure as MplFigure
 
+from generator import plots
 from generator.derive import headline
 from generator.evidence import number_stands_in, stated_form
 from generator.link import Corpus
@@ -24,12 +27,15 @@ from generator.plots import (
     case_figure_path,
     day_number,
     draw_case_timeline,
+    forest_figure,
     iter_links,
+    orr_figure,
     place_date,
     svg_relative_urls,
 )
 from generator.schema import CaseRecord, Measure, RegimenRecord, ReportedValue, StudyRecord
 from generator.statistics import clopper_pearson
+from generator.views import arm_rows
 
 SVG = "{http://www.w3.org/2000/svg}"
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -366,3 +372,69 @@ def test_synthetic_case_year_only_dates_and_log_scale() -> None:
     status = {row.cells[2]: row.cells[-1] for row in figure.rows}
     assert "start known only to the year" in status["Drugamab"]
     assert "2019 (year only) to 2020-03" in figure.alt
+
+
+# --------------------------------------------------------------------------- figures of chosen arms (one per table page)
+
+
+def test_whole_review_figures_are_the_figures_of_every_arm(corpus: Corpus, figures: dict[str, Figure]) -> None:
+    survival_arms = plots._arm_entries(corpus, [Measure.median_pfs, Measure.median_os])
+    assert forest_figure(corpus, survival_arms, FOREST_PATH, site_url) == figures[FOREST_PATH]
+    pairs = [(entry.study.id, entry.arm.id) for entry in plots._arm_entries(corpus, [Measure.orr])]
+    assert orr_figure(corpus, pairs, ORR_PATH, site_url) == figures[ORR_PATH]
+
+
+def test_figures_of_chosen_arms_keep_the_order_given(corpus: Corpus) -> None:
+    page = list(reversed(arm_rows(corpus)))[:12]  # a table page, in an order no whole-review figure uses
+    assert {row.setting for row in page} != {page[0].setting}, "the page should mix settings"
+    for make, measures in ((forest_figure, (Measure.median_pfs, Measure.median_os)), (orr_figure, (Measure.orr,))):
+        figure = make(corpus, page, "figures/compare/page-2.svg", site_url)
+        wanted = [row for row in page if any(headline(row.arm, m) is not None for m in measures)]
+        assert figure is not None and wanted
+        assert [(row.record_id, row.cells[2]) for row in figure.rows] == [(row.study.id, row.arm.label) for row in wanted]
+        assert set(iter_links(figure)) == {site_url("studies", row.study.id) for row in wanted}
+        # (study id, arm id) pairs name the same arms.
+        assert make(corpus, [(row.study.id, row.arm.id) for row in page], "figures/compare/page-2.svg", site_url) == figure
+        # The SVG's ids come from its own path, so two pages' figures can be inlined in one document.
+        assert 'id="page-2-' in figure.svg.decode() and 'id="forest-survival-' not in figure.svg.decode()
+
+
+def test_figures_of_chosen_arms_leave_out_arms_without_the_measure() -> None:
+    corpus = synthetic_corpus()  # "Arm in days" has an ORR, and medians in days and weeks; "Arm in months" a PFS in months
+    only_months = forest_figure(corpus, [("trial-a", "months")], "figures/x.svg", site_url)
+    assert only_months is not None and [row.cells[2] for row in only_months.rows] == ["Arm in months"]
+    assert orr_figure(corpus, [("trial-a", "months"), ("trial-a", "days")], "figures/x.svg", site_url) is not None
+    assert forest_figure(corpus, [], "figures/x.svg", site_url) is None
+    with pytest.raises(KeyError, match="no arm 'nope'"):
+        orr_figure(corpus, [("trial-a", "nope")], "figures/x.svg", site_url)
+    with pytest.raises(KeyError):
+        orr_figure(corpus, [("no-such-study", "days")], "figures/x.svg", site_url)
+
+
+# --------------------------------------------------------------------------- drawing shortcuts keep the bytes
+
+
+def _tight_bbox_svg(fig: MplFigure) -> bytes:
+    """What plots._save_svg stands for: matplotlib's own tight crop, with its extra drawing pass."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.12, metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("which", ["real", "synthetic"])
+def test_crop_is_matplotlibs_tight_bounding_box(which: str, corpus: Corpus, monkeypatch: pytest.MonkeyPatch) -> None:
+    chosen = corpus if which == "real" else synthetic_corpus()
+    fast = build_figures(chosen)
+    monkeypatch.setattr(plots, "_save_svg", _tight_bbox_svg)
+    reference = build_figures(chosen)
+    assert [f.path for f in fast] == [f.path for f in reference]
+    for a, b in zip(fast, reference, strict=True):
+        assert a.svg == b.svg, a.path
+
+
+def test_an_undeclared_link_fails_loudly() -> None:
+    """Drawing may only link where the figure declared (and its cache key covers)."""
+    links = plots._LinkTargets(site_url, [("studies", "a")])
+    assert links("studies", "a") == site_url("studies", "a")
+    with pytest.raises(LookupError, match="studies/b"):
+        links("studies", "b")

@@ -1,0 +1,183 @@
+"""The figure cache: a warm build gives the same bytes as drawing, and only changed inputs are redrawn."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import enum
+import os
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from generator import figure_cache
+from generator.figure_cache import FigureCache, canonical_json, code_sources
+from generator.link import Corpus
+from generator.pipeline import Review
+from generator.plots import EVIDENCE_MAP_PATH, FOREST_PATH, ORR_PATH, Figure, build_figures, case_figure_path
+from generator.schema import Setting
+from tests.test_plots import site_url, synthetic_corpus
+
+
+@pytest.fixture(scope="module")
+def corpus(real_review: Review) -> Corpus:
+    return real_review.corpus
+
+
+@pytest.fixture(scope="module")
+def drawn(corpus: Corpus) -> list[Figure]:
+    return build_figures(corpus)
+
+
+def entries(folder: Path) -> set[str]:
+    return {item.name for item in folder.iterdir()}
+
+
+def test_a_warm_build_gives_the_bytes_a_fresh_one_draws(corpus: Corpus, drawn: list[Figure], tmp_path: Path) -> None:
+    cold = FigureCache(tmp_path)
+    assert build_figures(corpus, cache=cold) == drawn
+    assert (cold.hits, cold.misses) == (0, len(drawn))
+    assert len(entries(tmp_path)) == len(drawn)
+    warm = FigureCache(tmp_path)
+    assert build_figures(corpus, cache=warm) == drawn  # every field, SVG bytes included
+    assert (warm.hits, warm.misses) == (len(drawn), 0)
+    assert warm.prune_unused() == 0 and len(entries(tmp_path)) == len(drawn)
+
+
+def test_only_the_figures_whose_inputs_changed_are_redrawn(tmp_path: Path) -> None:
+    corpus = synthetic_corpus()
+    build_figures(corpus, cache=FigureCache(tmp_path))
+    case = corpus.cases["case-a"]
+    changed = dataclasses.replace(corpus, cases={case.id: case.model_copy(update={"short_name": "Case A, renamed"})})
+    cache = FigureCache(tmp_path)
+    figures = {figure.path: figure for figure in build_figures(changed, cache=cache)}
+    # The case's timeline is redrawn; the arm figures and the evidence map (which does not count this case) are not.
+    assert (cache.hits, cache.misses) == (3, 1)
+    assert figures == {figure.path: figure for figure in build_figures(changed)}
+    # A change deep inside a record (one quote of one marker reading) is a change too.
+    reading = case.markers[0].model_copy(update={"quote": "AFP 1,200 ng/ml (as quoted again)"})
+    deeper = dataclasses.replace(corpus, cases={case.id: case.model_copy(update={"markers": [reading, *case.markers[1:]]})})
+    cache = FigureCache(tmp_path)
+    build_figures(deeper, cache=cache)
+    assert cache.misses == 1  # the case's figure only: the evidence map does not read marker readings
+
+
+def test_links_are_part_of_the_key(tmp_path: Path) -> None:
+    corpus = synthetic_corpus()
+    build_figures(corpus, cache=FigureCache(tmp_path))
+    cache = FigureCache(tmp_path)
+    figures = build_figures(corpus, url_for=site_url, cache=cache)
+    assert cache.hits == 0 and figures == build_figures(corpus, url_for=site_url)
+
+
+def test_code_and_format_are_part_of_the_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    cache = FigureCache(tmp_path)
+    key = cache.key(FOREST_PATH, {"a": 1})
+    assert cache.key(FOREST_PATH, {"a": 1}) == key
+    assert cache.key(ORR_PATH, {"a": 1}) != key
+    monkeypatch.setattr(figure_cache, "CODE_DIGEST", "edited")
+    assert cache.key(FOREST_PATH, {"a": 1}) != key
+    monkeypatch.undo()
+    monkeypatch.setattr(figure_cache, "CACHE_FORMAT", figure_cache.CACHE_FORMAT + 1)
+    assert cache.key(FOREST_PATH, {"a": 1}) != key
+
+
+def test_the_code_digest_follows_every_module_the_drawing_code_imports() -> None:
+    """Exact imports (by ast), transitively from plots.py: each must be in the digest."""
+    package = Path(figure_cache.__file__).parent
+    found: set[str] = set()
+    pending = ["plots", "figure_cache"]
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.add(name)
+        for node in ast.walk(ast.parse((package / f"{name}.py").read_bytes())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("generator."):
+                pending.append(node.module.split(".")[1])
+            elif isinstance(node, ast.ImportFrom) and node.module == "generator":
+                pending += [alias.name for alias in node.names if (package / f"{alias.name}.py").is_file()]
+            elif isinstance(node, ast.Import):
+                pending += [alias.name.split(".")[1] for alias in node.names if alias.name.startswith("generator.")]
+    assert {"plots", "views", "statistics", "schema", "evidence", "derive"} <= found
+    assert found <= set(code_sources())
+
+
+def test_a_damaged_entry_is_a_miss_and_is_replaced(tmp_path: Path) -> None:
+    corpus = synthetic_corpus()
+    fresh = build_figures(corpus)
+    build_figures(corpus, cache=FigureCache(tmp_path))
+    names = sorted(entries(tmp_path))
+    (tmp_path / names[0]).write_bytes((tmp_path / names[0]).read_bytes().replace(b"<svg ", b"<svG ", 1))  # checksum no longer matches
+    (tmp_path / names[1]).write_bytes((tmp_path / names[1]).read_bytes()[:100])  # truncated
+    (tmp_path / names[2]).unlink()
+    (tmp_path / names[2]).mkdir()  # unreadable, and cannot be replaced: only logged
+    cache = FigureCache(tmp_path)
+    assert build_figures(corpus, cache=cache) == fresh
+    assert (cache.hits, cache.misses) == (len(fresh) - 3, 3)
+    again = FigureCache(tmp_path)
+    assert build_figures(corpus, cache=again) == fresh
+    assert again.misses == 1  # the directory is still in the way; the damaged entries were rewritten
+    assert not [name for name in entries(tmp_path) if name.endswith(".tmp")]
+
+
+def test_entries_are_viewable_svg_files(tmp_path: Path) -> None:
+    build_figures(synthetic_corpus(), cache=FigureCache(tmp_path))
+    for item in tmp_path.iterdir():
+        assert item.suffix == ".svg" and len(item.stem) == 64
+        root = ET.fromstring(item.read_bytes())  # the checksum is an XML comment after the root element
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_prune_removes_only_entries_this_build_did_not_use(tmp_path: Path) -> None:
+    corpus = synthetic_corpus()
+    build_figures(corpus, url_for=site_url, cache=FigureCache(tmp_path))  # entries a later build no longer wants
+    stale = entries(tmp_path)
+    (tmp_path / "notes.txt").write_text("not ours")
+    old_temp, new_temp = tmp_path / ".abc.tmp", tmp_path / ".def.tmp"
+    old_temp.write_bytes(b"left by an interrupted write")
+    new_temp.write_bytes(b"another build may be writing this")
+    an_hour_ago = time.time() - 2 * 3600
+    os.utime(old_temp, (an_hour_ago, an_hour_ago))
+    cache = FigureCache(tmp_path)
+    figures = build_figures(corpus, cache=cache)
+    used = entries(tmp_path) - stale - {"notes.txt", ".abc.tmp", ".def.tmp"}
+    assert len(used) == len(figures)
+    assert cache.prune_unused() == len(stale) + 1
+    assert entries(tmp_path) == used | {"notes.txt", ".def.tmp"}
+
+
+def test_no_folder_means_no_caching(tmp_path: Path) -> None:
+    cache = FigureCache(None)
+    corpus = synthetic_corpus()
+    assert build_figures(corpus, cache=cache) == build_figures(corpus)
+    assert (cache.hits, cache.misses, cache.prune_unused()) == (0, 0, 0)
+    assert not any(tmp_path.iterdir())
+
+
+def test_canonical_json_tells_inputs_apart() -> None:
+    class Colour(enum.Enum):
+        red = "red"
+
+    corpus = synthetic_corpus()
+    study = corpus.studies["trial-a"]
+    distinct = [1, 1.0, True, "1", None, [1], (1, 2), {"1": 1}, {1: "1"}, Colour.red, "red", "Colour.red", Setting.first_line,
+                study, study.arms[0], {"a": 1, "b": 2}, {"b": 2, "a": 1}, -0.0, 0.0]
+    texts = [canonical_json(value) for value in distinct]
+    assert len(set(texts)) == len(texts)
+    assert canonical_json(study) == canonical_json(study.model_copy())
+    assert canonical_json((1, 2)) == canonical_json([1, 2])  # a sequence is a sequence: the drawing reads them alike
+    with pytest.raises(TypeError):
+        canonical_json({1, 2})  # a set has no order to serialise
+    with pytest.raises(TypeError):
+        canonical_json(object())
+
+
+def test_paths_of_every_figure_kind_are_cached(corpus: Corpus, drawn: list[Figure], tmp_path: Path) -> None:
+    cache = FigureCache(tmp_path)
+    build_figures(corpus, cache=cache)
+    paths = {figure.path for figure in drawn}
+    assert {FOREST_PATH, ORR_PATH, EVIDENCE_MAP_PATH} <= paths and any(path == case_figure_path(cid) for cid in corpus.cases for path in paths)
+    assert cache.misses == len(drawn)
