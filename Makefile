@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # axe-core for the accessibility scans, pinned with its hash in tests/browser/package-lock.json
 AXE    := tests/browser/node_modules/.installed
 
-.PHONY: site test serve schema lock clean chromium
+.PHONY: site test serve preview schema lock clean chromium
 
 site: $(STAMP)
 	$(BIN)/litreview build
@@ -20,6 +20,11 @@ test: $(STAMP) $(AXE) chromium
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve
+
+# Faster live preview of a large review: MkDocs rebuilds only the pages whose Markdown the generator rewrote
+# (other pages' navigation may lag until a full build; not strict, since MkDocs warns about dirty builds).
+preview: $(STAMP)
+	$(BIN)/mkdocs serve --dirty --no-strict
 
 # JSON Schemas for editors, derived from generator/schema.py (a test checks they are current).
 schema: $(STAMP)

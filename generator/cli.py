@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"valid: {_summary(config)}")
             return 0
         if args.command == "generate":
-            report = generate(config, Progress(sys.stdout))
+            report = generate(config, Progress(sys.stdout)).emitted
             print(f"generated {len(report.written)} changed file(s), {report.unchanged} unchanged, "
                   f"{len(report.removed)} removed, in {config.docs_dir}")
             return 0

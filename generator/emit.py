@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,10 +53,15 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def emit_tree(files: dict[str, bytes], out_dir: Path) -> EmitReport:
-    """Make ``out_dir`` hold ``files`` (relative POSIX paths → bytes) beside any hand-written files."""
+def emit_tree(files: dict[str, bytes], out_dir: Path, deferred: Collection[str] = ()) -> EmitReport:
+    """Make ``out_dir`` hold ``files`` (relative POSIX paths → bytes) beside any hand-written files.
+
+    ``deferred`` names files that are part of the tree but written later, by :func:`emit_file`
+    (figures drawn in the background): they are claimed and kept like the others, not written here.
+    """
     previous = _read_manifest(out_dir)
-    clashes = sorted(name for name in files if name not in previous and (out_dir / name).exists())
+    names = files.keys() | set(deferred)
+    clashes = sorted(name for name in names if name not in previous and (out_dir / name).exists())
     if clashes:
         raise EmitError(
             "refusing to overwrite files that the generator did not write: "
@@ -65,21 +70,28 @@ def emit_tree(files: dict[str, bytes], out_dir: Path) -> EmitReport:
         )
     # Claim the new files before writing any: if this run is interrupted, the next one knows they are
     # its own (and does not mistake them for hand-written pages).
-    _write_manifest(out_dir, previous | files.keys())
+    _write_manifest(out_dir, previous | names)
     written, unchanged = [], 0
     for name in sorted(files):
-        path = out_dir / name
-        if path.is_file() and path.read_bytes() == files[name]:
+        if emit_file(out_dir, name, files[name]):
+            written.append(name)
+        else:
             unchanged += 1
-            continue
-        _write_atomic(path, files[name])
-        written.append(name)
-    removed = sorted(previous - files.keys())
+    removed = sorted(previous - names)
     for name in removed:
         (out_dir / name).unlink(missing_ok=True)
         _prune_empty_dirs((out_dir / name).parent, out_dir)
-    _write_manifest(out_dir, files.keys())
+    _write_manifest(out_dir, names)
     return EmitReport(written, unchanged, removed)
+
+
+def emit_file(out_dir: Path, name: str, data: bytes) -> bool:
+    """Write one file of the tree unless it already holds ``data`` (its date then stays, for ``serve --dirty``)."""
+    path = out_dir / name
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    _write_atomic(path, data)
+    return True
 
 
 def _write_manifest(out_dir: Path, names: Iterable[str]) -> None:

@@ -6,14 +6,17 @@ passed its checks: an invalid corpus renders nothing and the published tree is u
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.background import BackgroundDrawing
 from generator.derive import Derived, check_records, derive
 from generator.emit import EmitReport, emit_tree
 from generator.errors import ConfigError, InvalidCorpus
 from generator.export import data_files
+from generator.figure_cache import DeferredFigure, FigureCache
 from generator.history import last_changed
 from generator.link import Corpus, resolve_links
 from generator.load import load_corpus, load_review_citation
@@ -33,11 +36,12 @@ class ReviewConfig:
     templates_dir: Path
     docs_dir: Path
     sources_dir: Path | None
+    cache_dir: Path | None = None  # figures already drawn, by content (generator.figure_cache); None: no cache
 
     @classmethod
-    def from_options(cls, root: Path, seeds: str, templates: str, docs: str, sources: str | None) -> ReviewConfig:
+    def from_options(cls, root: Path, seeds: str, templates: str, docs: str, sources: str | None, cache: str | None = None) -> ReviewConfig:
         root = root.resolve()
-        return cls(root, root / seeds, root / templates, root / docs, (root / sources) if sources else None)
+        return cls(root, root / seeds, root / templates, root / docs, (root / sources) if sources else None, (root / cache) if cache else None)
 
 
 @dataclass(frozen=True)
@@ -66,26 +70,54 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None) -> R
     return Review(corpus, derived, citation, updated)
 
 
-def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class RenderedReview:
+    files: dict[str, bytes]  # relative POSIX path in the generated tree → bytes
+    unlisted: frozenset[str]  # generated pages left out of the navigation (continuation pages, records of a large review)
+    deferred: list[DeferredFigure] = field(default_factory=list)  # figures still to draw (files not in ``files``)
+
+
+@dataclass(frozen=True)
+class GenerateReport:
+    emitted: EmitReport
+    unlisted: frozenset[str]
+    drawing: BackgroundDrawing | None = None  # figures being drawn into the tree; wait() before reading them
+
+
+def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, defer_figures: bool = False) -> RenderedReview:
+    """Every generated file's bytes; with ``defer_figures``, figures not in the cache are queued instead of drawn."""
     # Imported here: validating needs neither matplotlib nor SciPy (1.7 s of imports), rendering does.
     from generator.plots import build_figures
-    from generator.render import asset_files, flag_numbers, make_environment, plan_pages, render_pages
+    from generator.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, render_pages
 
     env = make_environment(config.templates_dir)
     flags = flag_numbers(review.corpus, review.derived.flags)
-    figures = build_figures(review.corpus, progress=progress)
-    pages = render_pages(env, plan_pages(review.corpus, review.derived, review.citation, review.updated, figures), flags, progress)
-    return ({path: text.encode("utf-8") for path, text in pages.items()} | {figure.path: figure.svg for figure in figures}
-            | data_files(review.corpus) | asset_files(config.templates_dir))
+    cache = FigureCache(config.cache_dir / "figures" if config.cache_dir else None, defer=defer_figures)
+    by_page = page_figures(review.corpus, cache, progress)
+    figures = build_figures(review.corpus, progress=progress, cache=cache, arm_figures=not by_page)
+    planned = plan_pages(review.corpus, review.derived, review.citation, review.updated, figures, by_page)
+    pages = render_pages(env, planned, flags, progress)
+    pending = {figure.path for figure in cache.deferred}
+    svgs = {figure.path: figure.svg for figure in [*figures, *itertools.chain.from_iterable(by_page.values())] if figure.path not in pending}
+    files = ({path: text.encode("utf-8") for path, text in pages.items()} | svgs | data_files(review.corpus) | asset_files(config.templates_dir))
+    cache.prune_unused()  # every figure was asked for: entries no figure wants any more go
+    log.info("figures: %d from the cache, %d drawn%s", cache.hits, cache.misses, " in the background" if defer_figures else "")
+    return RenderedReview(files, frozenset(page.path for page in planned if not page.listed), cache.deferred)
 
 
-def generate(config: ReviewConfig, progress: Progress | None = None) -> EmitReport:
-    """Validate, render everything in memory, then write the tree."""
+def generate(config: ReviewConfig, progress: Progress | None = None, background: bool = False) -> GenerateReport:
+    """Validate, render everything in memory, then write the tree.
+
+    With ``background``, figures not in the cache are drawn by other processes after this returns:
+    the caller must ``report.drawing.wait()`` before anything reads them (the MkDocs plugin does, just
+    before MkDocs copies static files), or ``cancel()``.
+    """
     review = validate_review(config, progress)
-    files = render_review(config, review, progress)
-    report = emit_tree(files, config.docs_dir)
+    rendered = render_review(config, review, progress, defer_figures=background)
+    report = emit_tree(rendered.files, config.docs_dir, deferred=[figure.path for figure in rendered.deferred])
+    drawing = BackgroundDrawing(rendered.deferred, config.docs_dir) if rendered.deferred else None
     if progress:
         progress.finish()
-    log.info("generated %d pages (%d written, %d unchanged, %d removed)",
-             len(files), len(report.written), report.unchanged, len(report.removed))
-    return report
+    log.info("generated %d files (%d written, %d unchanged, %d removed)%s", len(rendered.files), len(report.written), report.unchanged,
+             len(report.removed), f"; {len(rendered.deferred)} figures being drawn in the background" if drawing else "")
+    return GenerateReport(report, rendered.unlisted, drawing)

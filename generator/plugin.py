@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -23,7 +24,11 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
 
+from generator.background import BackgroundDrawing
 from generator.errors import InvalidCorpus, ReviewError
 from generator.load import GLOSSARY_FILE, load_glossary
 from generator.pipeline import ReviewConfig, generate
@@ -43,8 +48,26 @@ class LitReviewOptions(base.Config):
     sources = c.Optional(c.Type(str))
     """Folder of the source documents; when present, every quote is checked against it."""
 
+    cache = c.Optional(c.Type(str))
+    """Folder where drawn figures are kept by content, so a build redraws only figures whose inputs changed
+    (e.g. `.cache/litreview`; keep it out of `docs/` and out of git). Unset: every build draws every figure."""
+
 
 ALL_OR_NOTHING_COMMANDS = {"build", "gh-deploy"}
+
+
+def _listed(items: list[Any], unlisted: frozenset[str]) -> list[Any]:
+    """Navigation items without the unlisted pages, and without sections left empty."""
+    kept = []
+    for item in items:
+        if isinstance(item, Section):
+            item.children = _listed(item.children, unlisted)
+            if not item.children:
+                continue
+        elif isinstance(item, Page) and item.file.src_uri in unlisted:
+            continue
+        kept.append(item)
+    return kept
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -60,6 +83,8 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         self.built = False
         self.mkdocs_config: MkDocsConfig | None = None
         self.previous_sigterm: Any = None
+        self.unlisted: frozenset[str] = frozenset()
+        self.drawing: BackgroundDrawing | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -72,7 +97,7 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
     def review_config(self, config: MkDocsConfig) -> ReviewConfig:
         """The pipeline's configuration: the plugin's options, relative to mkdocs.yml."""
         root = Path(config.config_file_path).parent
-        return ReviewConfig.from_options(root, self.config.seeds, self.config.templates, config.docs_dir, self.config.sources)
+        return ReviewConfig.from_options(root, self.config.seeds, self.config.templates, config.docs_dir, self.config.sources, self.config.cache)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.review = self.review_config(config)
@@ -97,19 +122,55 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         assert self.review is not None
         try:
             # progress on standard output (MkDocs logs on standard error): a bar on a terminal, lines in CI
-            generate(self.review, Progress(sys.stdout) if self.command in ALL_OR_NOTHING_COMMANDS else None)
+            # A build draws figures in other processes while MkDocs renders pages (generator.background);
+            # `serve` draws them at once: its rebuilds are small, and its server holds threads.
+            publishing = self.command in ALL_OR_NOTHING_COMMANDS
+            report = generate(self.review, Progress(sys.stdout) if publishing else None, background=publishing)
         except InvalidCorpus as error:
             raise PluginError("the seed records are invalid:\n" + error.report()) from None
         except ReviewError as error:
             raise PluginError(str(error)) from None
+        self.unlisted = report.unlisted
+        self.drawing = report.drawing
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        # Figures still being drawn are files of the site already: pages link to them, MkDocs copies them later.
+        for path in self.drawing.paths if self.drawing else []:
+            if files.get_file_from_path(path) is None:
+                files.append(File(path, config.docs_dir, config.site_dir, config.use_directory_urls))
+        return files
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        # The last event before MkDocs copies static files: every figure must be in the docs folder by now.
+        if self.drawing is not None:
+            drawing, self.drawing = self.drawing, None
+            started = time.perf_counter()
+            try:
+                drawing.wait()
+            except ReviewError as error:
+                raise PluginError(str(error)) from None
+            log.info("figures drawn in the background; waited %.1f s for them", time.perf_counter() - started)
+        return env
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        # The pages the generator keeps out of the navigation are still built, and reached through links.
+        nav.items = _listed(nav.items, self.unlisted)
+        return nav
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.built = True
 
     def on_build_error(self, *, error: Exception) -> None:
         self.built = False  # strict mode fails after on_post_build
+        self._stop_drawing()
+
+    def _stop_drawing(self) -> None:
+        if self.drawing is not None:
+            self.drawing.cancel()
+            self.drawing = None
 
     def on_shutdown(self) -> None:
+        self._stop_drawing()
         if self.staging is not None and self.site_dir is not None:
             if self.built:
                 replace_site(self.staging, self.site_dir)

@@ -8,10 +8,12 @@ tooltip by Material and as a numbered note by any other renderer).
 
 from __future__ import annotations
 
+import gc
 import html
+import itertools
 import json
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +21,7 @@ from typing import Any
 
 import jinja2
 from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from generator import plots, views
@@ -27,7 +30,9 @@ from generator.derive import Derived, headline
 from generator.errors import ConfigError
 from generator.evidence import stated_form
 from generator.export import OUTCOME_COLUMNS
+from generator.figure_cache import FigureCache
 from generator.link import Corpus
+from generator.paging import ARM_ROWS_PER_PAGE, DOCUMENTS_PER_PAGE, STUDY_ROWS_PER_PAGE, Paging, paginate
 from generator.plots import Figure
 from generator.progress import Progress, stage
 from generator.schema import (
@@ -46,7 +51,7 @@ from generator.schema import (
     StudyType,
 )
 from generator.statistics import format_computed_percent
-from generator.text import doi_url, markdown_literal
+from generator.text import Identifier, PlainText, Prose, doi_url, markdown_literal
 
 MEASURE_LABELS: dict[Measure, str] = {
     Measure.n: "n",
@@ -95,10 +100,16 @@ class Footnotes:
 
     def cite(self, evidence: Evidence) -> Markup:
         key = (evidence.source, evidence.quote)
-        if key not in self._index:
+        number = self._index.get(key)
+        if number is None:
             self.entries.append(evidence)
-            self._index[key] = len(self.entries)
-        return Markup(f"[^{self._index[key]}]")
+            number = self._index[key] = len(self.entries)
+        return _footnote_mark(number)
+
+
+@lru_cache(maxsize=65536)  # a page numbers its notes from 1: the same few thousand marks on every page
+def _footnote_mark(number: int) -> Markup:
+    return Markup(f"[^{number}]")
 
 
 def page_text(value: object) -> Markup:
@@ -108,6 +119,11 @@ def page_text(value: object) -> Markup:
     ``Markup``) render themselves; any other string, built in Python from record fields or not,
     is shown literally.
     """
+    # Pages ask this hundreds of thousands of times: the commonest types first (exact types: no lookups).
+    if type(value) is Markup:
+        return value
+    if type(value) is str:
+        return Markup(markdown_literal(value))
     if hasattr(value, "__html__"):
         return Markup(value.__html__())
     return Markup(markdown_literal(str(value)))
@@ -115,7 +131,18 @@ def page_text(value: object) -> Markup:
 
 def md_cell(value: object) -> Markup:
     """A value made safe for one Markdown table cell: on one line, pipes inert."""
-    return Markup(" ".join(page_text(value).split()).replace("|", "\\|"))
+    if type(value) is str:
+        text = markdown_literal(value)
+    elif hasattr(value, "__html__"):
+        text = value.__html__()
+    else:
+        text = markdown_literal(str(value))
+    return Markup(_one_cell(text))
+
+
+@lru_cache(maxsize=65536)  # cells repeat (names, labels, quotes on every page that cites them)
+def _one_cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def code_span(value: object) -> Markup:
@@ -150,7 +177,16 @@ def one_line(value: object) -> str:
 @jinja2.pass_eval_context
 def _finalize(context: EvalContext, value: object) -> object:
     """Every ``{{ … }}`` of a Markdown template passes here: nothing reaches a page unescaped."""
-    return page_text(value) if context.autoescape else value
+    if not context.autoescape:
+        return value
+    # Jinja escapes what this returns (markupsafe's ``escape``), which asks these for ``__html__``, as
+    # ``page_text`` would: template output stays as it is, record text is rendered by its own rule.
+    if type(value) in _RENDERS_ITSELF:
+        return value
+    return page_text(value)
+
+
+_RENDERS_ITSELF = frozenset({Markup, PlainText, Identifier, Prose})
 
 
 @jinja2.pass_eval_context
@@ -158,7 +194,8 @@ def _join(context: EvalContext, values: Iterable[object], separator: str = "") -
     """Jinja's ``join``, with each item made page-safe (its built-in one escapes HTML only)."""
     if not context.autoescape:
         return separator.join(str(value) for value in values)
-    return Markup(separator).join(page_text(value) for value in values)
+    # Joined as Markup's own join would, without escaping each (already page-safe) item a second time.
+    return Markup(str.join(Markup(separator), [page_text(value) for value in values]))
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -171,6 +208,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         # BibTeX and RIS files are plain text, escaped by their own filters.
         autoescape=jinja2.select_autoescape(enabled_extensions=("md.j2",), default_for_string=False, default=False),
         finalize=_finalize,
+        # One environment per build (generator.pipeline): templates cannot change while it renders.
+        auto_reload=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -179,6 +218,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         stated=lambda number, v: stated_form(number, v.as_reported, v.quote),
         cell=md_cell,
         join=_join,
+        once=_once,
+        once_each=_once_each,
         oneline=one_line,
         code=code_span,
         page_title=page_title,
@@ -252,68 +293,155 @@ class Page:
     path: str
     template: str
     context: dict[str, Any]
+    listed: bool = True  # shown in the site's navigation; unlisted pages are reached through links only
 
 
+@dataclass(frozen=True)
+class PageLink:
+    title: str
+    path: str
+
+
+EVIDENCE_LIST_LIMIT = 300  # records listed under the evidence map; beyond it each cell's list has a page of its own
 CONTEXT_ROWS_LIMIT = 30  # other arms shown on a study page beside its own; beyond this, links to the comparisons
+# Record pages of a kind are listed in the navigation up to this many; beyond it only the kind's index page is
+# (a navigation of thousands of entries would be repeated in every page's HTML and could not be read).
+NAV_RECORDS_LIMIT = 50
+
+
+# The comparison whose pages carry their own forest and ORR figures when the review has more arms than one page
+# holds: one figure of thousands of rows could be neither drawn quickly nor read.
+FIGURES_VIEW = "outcomes"
+
+
+def comparison_pages(view: views.ComparisonView) -> list[Paging[views.ArmRow]]:
+    return paginate(view.rows, ARM_ROWS_PER_PAGE, f"compare/{view.slug}.md")
+
+
+def page_figures(corpus: Corpus, cache: FigureCache | None = None, progress: Progress | None = None) -> dict[str, list[Figure]]:
+    """Forest and ORR figures of each page of the all-arms table, by page path; {} when the table fits one page."""
+    view = next(view for view in views.comparison_views(corpus) if view.slug == FIGURES_VIEW)
+    pages = comparison_pages(view)
+    if len(pages) == 1:
+        return {}
+    drawing = stage(progress, "page figures drawn", len(pages))
+    found = {}
+    for paging in pages:
+        drawing.advance()
+        drawn = [plots.forest_figure(corpus, paging.items, f"figures/{view.slug}/forest-survival-{paging.number}.svg", cache=cache),
+                 plots.orr_figure(corpus, paging.items, f"figures/{view.slug}/orr-{paging.number}.svg", cache=cache)]
+        found[paging.path] = [figure for figure in drawn if figure is not None]
+    drawing.close()
+    return found
 
 
 def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None = None, updated: dict[str, str] | None = None,
-               figures: list[Figure] | None = None) -> list[Page]:
+               figures: list[Figure] | None = None, figures_by_page: dict[str, list[Figure]] | None = None) -> list[Page]:
     """Every page of the generated tree and what its template receives.
 
     ``updated`` maps "kind/id" to the date the record's file last changed; pages drawn from many
-    records show the latest of them.
+    records show the latest of them. ``figures_by_page``: figures of table pages (:func:`page_figures`).
     """
     updated = updated or {}
     figures = figures or []
+    figures_by_page = figures_by_page or {}
     by_path = {figure.path: figure for figure in figures}
     common = {"corpus": corpus, "derived": derived, "review": citation, "updated": updated,
               "latest_update": max(updated.values(), default=None), "figures": figures,
               "evidence_map": by_path.get(plots.EVIDENCE_MAP_PATH)}
     comparisons = views.comparison_views(corpus)
     all_rows = views.arm_rows(corpus)
+    # The records of each evidence-map cell are listed under the map, or, in a large review, each on a page of its own.
+    evidence_map = by_path.get(plots.EVIDENCE_MAP_PATH)
+    cell_rows = [row for row in evidence_map.rows if row.records] if evidence_map else []
+    cell_pages = ({row.anchor: f"compare/evidence-map/{row.anchor}.md" for row in cell_rows}
+                  if sum(len(row.records) for row in cell_rows) > EVIDENCE_LIST_LIMIT else {})
+    source_listings = paginate(list(derived.documents.items()), DOCUMENTS_PER_PAGE, "sources.md")
+    common["source_pages"] = {document: listing.path for listing in source_listings for document, _ in listing.items}
     pages = [
         Page("index.md", "home.md.j2", {**common, "comparisons": comparisons}),
-        Page("studies/index.md", "studies_index.md.j2", common),
         Page("regimens/index.md", "regimens_index.md.j2", common),
         Page("cases/index.md", "cases_index.md.j2", common),
         Page("compare/index.md", "compare_index.md.j2", {**common, "comparisons": comparisons}),
         Page("compare/cases.md", "compare_cases.md.j2", {**common, "summaries": views.case_summaries(corpus)}),
         Page("notes.md", "notes.md.j2", common),
-        Page("sources.md", "sources.md.j2", common),
         Page("glossary.md", "glossary.md.j2", common),
-        Page("compare/figures.md", "figures.md.j2", common),
+        Page("compare/figures.md", "figures.md.j2", {**common, "cell_pages": cell_pages, "figure_pages": [
+            PageLink(f"page {number}", path) for number, path in enumerate(figures_by_page, start=1)]}),
         Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS}),
     ]
-    pages += [Page(f"compare/{view.slug}.md", "compare_arms.md.j2", {**common, "view": view}) for view in comparisons]
+    pages += [Page(cell_pages[row.anchor], "evidence_cell.md.j2", {**common, "row": row}, listed=False)
+              for row in cell_rows if row.anchor in cell_pages]
+    pages += [Page(listing.path, "sources.md.j2", {**common, "documents": listing.items, "paging": listing}, listed=listing.number == 1)
+              for listing in source_listings]
+    setting_order = {setting: index for index, setting in enumerate(SETTING_LABELS)}
+    # the order the table always had: settings as labelled, then names regardless of case (Jinja's sort)
+    in_order = sorted(corpus.studies.values(), key=lambda s: (setting_order[s.setting], s.short_name.lower()))
+    setting_listing: dict[Setting, str] = {}  # the page of the studies list where each setting's group starts
+    for listing in paginate(in_order, STUDY_ROWS_PER_PAGE, "studies/index.md"):
+        groups = [(setting, list(group)) for setting, group in itertools.groupby(listing.items, key=lambda s: s.setting)]
+        for setting, _ in groups:
+            setting_listing.setdefault(setting, listing.path)
+        pages.append(Page(listing.path, "studies_index.md.j2", {**common, "groups": groups, "paging": listing}, listed=listing.number == 1))
+    # Long tables are split into pages (generator.paging); a study links to the page that holds its arms.
+    pages_by_study: dict[str, list[PageLink]] = {}
+    for view in comparisons:
+        table_pages = comparison_pages(view)
+        # A table split over pages keeps its case reports and result-less trials on a page of their own.
+        split = table_pages[0].is_split
+        others_page = f"compare/{view.slug}_others.md" if split and (view.cases or view.without_results) else None
+        part = "arms" if split else "all"
+        for paging in table_pages:
+            title = view.title if not paging.is_split else f"{view.title} (page {paging.number} of {paging.count})"
+            pages.append(Page(paging.path, "compare_arms.md.j2", {**common, "view": view, "rows": paging.items, "paging": paging, "part": part,
+                                                                  "others_page": others_page, "page_figures": figures_by_page.get(paging.path, [])},
+                              listed=paging.number == 1))
+        if others_page:
+            pages.append(Page(others_page, "compare_arms.md.j2", {**common, "view": view, "rows": [], "paging": table_pages[0], "part": "others",
+                                                                   "others_page": None, "page_figures": []}, listed=False))
+            for study_id in dict.fromkeys(row.study.id for row in paging.items):
+                pages_by_study.setdefault(study_id, []).append(PageLink(title, paging.path))
     # Indexes built once: looking rows up per study would cost the square of the review's size.
     rows_by_study: dict[str, list[views.ArmRow]] = {}
     rows_by_setting: dict[Setting, list[views.ArmRow]] = {}
     for row in all_rows:
         rows_by_study.setdefault(row.study.id, []).append(row)
         rows_by_setting.setdefault(row.setting, []).append(row)
-    views_by_study: dict[str, list[views.ComparisonView]] = {}
-    for view in comparisons:
-        for study_id in dict.fromkeys(row.study.id for row in view.rows):
-            views_by_study.setdefault(study_id, []).append(view)
     position = {id(row): index for index, row in enumerate(all_rows)}
+    by_setting = views.studies_by_setting(corpus)
     for study in corpus.studies.values():
+        # The other studies of its setting, linked by name; a large review links to the studies list instead.
+        same_setting = [other for other in by_setting[study.setting] if other is not study]
+        setting_context = {"same_setting": same_setting if len(same_setting) <= CONTEXT_ROWS_LIMIT else None,
+                           "same_setting_count": len(same_setting), "setting_listing": setting_listing[study.setting]}
         own = rows_by_study.get(study.id, [])
         settings = dict.fromkeys(row.setting for row in own)
         others = [row for setting in settings for row in rows_by_setting[setting] if row.study.id != study.id]
         # A large review links to the comparison pages instead (context None): every study page holding every
         # other arm of its setting would make the site grow with the square of its size.
         context = sorted(others, key=lambda row: position[id(row)]) if len(others) <= CONTEXT_ROWS_LIMIT else None
-        elsewhere = views_by_study.get(study.id, []) if context is None else []
+        elsewhere = pages_by_study.get(study.id, []) if context is None else []
         pages.append(Page(page_path("studies", study.id), "study.md.j2", {**common, "study": study, "own_rows": own, "context_rows": context,
-                                                                         "context_pages": elsewhere}))
+                                                                         "context_pages": elsewhere, **setting_context},
+                          listed=len(corpus.studies) <= NAV_RECORDS_LIMIT))
         pages += _citation_files("studies", study, common)
+    rows_by_regimen: dict[str, list[views.ArmRow]] = {}
+    for row in all_rows:
+        rows_by_regimen.setdefault(row.regimen.id, []).append(row)
     for regimen in corpus.regimens.values():
-        rows = [row for row in all_rows if row.regimen.id == regimen.id]
-        pages.append(Page(page_path("regimens", regimen.id), "regimen.md.j2", {**common, "regimen": regimen, "links": corpus.regimen_links[regimen.id], "rows": rows}))
+        rows = rows_by_regimen.get(regimen.id, [])
+        with_outcomes = {id(row.arm) for row in rows}
+        links = corpus.regimen_links[regimen.id]
+        bare = [use for use in links.arms if id(use.arm) not in with_outcomes]
+        first, *more = paginate(rows, ARM_ROWS_PER_PAGE, page_path("regimens", regimen.id))
+        pages.append(Page(first.path, "regimen.md.j2", {**common, "regimen": regimen, "links": links, "rows": first.items, "paging": first,
+                                                         "bare": bare}, listed=len(corpus.regimens) <= NAV_RECORDS_LIMIT))
+        pages += [Page(paging.path, "regimen_arms.md.j2", {**common, "regimen": regimen, "rows": paging.items, "paging": paging}, listed=False)
+                  for paging in more]
     for case in corpus.cases.values():
         pages.append(Page(page_path("cases", case.id), "case.md.j2", {**common, "case": case, "summary": views.summarise_case(corpus, case),
-                                                                     "timeline_figure": by_path.get(plots.case_figure_path(case.id))}))
+                                                                     "timeline_figure": by_path.get(plots.case_figure_path(case.id))},
+                          listed=len(corpus.cases) <= NAV_RECORDS_LIMIT))
         pages += _citation_files("cases", case, common)
     return pages
 
@@ -369,32 +497,130 @@ def relative_path(target: str, here: str) -> str:
     return "/".join([".."] * (len(here_parts) - common) + target_parts[common:]) or "."
 
 
+MACROS_TEMPLATE = "_macros.md.j2"
+
+
+class Fragments:
+    """Pieces of pages rendered once per build and reused on every page that shows them.
+
+    A study arm is a row of every comparison, regimen and study page that lists it, and a value reads
+    the same wherever it appears. Templates ask for such a piece with ``{{ value|once("macro") }}``:
+    the macro of ``_macros.md.j2`` runs the first time for that argument, and its output is reused for
+    the rest of the build. It runs in a module given only the variables every page is given alike (the
+    corpus, the review …); with ``links=True``, also the page's ``url`` and ``link``, which depend only
+    on the page's folder, and the piece is kept per folder. A macro that asked for anything else of a
+    page (``cite``, ``footnotes``, ``flags_of``, the page's record) would fail instead of repeating one
+    page's output on another. Arguments are records, rows and values, which do not change during a
+    build; text and numbers are looked up by value.
+    """
+
+    def __init__(self, env: jinja2.Environment, shared: dict[str, Any]) -> None:
+        self._macros = env.get_template(MACROS_TEMPLATE)
+        self._shared = shared
+        self._modules: dict[str | None, Any] = {}
+        self._pieces: dict[tuple[str, str | None], dict[object, Markup]] = {}  # (macro, folder) → argument → output
+        self._arguments: list[object] = []  # held, so that no other object takes an argument's id
+
+    def render(self, context: Context, values: Iterable[object], macro: str, links: bool) -> list[Markup]:
+        folder: str | None = context["page_folder"] if links else None
+        pieces = self._pieces.get((macro, folder))
+        if pieces is None:
+            pieces = self._pieces[(macro, folder)] = {}
+        found = []
+        for value in values:
+            # Text and numbers by value (and type, which picks the escaping rule), anything else by identity.
+            by_value = value is None or isinstance(value, (str, int))
+            key = (type(value), value) if by_value else id(value)
+            piece = pieces.get(key)
+            if piece is None:
+                piece = pieces[key] = page_text(getattr(self._module(context, folder), macro)(value))
+                if not by_value:
+                    self._arguments.append(value)
+            found.append(piece)
+        return found
+
+    def _module(self, context: Context, folder: str | None) -> Any:
+        module = self._modules.get(folder)
+        if module is None:
+            page = {"url": context["url"], "link": context["link"]} if folder is not None else {}
+            module = self._modules[folder] = self._macros.make_module({**self._shared, **page, "page_folder": folder, "fragments": self})
+        return module
+
+
+def _shared_context(pages: list[Page]) -> dict[str, Any]:
+    """The template variables every page is given, the very same object on each (the corpus, the review …)."""
+    shared = dict(pages[0].context) if pages else {}
+    for page in pages[1:]:
+        for name in [name for name, value in shared.items() if page.context.get(name, _ABSENT) is not value]:
+            del shared[name]
+    return shared
+
+
+_ABSENT = object()
+
+
+@jinja2.pass_context
+def _once(context: Context, value: object, macro: str, links: bool = False) -> Markup:
+    """``value|once("macro")``: the macro's output for this value, rendered once (see ``Fragments``)."""
+    fragments: Fragments = context["fragments"]
+    return fragments.render(context, (value,), macro, links)[0]
+
+
+@jinja2.pass_context
+def _once_each(context: Context, values: Iterable[object], macro: str, links: bool = False) -> list[Markup]:
+    """``values|once_each("macro")``: ``once`` for every item, without a template loop per item."""
+    fragments: Fragments = context["fragments"]
+    return fragments.render(context, values, macro, links)
+
+
+_LINK_KINDS: dict[type, str] = {StudyRecord: "studies", RegimenRecord: "regimens", CaseRecord: "cases"}
+
+
 def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]] | None = None,
                  progress: Progress | None = None) -> dict[str, str]:
     """Render each planned page; links are made relative to the page being rendered."""
-    rendered: dict[str, str] = {}
-    flags = flags or {}
+    # Rendering allocates millions of short-lived objects, while the corpus and everything loaded before it
+    # live on: frozen, those are left out of the full collections the allocations trigger. Not when the
+    # host process froze objects of its own: unfreezing would release those too.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    try:
+        return _render_all(env, pages, flags or {}, progress)
+    finally:
+        if freeze:
+            gc.unfreeze()
 
-    def flags_of(value: object) -> list[tuple[int, ConsistencyFlag]]:
-        return flags.get(id(value), [])
+
+def _render_all(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]],
+                progress: Progress | None) -> dict[str, str]:
+    rendered: dict[str, str] = {}
+    fragments = Fragments(env, _shared_context(pages))
+
+    def flags_of(value: object) -> Sequence[tuple[int, ConsistencyFlag]]:
+        return flags.get(id(value), ())
 
     rendering = stage(progress, "pages rendered", len(pages))
     for page in pages:
         rendering.advance()
-        here = posixpath.dirname(page.path)
-
-        # Paths are built from record ids (lower-case words and hyphens) and the generator's own names.
-        def url(target: str, here: str = here) -> Markup:
-            return Markup(relative_path(target, here))
-
-        def link(record: StudyRecord | RegimenRecord | CaseRecord, here: str = here) -> Markup:
-            kind = {StudyRecord: "studies", RegimenRecord: "regimens", CaseRecord: "cases"}[type(record)]
-            return Markup(relative_path(page_path(kind, record.id), here))
-
-        footnotes = Footnotes()
-        template = env.get_template(page.template)
-        rendered[page.path] = template.render(
-            **page.context, page_path=page.path, url=url, link=link, cite=footnotes.cite, footnotes=footnotes, flags_of=flags_of
-        )
+        rendered[page.path] = _render_page(env, page, flags_of, fragments)
     rendering.close()
     return rendered
+
+
+def _render_page(env: jinja2.Environment, page: Page, flags_of: Callable[[object], Sequence[tuple[int, ConsistencyFlag]]],
+                 fragments: Fragments) -> str:
+    here = posixpath.dirname(page.path)
+
+    # Paths are built from record ids (lower-case words and hyphens) and the generator's own names.
+    def url(target: str) -> Markup:
+        return Markup(relative_path(target, here))
+
+    def link(record: StudyRecord | RegimenRecord | CaseRecord) -> Markup:
+        return Markup(relative_path(page_path(_LINK_KINDS[type(record)], record.id), here))
+
+    footnotes = Footnotes()
+    return env.get_template(page.template).render(
+        **page.context, page_path=page.path, page_folder=here, url=url, link=link, cite=footnotes.cite, footnotes=footnotes,
+        flags_of=flags_of, fragments=fragments,
+    )

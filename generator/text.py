@@ -46,6 +46,8 @@ REGISTRY_URLS = {re.compile(r"^NCT[0-9]{8}$"): "https://clinicaltrials.gov/study
 _NEEDS_MARKDOWN = re.compile(r"[<>&\\`*_\[\]{}|#!=]|\n|^\s*(?:[-+>]|[0-9]+[.)])")
 
 
+# Pages repeat the same names, labels and quotes many times over (every table a study's arms appear in).
+@lru_cache(maxsize=131072)
 def markdown_literal(text: str) -> str:
     """``text`` as Markdown that renders to exactly this text, on one line."""
     escaped = _WHITESPACE.sub(" ", text).translate(_LITERAL_TABLE)

@@ -154,6 +154,14 @@ def in_settings(*settings: Setting) -> Callable[[ArmRow], bool]:
     return lambda row: row.setting in settings
 
 
+def studies_by_setting(corpus: Corpus) -> dict[Setting, list[StudyRecord]]:
+    """Every study under its setting, in the corpus's order."""
+    grouped: dict[Setting, list[StudyRecord]] = {}
+    for study in corpus.studies.values():
+        grouped.setdefault(study.setting, []).append(study)
+    return grouped
+
+
 def studies_with_drug(corpus: Corpus, name: str) -> list[StudyRecord]:
     """Every study with an arm whose regimen contains the drug, results or not (plans and registrations included)."""
     found = [s for s in corpus.studies.values() if any(has_drug(corpus.regimens[a.regimen], name) for a in s.arms)]
@@ -240,32 +248,39 @@ def comparison_views(corpus: Corpus) -> list[ComparisonView]:
     sorafenib = (Setting.after_sorafenib,)
     lenvatinib = (Setting.after_lenvatinib, Setting.after_lenvatinib_pd1)
     lenalidomide_studies = studies_with_drug(corpus, LENALIDOMIDE)
+    # One set of rows for every view (a stable sort keeps a subset in the same order): pages render a row
+    # once and reuse it wherever it appears (generator.render.Fragments).
+    every_row = arm_rows(corpus)
+
+    def rows(keep: Callable[[ArmRow], bool]) -> list[ArmRow]:
+        return [row for row in every_row if keep(row)]
+
     return [
         ComparisonView(
             "after-sorafenib", "Second line after sorafenib",
             "Study arms treated after sorafenib failed or was not tolerated, and any case report in that setting.",
-            arm_rows(corpus, in_settings(*sorafenib)), case_summaries(corpus, cases_in_settings(corpus, *sorafenib)), [],
+            rows(in_settings(*sorafenib)), case_summaries(corpus, cases_in_settings(corpus, *sorafenib)), [],
         ),
         ComparisonView(
             "after-lenvatinib", "After lenvatinib, or lenvatinib plus a PD-1 inhibitor",
             "Study arms and case reports in which disease progressed on lenvatinib, alone or with a PD-1 inhibitor.",
-            arm_rows(corpus, in_settings(*lenvatinib)), case_summaries(corpus, cases_in_settings(corpus, *lenvatinib)), [],
+            rows(in_settings(*lenvatinib)), case_summaries(corpus, cases_in_settings(corpus, *lenvatinib)), [],
         ),
         ComparisonView(
             "lenalidomide", "All lenalidomide evidence",
             "Every study arm, case report and planned or registered trial in which lenalidomide was given, alone or combined.",
-            arm_rows(corpus, lambda row: has_drug(row.regimen, LENALIDOMIDE)),
+            rows(lambda row: has_drug(row.regimen, LENALIDOMIDE)),
             case_summaries(corpus, cases_with_drug(corpus, LENALIDOMIDE)),
             [s for s in lenalidomide_studies if not evidence_level(s).pooled],
         ),
         ComparisonView(
             "first-line", "First-line context",
             "First-line trials, for the benchmarks that the later lines are measured against.",
-            arm_rows(corpus, in_settings(Setting.first_line)), [], [],
+            rows(in_settings(Setting.first_line)), [], [],
         ),
         ComparisonView(
             "outcomes", "All arms",
             "Every study arm with at least one headline outcome, in any setting.",
-            arm_rows(corpus), [], [],
+            every_row, [], [],
         ),
     ]

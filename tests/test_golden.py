@@ -18,7 +18,7 @@ GOLDEN = ROOT / "tests" / "golden"
 def test_rendered_markdown_matches_the_golden_files(project: Path) -> None:
     config = ReviewConfig.from_options(project, "seeds", str(ROOT / "templates"), "docs", "sources")
     # Markdown pages only: the data exports have their own tests (test_export.py).
-    files = {name: data for name, data in render_review(config, validate_review(config)).items() if name.endswith(".md")}
+    files = {name: data for name, data in render_review(config, validate_review(config)).files.items() if name.endswith(".md")}
     if os.environ.get("UPDATE_GOLDEN"):
         for name, data in files.items():
             (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)

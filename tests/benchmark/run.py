@@ -20,6 +20,7 @@ generator(1,000), and peak memory of the full build ÷ MkDocs alone.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -29,9 +30,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -61,22 +64,64 @@ class Measurement:
         return statistics.median(sample.peak_mb for sample in self.samples)
 
 
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+SAMPLE_INTERVAL = 0.02  # seconds between samples of the process tree's memory
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of a process and all its descendants, now (Linux /proc; 0 elsewhere)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        stack += children.get(pid, [])
+        with contextlib.suppress(OSError, IndexError, ValueError):  # the process may have ended meanwhile
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
+    return total
+
+
 def run_measured(command: list[str], cwd: Path) -> Sample:
-    """Run a command to completion; its wall time and its own peak resident memory."""
+    """Run a command to completion; its wall time and the peak resident memory of the process and its children.
+
+    ``wait4`` gives the largest single process's peak; a build that works in two processes at once
+    (figures drawn beside MkDocs) needs their sum, so the tree is also sampled every 20 ms and the
+    larger of the two figures is kept.
+    """
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert process.stderr is not None
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(SAMPLE_INTERVAL):
+            peak = max(peak, tree_rss(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     stderr = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         sys.exit(f"benchmark command failed ({process.returncode}): {' '.join(command)}\n{stderr.decode(errors='replace')[-3000:]}")
-    return Sample(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    return Sample(seconds, max(usage.ru_maxrss * 1024, peak) / 2**20)  # ru_maxrss is in KiB on Linux
 
 
 def clear_generated(project: Path) -> None:
-    """Remove everything the generator wrote, so that a run writes the whole tree."""
+    """Remove everything the generator wrote, and its figure cache, so that a run draws and writes the whole tree."""
+    shutil.rmtree(project / ".cache", ignore_errors=True)
     docs = project / "docs"
     manifest = docs / MANIFEST
     if manifest.is_file():
@@ -98,6 +143,37 @@ def mkdocs_alone_config(project: Path) -> Path:
 
 def count_pages(project: Path) -> int:
     return sum(1 for _ in (project / "docs").rglob("*.md"))
+
+
+SEARCH_BASELINE_MAX = 1000  # the extra build that measures an untuned search index is made up to this N
+_EXCLUDED_PAGE = re.compile(r"\A(---\n(?:(?!---\n).*\n)*?)search:\n  exclude: true\n")  # in a page's front matter
+
+
+def untuned_search_index(project: Path, config: Path) -> int:
+    """Bytes of the search index MkDocs builds for the same pages with none of the generator's search exclusions.
+
+    The generator keeps repeated tables (comparison pages after the first, arm and case tables that repeat
+    record pages) out of the search index; this copy of the Markdown, built by MkDocs alone, has them back.
+    """
+    copy = project / "docs-untuned"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(project / "docs", copy)
+    for page in copy.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        untuned = _EXCLUDED_PAGE.sub(r"\1", text).replace(" data-search-exclude", "")
+        if untuned != text:
+            page.write_text(untuned, encoding="utf-8")
+    site = project / "site-untuned"
+    shutil.rmtree(site, ignore_errors=True)
+    untuned_config = project / "mkdocs-untuned.yml"
+    untuned_config.write_text(yaml.safe_dump({**yaml.safe_load(config.read_text()), "docs_dir": copy.name}, sort_keys=False))
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-f", untuned_config.name, "-d", site.name], cwd=project, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    size = (site / "search" / "search_index.json").stat().st_size
+    shutil.rmtree(site)
+    shutil.rmtree(copy)
+    untuned_config.unlink()
+    return size
 
 
 def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> dict[str, object]:
@@ -127,6 +203,7 @@ def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> 
     search_index = site / "search" / "search_index.json"
     result = {
         "studies": studies,
+        "runs": repeat,
         "regimens": len(list((project / "seeds" / "regimens").glob("*.yaml"))),
         "cases": len(list((project / "seeds" / "cases").glob("*.yaml"))),
         "pages": count_pages(project),
@@ -137,6 +214,7 @@ def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> 
         "full_peak_over_mkdocs_alone_peak": round(full.peak_mb / alone.peak_mb, 3),
         "largest_html": {"bytes": html_sizes[-1][0], "page": html_sizes[-1][1]} if html_sizes else None,
         "search_index_bytes": search_index.stat().st_size if search_index.is_file() else None,
+        "untuned_search_index_bytes": untuned_search_index(project, alone_config) if studies <= SEARCH_BASELINE_MAX else None,
     }
     shutil.rmtree(project / "site-alone", ignore_errors=True)
     return result
@@ -175,7 +253,10 @@ def report(results: list[dict[str, object]], host: dict[str, str]) -> str:
         largest = result["largest_html"]
         largest_kb = f"{largest['bytes'] / 1024:.0f} KB" if isinstance(largest, dict) else "–"
         index = result["search_index_bytes"]
+        untuned = result.get("untuned_search_index_bytes")
         index_kb = f"{index / 1024:.0f} KB" if isinstance(index, int) else "–"
+        if isinstance(index, int) and isinstance(untuned, int):
+            index_kb += f" (untuned {untuned / 1024:.0f} KB)"
         lines.append(
             f"{result['studies']:>7,} {result['pages']:>7,} | {m['generator alone']['seconds']:>9.1f}s {m['full build']['seconds']:>10.1f}s "
             f"{m['MkDocs alone']['seconds']:>12.1f}s | {result['full_over_mkdocs_alone']:>10.3f} | "
@@ -188,26 +269,72 @@ def report(results: list[dict[str, object]], host: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def plot_times(results: list[dict[str, Any]], path: Path) -> None:
+    """Time against N for the three measurements, on log–log axes, as a deterministic SVG."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    sizes = [int(r["studies"]) for r in results]
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "litreview-benchmark", "font.size": 9}):
+        figure = Figure(figsize=(6.4, 3.8))
+        axes = figure.subplots()
+        for stage, style in (("generator alone", "o-"), ("full build", "s-"), ("MkDocs alone", "^--")):
+            axes.plot(sizes, [r["measurements"][stage]["seconds"] for r in results], style, label=stage)
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        axes.set_xlabel("studies in the review (N)")
+        axes.set_ylabel("wall time (s)")
+        axes.grid(True, which="major", linewidth=0.4)
+        axes.legend()
+        figure.tight_layout()
+        figure.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
+
+
+def write_page(results: list[dict[str, Any]], host: dict[str, str], repeat: int, folder: Path, preview: dict[str, Any] | None = None) -> None:
+    """The benchmarks page of the site: the machine, the table, the plot (``folder``/index.md and time.svg)."""
+    import jinja2
+
+    folder.mkdir(parents=True, exist_ok=True)
+    plot_times(results, folder / "time.svg")
+    by_size = {int(r["studies"]): r for r in results}
+    growth = None
+    if 1000 in by_size and 10000 in by_size:
+        growth = by_size[10000]["measurements"]["generator alone"]["seconds"] / by_size[1000]["measurements"]["generator alone"]["seconds"]
+    template = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), undefined=jinja2.StrictUndefined,
+                                  keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True).get_template("page.md.j2")
+    large_repeat = max((int(r["runs"]) for r in results if int(r["studies"]) > 1000), default=repeat)
+    (folder / "index.md").write_text(template.render(results=results, host=host, repeat=repeat, large_repeat=large_repeat, growth=growth, preview=preview,
+                                                                     search_baseline_max=SEARCH_BASELINE_MAX), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000,5000,10000", help="numbers of studies, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
+    parser.add_argument("--large-repeat", type=int, default=None,
+                        help="runs per measurement above 1,000 studies (default: --repeat); one build of 10,000 takes about 15 min on 2 cores")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
+    parser.add_argument("--page", type=Path, default=None, help="also write the site's benchmarks page into this folder (index.md, time.svg)")
+    parser.add_argument("--preview", type=Path, default=None, help="results of tests.benchmark.preview (--json) to put on the page")
     parser.add_argument("--workdir", type=Path, default=None, help="where to write the synthetic reviews (default: a temporary folder)")
     args = parser.parse_args(argv)
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
     progress = True
     host = machine()
-    results = []
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="litreview-bench-") as temporary:
         workdir = args.workdir or Path(temporary)
         for size in sizes:
             _say(progress, f"N={size:,}: writing the synthetic review …")
-            results.append(benchmark_size(size, args.repeat, workdir, progress))
+            repeat = args.large_repeat if args.large_repeat and size > 1000 else args.repeat
+            results.append(benchmark_size(size, repeat, workdir, progress))
     print(report(results, host))
     if args.json:
         args.json.write_text(json.dumps({"machine": host, "repeat": args.repeat, "results": results}, indent=1) + "\n")
         print(f"results written to {args.json}")
+    if args.page:
+        write_page(results, host, args.repeat, args.page, json.loads(args.preview.read_text()) if args.preview else None)
+        print(f"benchmarks page written to {args.page}")
     return 0
 
 
