@@ -53,11 +53,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def emit_tree(files: dict[str, bytes], out_dir: Path, deferred: Collection[str] = ()) -> EmitReport:
+def emit_tree(files: dict[str, bytes], out_dir: Path, deferred: Collection[str] = (), unlisted: Collection[str] = ()) -> EmitReport:
     """Make ``out_dir`` hold ``files`` (relative POSIX paths → bytes) beside any hand-written files.
 
     ``deferred`` names files that are part of the tree but written later, by :func:`emit_file`
     (figures drawn in the background): they are claimed and kept like the others, not written here.
+    ``unlisted`` (pages kept out of the navigation) is recorded in the manifest, for tools that build the
+    tree without the plugin (the benchmark's MkDocs-alone build turns it into ``not_in_nav``).
     """
     previous = _read_manifest(out_dir)
     names = files.keys() | set(deferred)
@@ -81,7 +83,7 @@ def emit_tree(files: dict[str, bytes], out_dir: Path, deferred: Collection[str] 
     for name in removed:
         (out_dir / name).unlink(missing_ok=True)
         _prune_empty_dirs((out_dir / name).parent, out_dir)
-    _write_manifest(out_dir, names)
+    _write_manifest(out_dir, names, unlisted)
     return EmitReport(written, unchanged, removed)
 
 
@@ -94,8 +96,8 @@ def emit_file(out_dir: Path, name: str, data: bytes) -> bool:
     return True
 
 
-def _write_manifest(out_dir: Path, names: Iterable[str]) -> None:
-    manifest = json.dumps({"files": sorted(names)}, indent=1).encode() + b"\n"
+def _write_manifest(out_dir: Path, names: Iterable[str], unlisted: Iterable[str] = ()) -> None:
+    manifest = json.dumps({"files": sorted(names), "not_in_nav": sorted(unlisted)}, indent=1).encode() + b"\n"
     path = out_dir / MANIFEST_NAME
     if not path.is_file() or path.read_bytes() != manifest:
         _write_atomic(path, manifest)

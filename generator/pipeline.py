@@ -114,7 +114,7 @@ def generate(config: ReviewConfig, progress: Progress | None = None, background:
     """
     review = validate_review(config, progress)
     rendered = render_review(config, review, progress, defer_figures=background)
-    report = emit_tree(rendered.files, config.docs_dir, deferred=[figure.path for figure in rendered.deferred])
+    report = emit_tree(rendered.files, config.docs_dir, deferred=[figure.path for figure in rendered.deferred], unlisted=rendered.unlisted)
     drawing = BackgroundDrawing(rendered.deferred, config.docs_dir) if rendered.deferred else None
     if progress:
         progress.finish()

@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="litreview-preview-") as temporary:
         project = (args.workdir or Path(temporary)) / f"review-{args.studies}"
         write_review(project, args.studies, force=True)
-        study = sorted((project / "seeds" / "studies").glob("*.yaml"))[0]
+        study = next(path for path in sorted((project / "seeds" / "studies").glob("*.yaml")) if EDITED_SENTENCE.search(path.read_text()))
         print(f"N={args.studies:,}: full build after an edit …", flush=True)
         full = measure_full_build(project, study)
         print(f"  full mkdocs build: {full:.1f} s", flush=True)

@@ -130,14 +130,40 @@ def clear_generated(project: Path) -> None:
         manifest.unlink()
 
 
+def not_in_nav_patterns(docs: Path, unlisted: list[str]) -> str:
+    """MkDocs ``not_in_nav`` (gitignore patterns) for exactly the unlisted pages, compactly.
+
+    One pattern per page would make MkDocs match every file against thousands of patterns; a folder whose
+    pages are mostly unlisted becomes ``/folder/*.md`` with a ``!`` pattern for each page it lists.
+    """
+    by_folder: dict[str, set[str]] = {}
+    for page in unlisted:
+        by_folder.setdefault(page.rpartition("/")[0], set()).add(page)
+    patterns = []
+    for folder, pages in sorted(by_folder.items()):
+        every = {p.relative_to(docs).as_posix() for p in (docs / folder).glob("*.md")}
+        listed = sorted(every - pages)
+        if len(listed) < len(pages):
+            patterns += [f"/{folder}/*.md" if folder else "/*.md", *(f"!/{page}" for page in listed)]
+        else:
+            patterns += [f"/{page}" for page in sorted(pages)]
+    return "\n".join(patterns)
+
+
 def mkdocs_alone_config(project: Path) -> Path:
-    """The project's mkdocs.yml without the litreview plugin: MkDocs on the Markdown as it is."""
+    """The project's mkdocs.yml without the litreview plugin: MkDocs on the Markdown as it is.
+
+    The plugin keeps some pages out of the navigation; MkDocs alone gets the same navigation through its own
+    ``not_in_nav`` option, from the list the generator leaves in its manifest, so both build the same site.
+    """
     config = yaml.safe_load((project / "mkdocs.yml").read_text())
     plugins = [p for p in config["plugins"] if not (p == "litreview" or (isinstance(p, dict) and "litreview" in p))]
     if len(plugins) == len(config["plugins"]):
         sys.exit("the litreview plugin is not in mkdocs.yml")
+    unlisted = json.loads((project / "docs" / MANIFEST).read_text()).get("not_in_nav", [])
     path = project / "mkdocs-alone.yml"
-    path.write_text(yaml.safe_dump({**config, "plugins": plugins}, sort_keys=False))
+    path.write_text(yaml.safe_dump({**config, "plugins": plugins, "not_in_nav": not_in_nav_patterns(project / "docs", unlisted)},
+                                   sort_keys=False))
     return path
 
 
@@ -179,13 +205,12 @@ def untuned_search_index(project: Path, config: Path) -> int:
 def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> dict[str, object]:
     project = workdir / f"review-{studies}"
     started = time.perf_counter()
-    write_review(project, studies)
+    write_review(project, studies, force=True)
     write_seconds = time.perf_counter() - started
     python = sys.executable
     generator = Measurement("generator alone")
     full = Measurement("full build")
     alone = Measurement("MkDocs alone")
-    alone_config = mkdocs_alone_config(project)
     for run in range(repeat):
         clear_generated(project)
         generator.samples.append(run_measured([python, "-m", "generator.cli", "generate"], project))
@@ -195,6 +220,7 @@ def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> 
         full.samples.append(run_measured([python, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.yml", "-d", "site"], project))
         _say(progress, f"  N={studies:,} run {run + 1}/{repeat}: full build {full.samples[-1].seconds:.1f} s")
         # the Markdown the full build just generated, built again without the plugin
+        alone_config = mkdocs_alone_config(project)
         shutil.rmtree(project / "site-alone", ignore_errors=True)
         alone.samples.append(run_measured([python, "-m", "mkdocs", "build", "-f", alone_config.name, "-d", "site-alone"], project))
         _say(progress, f"  N={studies:,} run {run + 1}/{repeat}: MkDocs alone {alone.samples[-1].seconds:.1f} s")
