@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 
@@ -32,7 +31,6 @@ class BackgroundDrawing:
 
     def __init__(self, figures: list[DeferredFigure], out_dir: Path, workers: int | None = None) -> None:
         self.paths = [figure.path for figure in figures]
-        self.started = time.perf_counter()
         count = workers or max(1, min(len(figures), (os.cpu_count() or 2) - 1))  # one core stays with MkDocs
         self._pool: Pool | None = multiprocessing.get_context("spawn").Pool(count)
         self._result: AsyncResult[list[tuple[str, bool]]] = self._pool.starmap_async(

@@ -87,15 +87,17 @@ class GenerateReport:
 def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, defer_figures: bool = False) -> RenderedReview:
     """Every generated file's bytes; with ``defer_figures``, figures not in the cache are queued instead of drawn."""
     # Imported here: validating needs neither matplotlib nor SciPy (1.7 s of imports), rendering does.
+    from generator import views
     from generator.plots import build_figures
     from generator.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, render_pages
 
     env = make_environment(config.templates_dir)
     flags = flag_numbers(review.corpus, review.derived.flags)
     cache = FigureCache(config.cache_dir / "figures" if config.cache_dir else None, defer=defer_figures)
-    by_page = page_figures(review.corpus, cache, progress)
+    comparisons = views.comparison_views(review.corpus)
+    by_page = page_figures(review.corpus, comparisons, cache, progress)
     figures = build_figures(review.corpus, progress=progress, cache=cache, arm_figures=not by_page)
-    planned = plan_pages(review.corpus, review.derived, review.citation, review.updated, figures, by_page)
+    planned = plan_pages(review.corpus, review.derived, review.citation, review.updated, figures, by_page, comparisons)
     pages = render_pages(env, planned, flags, progress)
     pending = {figure.path for figure in cache.deferred}
     svgs = {figure.path: figure.svg for figure in [*figures, *itertools.chain.from_iterable(by_page.values())] if figure.path not in pending}

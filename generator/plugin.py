@@ -24,9 +24,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
-from mkdocs.structure.nav import Navigation, Section
-from mkdocs.structure.pages import Page
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from generator.background import BackgroundDrawing
 from generator.errors import InvalidCorpus, ReviewError
@@ -54,20 +52,6 @@ class LitReviewOptions(base.Config):
 
 
 ALL_OR_NOTHING_COMMANDS = {"build", "gh-deploy"}
-
-
-def _listed(items: list[Any], unlisted: frozenset[str]) -> list[Any]:
-    """Navigation items without the unlisted pages, and without sections left empty."""
-    kept = []
-    for item in items:
-        if isinstance(item, Section):
-            item.children = _listed(item.children, unlisted)
-            if not item.children:
-                continue
-        elif isinstance(item, Page) and item.file.src_uri in unlisted:
-            continue
-        kept.append(item)
-    return kept
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -134,6 +118,11 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         self.drawing = report.drawing
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        # Pages the generator keeps out of the navigation get MkDocs' own "not in nav" level (what the
+        # `not_in_nav` option sets): still built and linked, absent from the navigation MkDocs makes.
+        for file in files:
+            if file.src_uri in self.unlisted and file.inclusion == InclusionLevel.INCLUDED:
+                file.inclusion = InclusionLevel.NOT_IN_NAV
         # Figures still being drawn are files of the site already: pages link to them, MkDocs copies them later.
         for path in self.drawing.paths if self.drawing else []:
             if files.get_file_from_path(path) is None:
@@ -151,11 +140,6 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
                 raise PluginError(str(error)) from None
             log.info("figures drawn in the background; waited %.1f s for them", time.perf_counter() - started)
         return env
-
-    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
-        # The pages the generator keeps out of the navigation are still built, and reached through links.
-        nav.items = _listed(nav.items, self.unlisted)
-        return nav
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.built = True

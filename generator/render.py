@@ -131,13 +131,7 @@ def page_text(value: object) -> Markup:
 
 def md_cell(value: object) -> Markup:
     """A value made safe for one Markdown table cell: on one line, pipes inert."""
-    if type(value) is str:
-        text = markdown_literal(value)
-    elif hasattr(value, "__html__"):
-        text = value.__html__()
-    else:
-        text = markdown_literal(str(value))
-    return Markup(_one_cell(text))
+    return Markup(_one_cell(page_text(value)))
 
 
 @lru_cache(maxsize=65536)  # cells repeat (names, labels, quotes on every page that cites them)
@@ -309,18 +303,18 @@ CONTEXT_ROWS_LIMIT = 30  # other arms shown on a study page beside its own; beyo
 NAV_RECORDS_LIMIT = 50
 
 
-# The comparison whose pages carry their own forest and ORR figures when the review has more arms than one page
-# holds: one figure of thousands of rows could be neither drawn quickly nor read.
-FIGURES_VIEW = "outcomes"
-
-
 def comparison_pages(view: views.ComparisonView) -> list[Paging[views.ArmRow]]:
     return paginate(view.rows, ARM_ROWS_PER_PAGE, f"compare/{view.slug}.md")
 
 
-def page_figures(corpus: Corpus, cache: FigureCache | None = None, progress: Progress | None = None) -> dict[str, list[Figure]]:
-    """Forest and ORR figures of each page of the all-arms table, by page path; {} when the table fits one page."""
-    view = next(view for view in views.comparison_views(corpus) if view.slug == FIGURES_VIEW)
+def page_figures(corpus: Corpus, comparisons: list[views.ComparisonView], cache: FigureCache | None = None,
+                 progress: Progress | None = None) -> dict[str, list[Figure]]:
+    """Forest and ORR figures of each page of the all-arms table, by page path; {} when the table fits one page.
+
+    The all-arms table carries them when the review has more arms than one page holds: one figure of
+    thousands of rows could be neither drawn quickly nor read.
+    """
+    view = views.all_arms(comparisons)
     pages = comparison_pages(view)
     if len(pages) == 1:
         return {}
@@ -336,11 +330,13 @@ def page_figures(corpus: Corpus, cache: FigureCache | None = None, progress: Pro
 
 
 def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None = None, updated: dict[str, str] | None = None,
-               figures: list[Figure] | None = None, figures_by_page: dict[str, list[Figure]] | None = None) -> list[Page]:
+               figures: list[Figure] | None = None, figures_by_page: dict[str, list[Figure]] | None = None,
+               comparisons: list[views.ComparisonView] | None = None) -> list[Page]:
     """Every page of the generated tree and what its template receives.
 
     ``updated`` maps "kind/id" to the date the record's file last changed; pages drawn from many
-    records show the latest of them. ``figures_by_page``: figures of table pages (:func:`page_figures`).
+    records show the latest of them. ``figures_by_page``: figures of table pages (:func:`page_figures`);
+    ``comparisons``: ``views.comparison_views(corpus)``, if the caller has them already.
     """
     updated = updated or {}
     figures = figures or []
@@ -349,8 +345,8 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
     common = {"corpus": corpus, "derived": derived, "review": citation, "updated": updated,
               "latest_update": max(updated.values(), default=None), "figures": figures,
               "evidence_map": by_path.get(plots.EVIDENCE_MAP_PATH)}
-    comparisons = views.comparison_views(corpus)
-    all_rows = views.arm_rows(corpus)
+    comparisons = comparisons if comparisons is not None else views.comparison_views(corpus)
+    all_rows = views.all_arms(comparisons).rows  # the very row objects of the comparisons: each is rendered once
     # The records of each evidence-map cell are listed under the map, or, in a large review, each on a page of its own.
     evidence_map = by_path.get(plots.EVIDENCE_MAP_PATH)
     cell_rows = [row for row in evidence_map.rows if row.records] if evidence_map else []
@@ -396,17 +392,19 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
             pages.append(Page(paging.path, "compare_arms.md.j2", {**common, "view": view, "rows": paging.items, "paging": paging, "part": part,
                                                                   "others_page": others_page, "page_figures": figures_by_page.get(paging.path, [])},
                               listed=paging.number == 1))
+            for study_id in dict.fromkeys(row.study.id for row in paging.items):
+                pages_by_study.setdefault(study_id, []).append(PageLink(title, paging.path))
         if others_page:
             pages.append(Page(others_page, "compare_arms.md.j2", {**common, "view": view, "rows": [], "paging": table_pages[0], "part": "others",
                                                                    "others_page": None, "page_figures": []}, listed=False))
-            for study_id in dict.fromkeys(row.study.id for row in paging.items):
-                pages_by_study.setdefault(study_id, []).append(PageLink(title, paging.path))
     # Indexes built once: looking rows up per study would cost the square of the review's size.
     rows_by_study: dict[str, list[views.ArmRow]] = {}
     rows_by_setting: dict[Setting, list[views.ArmRow]] = {}
+    rows_by_regimen: dict[str, list[views.ArmRow]] = {}
     for row in all_rows:
         rows_by_study.setdefault(row.study.id, []).append(row)
         rows_by_setting.setdefault(row.setting, []).append(row)
+        rows_by_regimen.setdefault(row.regimen.id, []).append(row)
     position = {id(row): index for index, row in enumerate(all_rows)}
     by_setting = views.studies_by_setting(corpus)
     for study in corpus.studies.values():
@@ -425,9 +423,6 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
                                                                          "context_pages": elsewhere, **setting_context},
                           listed=len(corpus.studies) <= NAV_RECORDS_LIMIT))
         pages += _citation_files("studies", study, common)
-    rows_by_regimen: dict[str, list[views.ArmRow]] = {}
-    for row in all_rows:
-        rows_by_regimen.setdefault(row.regimen.id, []).append(row)
     for regimen in corpus.regimens.values():
         rows = rows_by_regimen.get(regimen.id, [])
         with_outcomes = {id(row.arm) for row in rows}

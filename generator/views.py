@@ -243,6 +243,13 @@ class ComparisonView:
     without_results: list[StudyRecord]
 
 
+ALL_ARMS = "outcomes"  # slug of the comparison of every arm: its rows are every arm row, in order
+
+
+def all_arms(comparisons: list[ComparisonView]) -> ComparisonView:
+    return next(view for view in comparisons if view.slug == ALL_ARMS)
+
+
 def comparison_views(corpus: Corpus) -> list[ComparisonView]:
     """The comparison pages of the review, in reading order."""
     sorafenib = (Setting.after_sorafenib,)
@@ -279,7 +286,7 @@ def comparison_views(corpus: Corpus) -> list[ComparisonView]:
             rows(in_settings(Setting.first_line)), [], [],
         ),
         ComparisonView(
-            "outcomes", "All arms",
+            ALL_ARMS, "All arms",
             "Every study arm with at least one headline outcome, in any setting.",
             every_row, [], [],
         ),

@@ -60,6 +60,7 @@ def test_a_large_review_is_paged_and_its_records_leave_the_navigation(tmp_path: 
     monkeypatch.setattr(render, "STUDY_ROWS_PER_PAGE", 9)
     monkeypatch.setattr(render, "DOCUMENTS_PER_PAGE", 11)
     monkeypatch.setattr(render, "NAV_RECORDS_LIMIT", 20)
+    monkeypatch.setattr(render, "CONTEXT_ROWS_LIMIT", 3)
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True)
     config.plugins.on_startup(command="build", dirty=False)
     build(config)  # strict: a broken pager link or anchor raises
@@ -76,6 +77,20 @@ def test_a_large_review_is_paged_and_its_records_leave_the_navigation(tmp_path: 
     assert len(outcome_pages) > 3
     rows = sum(len(re.findall(r"^\| \[", page.read_text(), re.MULTILINE)) for page in outcome_pages)
     assert rows == len(views.arm_rows(_corpus(project)))  # every arm once across the pages
+
+    # a study page whose setting is too crowded to repeat links to every table page that holds its arms
+    pointed = 0
+    for study in studies:
+        text = (docs / "studies" / f"{study}.md").read_text()
+        if "Too many arms share" not in text:
+            continue
+        targets = set(re.findall(r"\]\(\.\./(compare/[a-z0-9_-]+\.md)\)", text.split("Too many arms share")[1].split("\n")[0]))
+        holding = {f"compare/{page.name}" for page in docs.joinpath("compare").glob("*.md")
+                   if page.name not in {"figures.md", "cases.md", "index.md"} and "_others" not in page.name
+                   and f"](../studies/{study}.md)" in page.read_text()}
+        assert targets == holding, study
+        pointed += 1
+    assert pointed > 10
 
     home = (site / "index.html").read_text()
     assert 'href="studies/"' in home  # the index of the studies is in the navigation …
