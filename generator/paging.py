@@ -19,6 +19,7 @@ Item = TypeVar("Item")
 ARM_ROWS_PER_PAGE = 50
 STUDY_ROWS_PER_PAGE = 200
 DOCUMENTS_PER_PAGE = 100
+CASE_ROWS_PER_PAGE = 50
 
 PAGER_NEIGHBOURS = 2  # page numbers linked on each side of the current one, besides the first and last
 

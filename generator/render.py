@@ -32,7 +32,7 @@ from generator.evidence import stated_form
 from generator.export import OUTCOME_COLUMNS
 from generator.figure_cache import FigureCache
 from generator.link import Corpus
-from generator.paging import ARM_ROWS_PER_PAGE, DOCUMENTS_PER_PAGE, STUDY_ROWS_PER_PAGE, Paging, paginate
+from generator.paging import ARM_ROWS_PER_PAGE, CASE_ROWS_PER_PAGE, DOCUMENTS_PER_PAGE, STUDY_ROWS_PER_PAGE, Paging, paginate
 from generator.plots import Figure
 from generator.progress import Progress, stage
 from generator.schema import (
@@ -359,13 +359,14 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         Page("regimens/index.md", "regimens_index.md.j2", common),
         Page("cases/index.md", "cases_index.md.j2", common),
         Page("compare/index.md", "compare_index.md.j2", {**common, "comparisons": comparisons}),
-        Page("compare/cases.md", "compare_cases.md.j2", {**common, "summaries": views.case_summaries(corpus)}),
         Page("notes.md", "notes.md.j2", common),
         Page("glossary.md", "glossary.md.j2", common),
         Page("compare/figures.md", "figures.md.j2", {**common, "cell_pages": cell_pages, "figure_pages": [
             PageLink(f"page {number}", path) for number, path in enumerate(figures_by_page, start=1)]}),
         Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS}),
     ]
+    pages += [Page(listing.path, "compare_cases.md.j2", {**common, "summaries": listing.items, "paging": listing}, listed=listing.number == 1)
+              for listing in paginate(views.case_summaries(corpus), CASE_ROWS_PER_PAGE, "compare/cases.md")]
     pages += [Page(cell_pages[row.anchor], "evidence_cell.md.j2", {**common, "row": row}, listed=False)
               for row in cell_rows if row.anchor in cell_pages]
     pages += [Page(listing.path, "sources.md.j2", {**common, "documents": listing.items, "paging": listing}, listed=listing.number == 1)
@@ -383,9 +384,11 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
     pages_by_study: dict[str, list[PageLink]] = {}
     for view in comparisons:
         table_pages = comparison_pages(view)
-        # A table split over pages keeps its case reports and result-less trials on a page of their own.
-        split = table_pages[0].is_split
-        others_page = f"compare/{view.slug}_others.md" if split and (view.cases or view.without_results) else None
+        # A table split over pages keeps its case reports and result-less trials on pages of their own,
+        # as does one with more case reports than a page holds.
+        split = table_pages[0].is_split or len(view.cases) > CASE_ROWS_PER_PAGE
+        case_listings = paginate(view.cases, CASE_ROWS_PER_PAGE, f"compare/{view.slug}_others.md")
+        others_page = case_listings[0].path if split and (view.cases or view.without_results) else None
         part = "arms" if split else "all"
         for paging in table_pages:
             title = view.title if not paging.is_split else f"{view.title} (page {paging.number} of {paging.count})"
@@ -395,8 +398,9 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
             for study_id in dict.fromkeys(row.study.id for row in paging.items):
                 pages_by_study.setdefault(study_id, []).append(PageLink(title, paging.path))
         if others_page:
-            pages.append(Page(others_page, "compare_arms.md.j2", {**common, "view": view, "rows": [], "paging": table_pages[0], "part": "others",
-                                                                   "others_page": None, "page_figures": []}, listed=False))
+            pages += [Page(listing.path, "compare_arms.md.j2", {**common, "view": view, "rows": [], "paging": table_pages[0], "part": "others",
+                                                                "case_paging": listing, "others_page": None, "page_figures": []}, listed=False)
+                      for listing in case_listings]
     # Indexes built once: looking rows up per study would cost the square of the review's size.
     rows_by_study: dict[str, list[views.ArmRow]] = {}
     rows_by_setting: dict[Setting, list[views.ArmRow]] = {}

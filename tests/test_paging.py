@@ -61,6 +61,7 @@ def test_a_large_review_is_paged_and_its_records_leave_the_navigation(tmp_path: 
     monkeypatch.setattr(render, "DOCUMENTS_PER_PAGE", 11)
     monkeypatch.setattr(render, "NAV_RECORDS_LIMIT", 20)
     monkeypatch.setattr(render, "CONTEXT_ROWS_LIMIT", 3)
+    monkeypatch.setattr(render, "CASE_ROWS_PER_PAGE", 1)
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True)
     config.plugins.on_startup(command="build", dirty=False)
     build(config)  # strict: a broken pager link or anchor raises
@@ -86,11 +87,22 @@ def test_a_large_review_is_paged_and_its_records_leave_the_navigation(tmp_path: 
             continue
         targets = set(re.findall(r"\]\(\.\./(compare/[a-z0-9_-]+\.md)\)", text.split("Too many arms share")[1].split("\n")[0]))
         holding = {f"compare/{page.name}" for page in docs.joinpath("compare").glob("*.md")
-                   if page.name not in {"figures.md", "cases.md", "index.md"} and "_others" not in page.name
+                   if not page.name.startswith(("figures", "cases", "index")) and "_others" not in page.name
                    and f"](../studies/{study}.md)" in page.read_text()}
         assert targets == holding, study
         pointed += 1
     assert pointed > 10
+
+    # the case comparison, and each comparison's case reports, one case per page: every case once, in order
+    cases = sorted(path.stem for path in (project / "seeds" / "cases").glob("*.yaml"))
+    case_pages = [docs / "compare" / "cases.md", *(docs / "compare" / f"cases_{n}.md" for n in range(2, len(cases) + 1))]
+    shown = [set(re.findall(r"\]\(\.\./cases/([a-z0-9-]+)\.md\)", page.read_text())) - {"index"} for page in case_pages]
+    assert all(len(names) == 1 for names in shown) and sorted(set().union(*shown)) == cases
+    assert not (docs / "compare" / f"cases_{len(cases) + 1}.md").exists()
+    others = sorted(docs.joinpath("compare").glob("*_others*.md"))
+    assert any(page.name.endswith("_others_2.md") for page in others)
+    for page in others:
+        assert len(set(re.findall(r"\]\(\.\./cases/([a-z0-9-]+)\.md\)", page.read_text()))) <= 1
 
     home = (site / "index.html").read_text()
     assert 'href="studies/"' in home  # the index of the studies is in the navigation …
@@ -105,7 +117,6 @@ def test_a_large_review_is_paged_and_its_records_leave_the_navigation(tmp_path: 
     assert not any(re.match(r"(compare|studies|regimens)/.*_\d+/$", location) for location in locations)
     assert "sources_2/" in locations  # each document's entry is on one page only: those stay searchable
     assert not any("Regimen class" in entry["text"] for entry in indexed)  # a header of every arm table
-    cases = sorted(path.stem for path in (project / "seeds" / "cases").glob("*.yaml"))
     assert f'href="cases/{cases[0]}/"' in home  # 2 cases: under the limit, listed
 
 
