@@ -6,8 +6,10 @@ Pure functions over text; the derive stage runs them over every record.
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
+
+from generator.caches import build_cache
 
 # A number in digits, not a continuation of one: "1,532" (grouped) or "7.63". Both lookaheads only say
 # which character every match starts with; they make the search three times faster (re can skip ahead).
@@ -36,7 +38,7 @@ def numbers_in(text: str) -> set[float]:
     return set(_numbers_written_in(text))
 
 
-@lru_cache(maxsize=4096)
+@build_cache(maxsize=4096)
 def _numbers_written_in(text: str) -> frozenset[float]:
     # cached: a value checks several numbers against one quote, and neighbouring values often share a quote
     found = {float(match.replace(",", "")) for match in _NUMBER.findall(text)}

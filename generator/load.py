@@ -11,7 +11,6 @@ takes the exact path, which decides and words every error (see "the fast path" b
 from __future__ import annotations
 
 import difflib
-import functools
 import gc
 import re
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from generator.caches import build_cache
 from generator.errors import Problem, display_path
 from generator.progress import Progress, stage
 from generator.schema import RECORD_KINDS, CaseRecord, Glossary, RegimenRecord, ReviewCitation, StudyRecord
@@ -180,7 +180,7 @@ class _Unusual(Exception):
     """The file holds something the fast path leaves to the exact path."""
 
 
-@functools.lru_cache(maxsize=8192)
+@build_cache(maxsize=8192)
 def _plain_scalar(value: str) -> Any:
     """An untagged plain scalar's value, typed by the loader's resolver and constructors.
 

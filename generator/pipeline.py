@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.background import BackgroundDrawing
+from generator.caches import clear_build_caches
 from generator.derive import Derived, check_records, derive
 from generator.emit import EmitReport, emit_tree
 from generator.errors import ConfigError, InvalidCorpus
@@ -101,7 +102,7 @@ def render_review(config: ReviewConfig, review: Review, progress: Progress | Non
     pages = render_pages(env, planned, flags, progress)
     pending = {figure.path for figure in cache.deferred}
     svgs = {figure.path: figure.svg for figure in [*figures, *itertools.chain.from_iterable(by_page.values())] if figure.path not in pending}
-    files = ({path: text.encode("utf-8") for path, text in pages.items()} | svgs | data_files(review.corpus) | asset_files(config.templates_dir))
+    files = pages | svgs | data_files(review.corpus) | asset_files(config.templates_dir)
     cache.prune_unused()  # every figure was asked for: entries no figure wants any more go
     log.info("figures: %d from the cache, %d drawn%s", cache.hits, cache.misses, " in the background" if defer_figures else "")
     return RenderedReview(files, frozenset(page.path for page in planned if not page.listed), cache.deferred)
@@ -114,8 +115,11 @@ def generate(config: ReviewConfig, progress: Progress | None = None, background:
     the caller must ``report.drawing.wait()`` before anything reads them (the MkDocs plugin does, just
     before MkDocs copies static files), or ``cancel()``.
     """
-    review = validate_review(config, progress)
-    rendered = render_review(config, review, progress, defer_figures=background)
+    try:
+        review = validate_review(config, progress)
+        rendered = render_review(config, review, progress, defer_figures=background)
+    finally:
+        clear_build_caches()  # the MkDocs build that follows in this process has no use for them
     report = emit_tree(rendered.files, config.docs_dir, deferred=[figure.path for figure in rendered.deferred], unlisted=rendered.unlisted)
     drawing = BackgroundDrawing(rendered.deferred, config.docs_dir) if rendered.deferred else None
     if progress:

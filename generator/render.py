@@ -15,7 +15,6 @@ import json
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from generator import plots, views
+from generator.caches import build_cache
 from generator.consistency import ConsistencyFlag
 from generator.derive import Derived, headline
 from generator.errors import ConfigError
@@ -107,7 +107,7 @@ class Footnotes:
         return _footnote_mark(number)
 
 
-@lru_cache(maxsize=65536)  # a page numbers its notes from 1: the same few thousand marks on every page
+@build_cache(maxsize=65536)  # a page numbers its notes from 1: the same few thousand marks on every page
 def _footnote_mark(number: int) -> Markup:
     return Markup(f"[^{number}]")
 
@@ -134,7 +134,7 @@ def md_cell(value: object) -> Markup:
     return Markup(_one_cell(page_text(value)))
 
 
-@lru_cache(maxsize=65536)  # cells repeat (names, labels, quotes on every page that cites them)
+@build_cache(maxsize=65536)  # cells repeat (names, labels, quotes on every page that cites them)
 def _one_cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
@@ -481,7 +481,7 @@ def flag_numbers(corpus: Corpus, flags: list[ConsistencyFlag]) -> dict[int, list
     return found
 
 
-@lru_cache(maxsize=262144)
+@build_cache(maxsize=262144)
 def relative_path(target: str, here: str) -> str:
     """``target`` (a path in the generated tree) as seen from the folder ``here`` ("" for the top).
 
@@ -576,8 +576,8 @@ _LINK_KINDS: dict[type, str] = {StudyRecord: "studies", RegimenRecord: "regimens
 
 
 def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]] | None = None,
-                 progress: Progress | None = None) -> dict[str, str]:
-    """Render each planned page; links are made relative to the page being rendered."""
+                 progress: Progress | None = None) -> dict[str, bytes]:
+    """Render each planned page, as UTF-8; links are made relative to the page being rendered."""
     # Rendering allocates millions of short-lived objects, while the corpus and everything loaded before it
     # live on: frozen, those are left out of the full collections the allocations trigger. Not when the
     # host process froze objects of its own: unfreezing would release those too.
@@ -592,8 +592,8 @@ def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, li
 
 
 def _render_all(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]],
-                progress: Progress | None) -> dict[str, str]:
-    rendered: dict[str, str] = {}
+                progress: Progress | None) -> dict[str, bytes]:
+    rendered: dict[str, bytes] = {}
     fragments = Fragments(env, _shared_context(pages))
 
     def flags_of(value: object) -> Sequence[tuple[int, ConsistencyFlag]]:
@@ -602,7 +602,8 @@ def _render_all(env: jinja2.Environment, pages: list[Page], flags: dict[int, lis
     rendering = stage(progress, "pages rendered", len(pages))
     for page in pages:
         rendering.advance()
-        rendered[page.path] = _render_page(env, page, flags_of, fragments)
+        # encoded at once: a large review's text would otherwise be held twice, as str and as bytes
+        rendered[page.path] = _render_page(env, page, flags_of, fragments).encode("utf-8")
     rendering.close()
     return rendered
 

@@ -20,11 +20,12 @@ Python code (checks, data exports, BibTeX) sees the unchanged string.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 import markdown
 import nh3
+
+from generator.caches import build_cache
 
 # Characters Markdown (with the site's extensions: tables, footnotes, abbr, attr_list) can act on
 # anywhere in a line; each becomes a numeric character reference, which every renderer shows as
@@ -47,7 +48,7 @@ _NEEDS_MARKDOWN = re.compile(r"[<>&\\`*_\[\]{}|#!=]|\n|^\s*(?:[-+>]|[0-9]+[.)])"
 
 
 # Pages repeat the same names, labels and quotes many times over (every table a study's arms appear in).
-@lru_cache(maxsize=131072)
+@build_cache(maxsize=131072)
 def markdown_literal(text: str) -> str:
     """``text`` as Markdown that renders to exactly this text, on one line."""
     escaped = _WHITESPACE.sub(" ", text).translate(_LITERAL_TABLE)
@@ -108,7 +109,7 @@ def _render_block(block: str) -> str:
     return one_line if is_list else _defuse_leading_marker(one_line)
 
 
-@lru_cache(maxsize=65536)
+@build_cache(maxsize=65536)
 def render_prose(text: str) -> str:
     """Curator prose (Markdown) as safe Markdown: paragraphs of sanitised inline HTML."""
     if not _NEEDS_MARKDOWN.search(text):

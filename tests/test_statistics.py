@@ -5,6 +5,9 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import binomtest
 
 from generator.statistics import clopper_pearson
 
@@ -55,6 +58,18 @@ def test_none_or_all_gives_the_closed_form_one_sided_bound(trials: int, level: f
     everyone = clopper_pearson(trials, trials, level)
     assert everyone.low == pytest.approx(alpha_half ** (1 / trials), abs=1e-12)
     assert everyone.high == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=3000).flatmap(lambda n: st.tuples(st.integers(min_value=0, max_value=n), st.just(n))),
+       st.sampled_from([0.90, 0.95, 0.99]))
+def test_the_closed_form_agrees_with_scipys_exact_binomial_test(case: tuple[int, int], level: float) -> None:
+    """The beta quantiles equal SciPy's root-found limits, well below the one decimal a percentage is shown with."""
+    successes, trials = case
+    reference = binomtest(successes, trials).proportion_ci(confidence_level=level, method="exact")
+    interval = clopper_pearson(successes, trials, level)
+    assert interval.low == pytest.approx(reference.low, abs=1e-10)
+    assert interval.high == pytest.approx(reference.high, abs=1e-10)
 
 
 def test_interval_keeps_its_inputs_and_gives_percentages() -> None:
