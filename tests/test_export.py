@@ -7,7 +7,9 @@ import io
 import json
 from pathlib import Path
 
-from generator.export import OUTCOME_COLUMNS, data_files
+import pytest
+
+from generator.export import OUTCOME_COLUMNS, data_files, records_json
 from generator.link import resolve_links
 from generator.load import load_corpus
 
@@ -31,3 +33,14 @@ def test_json_exports_hold_every_record_with_its_id(project: Path) -> None:
     files = data_files(corpus)
     assert [r["id"] for r in json.loads(files["data/regimens.json"])] == ["drugamab", "placebo"]
     assert json.loads(files["data/cases.json"])[0]["timeline"][0]["start"] == "2021-03"
+
+
+@pytest.mark.parametrize("which", ["fixture", "the review"])
+def test_json_exports_are_the_records_as_validated_indented_for_diffs(project: Path, which: str) -> None:
+    """The downloads' exact bytes: each record's model_dump, one space of indent, UTF-8 as written."""
+    root = project if which == "fixture" else Path(__file__).resolve().parents[1]
+    corpus, _ = resolve_links(load_corpus(root / "seeds", root).records)
+    for kind, records in (("studies", corpus.studies), ("regimens", corpus.regimens), ("cases", corpus.cases)):
+        expected = [record.model_dump(mode="json", exclude_none=True) for _, record in sorted(records.items())]
+        assert records_json(dict(records)) == (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode(), kind
+    assert records_json({}) == b"[]\n"
