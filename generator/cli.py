@@ -1,8 +1,9 @@
-"""Command-line adapter for curators and CI: ``litreview validate | generate | build | schema``.
+"""Command-line adapter for curators and CI: ``litreview validate | generate | build | schema | init``.
 
 Options come from the ``litreview`` plugin entry of ``mkdocs.yml`` so that the CLI and
-``mkdocs serve`` can never disagree. Exit status: 0 success, 1 invalid records or failed
-build, 2 configuration error. Problems are printed one per line, without a traceback.
+``mkdocs serve`` can never disagree; ``init`` writes a new review (:mod:`generator.scaffold`).
+Exit status: 0 success, 1 invalid records or failed build, 2 configuration error. Problems are
+printed one per line, without a traceback.
 """
 
 from __future__ import annotations
@@ -66,9 +67,17 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--site-dir", type=Path, default=None, help="where to put the site (default: mkdocs.yml's site_dir)")
     schema = commands.add_parser("schema", help="write the JSON Schema of each record kind")
     schema.add_argument("--out", type=Path, default=Path("schema"), help="folder to write into (default: schema/)")
+    init = commands.add_parser("init", help="write a new review that builds as it is (its records are fictional examples)")
+    init.add_argument("dir", type=Path, help="folder to write it into (new or empty)")
+    init.add_argument("--title", default="A living literature review", help="the review's title (site name and citation)")
+    init.add_argument("--with-templates", action="store_true",
+                      help="copy the page templates into DIR/templates and use them (to customise them); "
+                           "default: the templates installed with litreview")
     args = parser.parse_args(argv)
 
     try:
+        if args.command == "init":
+            return _init(args.dir, args.title, args.with_templates)
         if args.command == "schema":
             args.out.mkdir(parents=True, exist_ok=True)
             for name, text in json_schemas().items():
@@ -102,6 +111,18 @@ def main(argv: list[str] | None = None) -> int:
     except ReviewError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+
+def _init(target: Path, title: str, with_templates: bool) -> int:
+    from generator.scaffold import init_review  # Jinja2: imported only for this command
+
+    schemas = {f"schema/{name}": text.encode("utf-8") for name, text in json_schemas().items()}
+    written = init_review(target, title, with_templates, schemas)
+    print(f"wrote a new review to {target}/ ({len(written)} files{', with its own templates' if with_templates else ''}); "
+          "its records are FICTIONAL examples: replace them (see its README.md). Next:")
+    print(f"  cd {target}\n  litreview validate   # check the records\n  litreview build      # the site, into site/\n"
+          "  mkdocs serve         # preview with live reload")
+    return 0
 
 
 def _run_forwarding_signals(command: list[str]) -> int:

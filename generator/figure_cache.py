@@ -93,7 +93,11 @@ def code_sources(roots: Iterable[str] = _ROOT_MODULES) -> dict[str, bytes]:
         if name in sources:
             continue
         if (_PACKAGE_DIR / name).is_dir():
-            raise RuntimeError(f"{_PACKAGE}/{name}/ is a subpackage: teach figure_cache.code_sources to follow it")
+            # A folder of data files (an installed wheel's templates/, the starter review) holds no code.
+            if any((_PACKAGE_DIR / name).rglob("*.py")):
+                raise RuntimeError(f"{_PACKAGE}/{name}/ is a subpackage: teach figure_cache.code_sources to follow it")
+            sources[name] = b""
+            continue
         path = _PACKAGE_DIR / f"{name}.py"
         # A name that is not a module file (a name imported from the package, a word in a docstring) adds nothing.
         sources[name] = path.read_bytes() if path.is_file() else b""

@@ -11,8 +11,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator import bundled
 from generator.background import BackgroundDrawing
 from generator.caches import clear_build_caches
+from generator.changelog import ReleaseInfo, read_changelog, record_names, release_info
 from generator.derive import Derived, check_records, derive
 from generator.emit import EmitReport, emit_tree
 from generator.errors import ConfigError, InvalidCorpus
@@ -38,11 +40,15 @@ class ReviewConfig:
     docs_dir: Path
     sources_dir: Path | None
     cache_dir: Path | None = None  # figures already drawn, by content (generator.figure_cache); None: no cache
+    site_url: str | None = None  # where the site is published (mkdocs.yml's site_url): the feed's absolute links
+    use_directory_urls: bool = True  # MkDocs' option: a page `x.md` is published as `x/` (else `x.html`)
 
     @classmethod
-    def from_options(cls, root: Path, seeds: str, templates: str, docs: str, sources: str | None, cache: str | None = None) -> ReviewConfig:
+    def from_options(cls, root: Path, seeds: str, templates: str | None, docs: str, sources: str | None, cache: str | None = None) -> ReviewConfig:
+        """``templates`` None: the templates installed with the tool (:func:`generator.bundled.templates_dir`)."""
         root = root.resolve()
-        return cls(root, root / seeds, root / templates, root / docs, (root / sources) if sources else None, (root / cache) if cache else None)
+        templates_dir = (root / templates) if templates else bundled.templates_dir()
+        return cls(root, root / seeds, templates_dir, root / docs, (root / sources) if sources else None, (root / cache) if cache else None)
 
 
 @dataclass(frozen=True)
@@ -85,10 +91,16 @@ class GenerateReport:
     drawing: BackgroundDrawing | None = None  # figures being drawn into the tree; wait() before reading them
 
 
-def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, defer_figures: bool = False) -> RenderedReview:
-    """Every generated file's bytes; with ``defer_figures``, figures not in the cache are queued instead of drawn."""
+def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, defer_figures: bool = False,
+                  release: ReleaseInfo | None = None) -> RenderedReview:
+    """Every generated file's bytes; with ``defer_figures``, figures not in the cache are queued instead of drawn.
+
+    The changelog comes from the git history of the seed records; ``release`` (the release the pages belong to)
+    from ``LITREVIEW_RELEASE`` or that history unless given (tests pass a fixed one).
+    """
     # Imported here: validating needs neither matplotlib nor SciPy (1.7 s of imports), rendering does.
     from generator import views
+    from generator.feed import FEED_PATH, render_feed
     from generator.plots import build_figures
     from generator.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, render_pages
 
@@ -98,11 +110,15 @@ def render_review(config: ReviewConfig, review: Review, progress: Progress | Non
     comparisons = views.comparison_views(review.corpus)
     by_page = page_figures(review.corpus, comparisons, cache, progress)
     figures = build_figures(review.corpus, progress=progress, cache=cache, arm_figures=not by_page)
-    planned = plan_pages(review.corpus, review.derived, review.citation, review.updated, figures, by_page, comparisons)
+    changelog = read_changelog(config.seeds_dir, record_names(review.corpus))
+    release = release or release_info(changelog)
+    planned = plan_pages(review.corpus, review.derived, review.citation, review.updated, figures, by_page, comparisons,
+                         release=release, changelog=changelog)
     pages = render_pages(env, planned, flags, progress)
     pending = {figure.path for figure in cache.deferred}
     svgs = {figure.path: figure.svg for figure in [*figures, *itertools.chain.from_iterable(by_page.values())] if figure.path not in pending}
-    files = pages | svgs | data_files(review.corpus) | asset_files(config.templates_dir)
+    feed = {FEED_PATH: render_feed(config.templates_dir, changelog, review.citation, config.site_url, config.use_directory_urls)}
+    files = pages | svgs | data_files(review.corpus) | asset_files(config.templates_dir) | feed
     cache.prune_unused()  # every figure was asked for: entries no figure wants any more go
     log.info("figures: %d from the cache, %d drawn%s", cache.hits, cache.misses, " in the background" if defer_figures else "")
     return RenderedReview(files, frozenset(page.path for page in planned if not page.listed), cache.deferred)

@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -27,6 +28,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from generator.background import BackgroundDrawing
+from generator.bundled import THEME_FOLDER
 from generator.errors import InvalidCorpus, ReviewError
 from generator.load import GLOSSARY_FILE, load_glossary
 from generator.pipeline import ReviewConfig, generate
@@ -40,8 +42,15 @@ class LitReviewOptions(base.Config):
     seeds = c.Type(str, default="seeds")
     """Folder of seed records (`studies/`, `regimens/`, `cases/`), relative to `mkdocs.yml`."""
 
-    templates = c.Type(str, default="templates")
-    """Folder of the Jinja2 page templates, relative to `mkdocs.yml`."""
+    templates = c.Optional(c.Type(str))
+    """Folder of the Jinja2 page templates, relative to `mkdocs.yml`. Unset: the templates installed with the tool
+    (`generator/templates/` of the package; the repository's `templates/` in a checkout), so a review that does not
+    customise them needs no copy (`litreview init --with-templates` writes one and sets this option).
+
+    The folder's `theme/` holds the tool's overrides of Material templates (an accessible search dialog, …): when
+    the review sets no `theme.custom_dir`, the plugin puts that folder first in the theme's search path, so the
+    overrides apply to an installed tool too. A review that sets `custom_dir` (the repository's mkdocs.yml sets
+    `templates/theme`) owns its overrides."""
 
     sources = c.Optional(c.Type(str))
     """Folder of the source documents; when present, every quote is checked against it."""
@@ -52,6 +61,17 @@ class LitReviewOptions(base.Config):
 
 
 ALL_OR_NOTHING_COMMANDS = {"build", "gh-deploy"}
+
+
+def _add_theme_override(config: MkDocsConfig, folder: Path) -> None:
+    """The templates' overrides of Material (``folder``) come first, unless the review sets its own custom_dir.
+
+    What ``theme.custom_dir`` would do: MkDocs looks a theme template up in ``theme.dirs`` in order, the custom
+    folder first, and builds the theme's Jinja environment from that list after ``on_config``. Idempotent.
+    """
+    theme = config.theme
+    if theme.name == "material" and theme.custom_dir is None and folder.is_dir() and str(folder) not in theme.dirs:
+        theme.dirs.insert(0, str(folder))
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -81,10 +101,13 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
     def review_config(self, config: MkDocsConfig) -> ReviewConfig:
         """The pipeline's configuration: the plugin's options, relative to mkdocs.yml."""
         root = Path(config.config_file_path).parent
-        return ReviewConfig.from_options(root, self.config.seeds, self.config.templates, config.docs_dir, self.config.sources, self.config.cache)
+        review = ReviewConfig.from_options(root, self.config.seeds, self.config.templates, config.docs_dir, self.config.sources, self.config.cache)
+        # The changelog's feed links to the published site when mkdocs.yml says where that is.
+        return replace(review, site_url=config.site_url or None, use_directory_urls=bool(config.use_directory_urls))
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.review = self.review_config(config)
+        _add_theme_override(config, self.review.templates_dir / THEME_FOLDER)
         if "SOURCE_DATE_EPOCH" not in os.environ:
             # MkDocs dates pages and the sitemap with this, else with today: the same commit, the same bytes.
             stamp = source_date_epoch(self.review.root)

@@ -25,12 +25,14 @@ from markupsafe import Markup
 
 from generator import plots, views
 from generator.caches import build_cache
+from generator.changelog import Changelog, ReleaseInfo
 from generator.consistency import ConsistencyFlag
 from generator.derive import Derived, headline
 from generator.errors import ConfigError
 from generator.evidence import stated_form
 from generator.export import OUTCOME_COLUMNS
 from generator.figure_cache import FigureCache
+from generator.guide import curator_guide
 from generator.link import Corpus
 from generator.paging import ARM_ROWS_PER_PAGE, CASE_ROWS_PER_PAGE, DOCUMENTS_PER_PAGE, STUDY_ROWS_PER_PAGE, Paging, paginate
 from generator.plots import Figure
@@ -140,9 +142,10 @@ def _one_cell(text: str) -> str:
 
 
 def code_span(value: object) -> Markup:
-    """A value as inline code, shown literally (code spans take no escapes, so a backtick needs HTML)."""
+    """A value as inline code, shown literally (code spans take no escapes, so a backtick needs HTML, and so does a
+    pipe: in a table cell, Python-Markdown would show the backslash of ``\\|`` in a code span)."""
     text = " ".join(str(value).split())
-    if "`" in text:
+    if "`" in text or "|" in text:
         return Markup("<code>") + Markup(markdown_literal(text)) + Markup("</code>")
     return Markup(f"`{text}`")
 
@@ -331,12 +334,14 @@ def page_figures(corpus: Corpus, comparisons: list[views.ComparisonView], cache:
 
 def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None = None, updated: dict[str, str] | None = None,
                figures: list[Figure] | None = None, figures_by_page: dict[str, list[Figure]] | None = None,
-               comparisons: list[views.ComparisonView] | None = None) -> list[Page]:
+               comparisons: list[views.ComparisonView] | None = None, release: ReleaseInfo | None = None,
+               changelog: Changelog | None = None) -> list[Page]:
     """Every page of the generated tree and what its template receives.
 
     ``updated`` maps "kind/id" to the date the record's file last changed; pages drawn from many
     records show the latest of them. ``figures_by_page``: figures of table pages (:func:`page_figures`);
-    ``comparisons``: ``views.comparison_views(corpus)``, if the caller has them already.
+    ``comparisons``: ``views.comparison_views(corpus)``, if the caller has them already. ``release``: the release
+    every page names (default: a development version); ``changelog``: what the changelog page lists.
     """
     updated = updated or {}
     figures = figures or []
@@ -344,7 +349,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
     by_path = {figure.path: figure for figure in figures}
     common = {"corpus": corpus, "derived": derived, "review": citation, "updated": updated,
               "latest_update": max(updated.values(), default=None), "figures": figures,
-              "evidence_map": by_path.get(plots.EVIDENCE_MAP_PATH)}
+              "evidence_map": by_path.get(plots.EVIDENCE_MAP_PATH), "release": release or ReleaseInfo()}
     comparisons = comparisons if comparisons is not None else views.comparison_views(corpus)
     all_rows = views.all_arms(comparisons).rows  # the very row objects of the comparisons: each is rendered once
     # The records of each evidence-map cell are listed under the map, or, in a large review, each on a page of its own.
@@ -361,9 +366,12 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         Page("compare/index.md", "compare_index.md.j2", {**common, "comparisons": comparisons}),
         Page("notes.md", "notes.md.j2", common),
         Page("glossary.md", "glossary.md.j2", common),
+        Page("guide.md", "guide.md.j2", {**common, "guide": curator_guide()}),
         Page("compare/figures.md", "figures.md.j2", {**common, "cell_pages": cell_pages, "figure_pages": [
             PageLink(f"page {number}", path) for number, path in enumerate(figures_by_page, start=1)]}),
         Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS}),
+        Page("changelog.md", "changelog.md.j2", {**common, "changelog": changelog or Changelog(),
+                                                 "current": {f"{kind}/{record_id}" for kind, record_id in corpus.origins}}),
     ]
     pages += [Page(listing.path, "compare_cases.md.j2", {**common, "summaries": listing.items, "paging": listing}, listed=listing.number == 1)
               for listing in paginate(views.case_summaries(corpus), CASE_ROWS_PER_PAGE, "compare/cases.md")]

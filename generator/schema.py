@@ -91,6 +91,12 @@ PartialDate = Annotated[
     AfterValidator(_check_partial_date),
     Field(description="A date as precise as the source states it: `2021`, `2021-06` or `2021-06-25`."),
 ]
+ReviewDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    AfterValidator(_check_partial_date),
+    Field(description="A full calendar date, `YYYY-MM-DD`."),
+]
 
 
 class Record(BaseModel):
@@ -317,22 +323,41 @@ class NoteKind(StrEnum):
     attribution = "attribution"
 
 
+# --------------------------------------------------------------------------- examples
+# Every field a curator writes carries an example, shown in the JSON Schemas for editors and on the curator's guide
+# page. They describe a fictional trial (EXAMPLE-1), a fictional drug (exampletinib) and a fictional patient: they
+# illustrate the format and are never evidence.
+
+_EXAMPLE_SOURCE = "999_0123456789abcdef.txt"
+
+
+def _example_evidence(quote: str) -> dict[str, str]:
+    return {"source": _EXAMPLE_SOURCE, "quote": quote}
+
+
+_EXAMPLE_CITATION = {"authors": "Example A, Sample B, et al", "title": "EXAMPLE-1: a fictional randomised trial of exampletinib",
+                     "journal": "Journal of Illustrative Examples", "year": 2021}
+_EXAMPLE_SOURCES = [{"document": _EXAMPLE_SOURCE, "role": "full trial report"}]
+
+
 # --------------------------------------------------------------------------- shared parts
 
 
 class SourceRef(Record):
     """A source document a record draws on, and what that document contributes."""
 
-    document: SourceName
-    role: NonEmptyText = Field(description="What this document says about the record, e.g. 'full case report' or 'background summary'.")
+    document: SourceName = Field(examples=[_EXAMPLE_SOURCE])
+    role: NonEmptyText = Field(description="What this document says about the record, e.g. 'full case report' or 'background summary'.",
+                               examples=["full trial report"])
 
 
 class Evidence(Record):
     """Where a statement stands: the source document and a short verbatim fragment of it."""
 
-    source: SourceName
+    source: SourceName = Field(examples=[_EXAMPLE_SOURCE])
     quote: Annotated[str, StringConstraints(min_length=3, max_length=300), AfterValidator(PlainText)] = Field(
-        description="A short verbatim fragment of the source (at most ~200 characters) that contains the value."
+        description="A short verbatim fragment of the source (at most ~200 characters) that contains the value.",
+        examples=["In EXAMPLE-1, 12 of 40 patients (30%) had an objective response"],
     )
 
 
@@ -344,23 +369,29 @@ class ReportedValue(Evidence):
     qualifier such as `<1%`.
     """
 
-    measure: Measure
-    as_reported: NonEmptyText = Field(description="The value's text exactly as the source gives it.")
-    value: float | None = Field(default=None, description="The number as stated (percent for rates); empty if only a qualifier is given.")
-    unit: Text | None = Field(default=None, description="Unit of `value`: `%`, `months`, `days`, `years`, `patients`, `ng/ml` …")
-    numerator: int | None = Field(default=None, ge=0, description="Count, where the source states it.")
-    denominator: int | None = Field(default=None, ge=1, description="Denominator, where the source states it.")
-    category: Text | None = Field(default=None, description="What a characteristic or adverse event is, e.g. `Child-Pugh B`, `grade 4 neutropenia`.")
-    statistic: Statistic | None = Field(default=None, description="For ages and similar: median, mean, range or IQR.")
-    endpoint: Measure | None = Field(default=None, description="For hazard ratios and p values: the endpoint compared (`median_os`, `orr` …).")
-    comparator: RecordId | None = Field(default=None, description="For comparisons: the id of the other arm in this study.")
-    timepoint: Text | None = Field(default=None, description="For rates at a time point: the time point as stated, e.g. `6 months`.")
-    subgroup: Text | None = Field(default=None, description="The subgroup the value belongs to, when not the whole arm.")
-    ci_low: float | None = Field(default=None, description="Lower bound of the confidence interval the source reports.")
-    ci_high: float | None = Field(default=None, description="Upper bound of the confidence interval the source reports.")
-    ci_level: float | None = Field(default=None, gt=0, lt=100, description="Level of that interval in percent, e.g. 95.")
-    range_low: float | None = Field(default=None, description="Lower end of a reported range.")
-    range_high: float | None = Field(default=None, description="Upper end of a reported range.")
+    measure: Measure = Field(description="What the value measures (the measures vocabulary).", examples=["orr"])
+    as_reported: NonEmptyText = Field(description="The value's text exactly as the source gives it.", examples=["12 of 40 patients (30%)"])
+    value: float | None = Field(default=None, description="The number as stated (percent for rates); empty if only a qualifier is given.",
+                                examples=[30])
+    unit: Text | None = Field(default=None, description="Unit of `value`: `%`, `months`, `days`, `years`, `patients`, `ng/ml` …",
+                              examples=["%"])
+    numerator: int | None = Field(default=None, ge=0, description="Count, where the source states it.", examples=[12])
+    denominator: int | None = Field(default=None, ge=1, description="Denominator, where the source states it.", examples=[40])
+    category: Text | None = Field(default=None, description="What a characteristic or adverse event is, e.g. `Child-Pugh B`, `grade 4 neutropenia`.",
+                                  examples=["Child-Pugh B"])
+    statistic: Statistic | None = Field(default=None, description="For ages and similar: median, mean, range or IQR.", examples=["median"])
+    endpoint: Measure | None = Field(default=None, description="For hazard ratios and p values: the endpoint compared (`median_os`, `orr` …).",
+                                     examples=["median_os"])
+    comparator: RecordId | None = Field(default=None, description="For comparisons: the id of the other arm in this study.", examples=["placebo"])
+    timepoint: Text | None = Field(default=None, description="For rates at a time point: the time point as stated, e.g. `6 months`.",
+                                   examples=["6 months"])
+    subgroup: Text | None = Field(default=None, description="The subgroup the value belongs to, when not the whole arm.",
+                                  examples=["patients aged 65 or older"])
+    ci_low: float | None = Field(default=None, description="Lower bound of the confidence interval the source reports.", examples=[16.6])
+    ci_high: float | None = Field(default=None, description="Upper bound of the confidence interval the source reports.", examples=[46.5])
+    ci_level: float | None = Field(default=None, gt=0, lt=100, description="Level of that interval in percent, e.g. 95.", examples=[95])
+    range_low: float | None = Field(default=None, description="Lower end of a reported range.", examples=[1.2])
+    range_high: float | None = Field(default=None, description="Upper end of a reported range.", examples=[14.8])
 
     # Checks that involve two fields sit on the later one, so that the error points at its line.
     @field_validator("value")
@@ -410,92 +441,130 @@ class ReportedValue(Evidence):
 class CurationNote(Record):
     """A problem in a source document: kept as reported, explained here, shown on the page."""
 
-    kind: NoteKind
-    text: ProseText = Field(description="The problem in the curator's own words.")
-    field: Text | None = Field(default=None, description="The field or value the note is about, e.g. `arms[0].outcomes`.")
-    source: SourceName | None = None
-    quote: Text | None = Field(default=None, description="The passage the note is about (short, verbatim).")
+    kind: NoteKind = Field(description="What sort of problem it is (the note kinds vocabulary).", examples=["arithmetic"])
+    text: ProseText = Field(description="The problem in the curator's own words.",
+                            examples=["The abstract gives 32% for the response rate that the results table gives as 12 of 40 (30%); both are kept."])
+    field: Text | None = Field(default=None, description="The field or value the note is about, e.g. `arms[0].outcomes`.",
+                               examples=["arms[0].outcomes[0]"])
+    source: SourceName | None = Field(default=None, description="The document the note is about.", examples=[_EXAMPLE_SOURCE])
+    quote: Text | None = Field(default=None, description="The passage the note is about (short, verbatim).",
+                               examples=["an objective response rate of 32%"])
 
 
 class Citation(Record):
     """Bibliographic details as the sources state them; nothing added from elsewhere."""
 
-    authors: Text | None = None
-    title: Text | None = None
-    journal: Text | None = None
-    year: int | None = Field(default=None, ge=1900, le=2100)
-    volume: Text | None = None
-    pages: Text | None = None
-    doi: Annotated[str, StringConstraints(pattern=r"^10\.[0-9]{4,9}/\S+$"), AfterValidator(PlainText)] | None = None
-    source: SourceName | None = Field(default=None, description="The document that states this citation (e.g. a reference list).")
+    authors: Text | None = Field(default=None, description="The authors as the source lists them.", examples=["Example A, Sample B, et al"])
+    title: Text | None = Field(default=None, description="The title as the source gives it.",
+                               examples=["EXAMPLE-1: a fictional randomised trial of exampletinib"])
+    journal: Text | None = Field(default=None, description="The journal as the source names it.", examples=["Journal of Illustrative Examples"])
+    year: int | None = Field(default=None, ge=1900, le=2100, description="Year of publication.", examples=[2021])
+    volume: Text | None = Field(default=None, description="Volume, as stated.", examples=["12"])
+    pages: Text | None = Field(default=None, description="Pages, as stated.", examples=["100-110"])
+    doi: Annotated[str, StringConstraints(pattern=r"^10\.[0-9]{4,9}/\S+$"), AfterValidator(PlainText)] | None = Field(
+        default=None, description="The DOI, without `https://doi.org/`.", examples=["10.5555/example-1"])
+    source: SourceName | None = Field(default=None, description="The document that states this citation (e.g. a reference list).",
+                                      examples=[_EXAMPLE_SOURCE])
 
 
 # --------------------------------------------------------------------------- regimens
 
 
 class Drug(Record):
-    name: NonEmptyText
-    drug_class: DrugClass
-    route: Route | None = Field(default=None, description="Only where a source states it.")
+    name: NonEmptyText = Field(description="The drug, procedure or comparator as the sources name it.", examples=["exampletinib"])
+    drug_class: DrugClass = Field(description="What kind of drug or treatment it is (the drug classes vocabulary).",
+                                  examples=["tyrosine_kinase_inhibitor"])
+    route: Route | None = Field(default=None, description="Only where a source states it.", examples=["oral"])
 
 
 class RegimenRecord(Record):
     """A treatment: one drug, a combination, a procedure, placebo or no treatment."""
 
-    id: RecordId
-    name: NonEmptyText
-    drugs: list[Drug] = Field(min_length=1)
-    mechanism: list[Evidence] = Field(default_factory=list, description="What the sources say of how it works; each with its quote.")
-    summary: ProseText | None = Field(default=None, description="Short description in the curator's own words.")
-    notes: list[CurationNote] = Field(default_factory=list)
+    id: RecordId = Field(examples=["exampletinib"])
+    name: NonEmptyText = Field(description="How pages name the regimen.", examples=["Exampletinib"])
+    drugs: list[Drug] = Field(min_length=1, description="Each drug or procedure the regimen is made of.",
+                              examples=[[{"name": "exampletinib", "drug_class": "tyrosine_kinase_inhibitor", "route": "oral"}]])
+    mechanism: list[Evidence] = Field(default_factory=list, description="What the sources say of how it works; each with its quote.",
+                                      examples=[[_example_evidence("exampletinib, a fictional inhibitor of tumour blood-vessel growth")]])
+    summary: ProseText | None = Field(default=None, description="Short description in the curator's own words.",
+                                      examples=["A fictional oral kinase inhibitor, used only as an example."])
+    notes: list[CurationNote] = Field(default_factory=list, description="Problems in the sources, each explained (curation notes).",
+                                      examples=[[{"kind": "missing", "text": "The source does not state the dose."}]])
+    last_reviewed: ReviewDate | None = Field(
+        default=None, examples=["2026-11-01"],
+        description="The date a curator last checked this record against its sources; not the file's modification time.")
 
 
 # --------------------------------------------------------------------------- studies
 
 
 class Design(Record):
-    phase: Text | None = Field(default=None, description="As stated: `I`, `Ib`, `II`, `III`, `I/II`.")
-    randomised: bool | None = None
-    allocation_ratio: Text | None = Field(default=None, description="As stated, e.g. `2:1`.")
-    blinding: Literal["open-label", "single-blind", "double-blind"] | None = None
-    controlled: Text | None = Field(default=None, description="Control as stated, e.g. `placebo-controlled`.")
-    centres: Literal["single-centre", "multicentre"] | None = None
-    direction: Literal["prospective", "retrospective"] | None = None
-    description: ProseText | None = Field(default=None, description="Anything else about the design, in the curator's words.")
+    phase: Text | None = Field(default=None, description="As stated: `I`, `Ib`, `II`, `III`, `I/II`.", examples=["II"])
+    randomised: bool | None = Field(default=None, description="Whether patients were randomised, as stated.", examples=[True])
+    allocation_ratio: Text | None = Field(default=None, description="As stated, e.g. `2:1`.", examples=["2:1"])
+    blinding: Literal["open-label", "single-blind", "double-blind"] | None = Field(default=None, description="Blinding, as stated.",
+                                                                                   examples=["double-blind"])
+    controlled: Text | None = Field(default=None, description="Control as stated, e.g. `placebo-controlled`.",
+                                    examples=["placebo-controlled"])
+    centres: Literal["single-centre", "multicentre"] | None = Field(default=None, description="One centre or several, as stated.",
+                                                                    examples=["multicentre"])
+    direction: Literal["prospective", "retrospective"] | None = Field(default=None, description="Prospective or retrospective, as stated.",
+                                                                      examples=["prospective"])
+    description: ProseText | None = Field(default=None, description="Anything else about the design, in the curator's words.",
+                                          examples=["Patients were stratified by region."])
 
 
 class Arm(Record):
-    id: RecordId = Field(description="Unique within the study, e.g. `regorafenib` or `placebo`.")
-    label: NonEmptyText
-    regimen: RecordId = Field(description="Id of the regimen record this arm received.")
-    setting: Setting | None = Field(default=None, description="Overrides the study's setting for this arm.")
-    dose: Text | None = Field(default=None, description="Dose and schedule as stated.")
-    outcomes: list[ReportedValue] = Field(default_factory=list, description="Every value reported for this arm, `n` included.")
+    id: RecordId = Field(description="Unique within the study, e.g. `regorafenib` or `placebo`.", examples=["exampletinib"])
+    label: NonEmptyText = Field(description="How tables name the arm.", examples=["Exampletinib"])
+    regimen: RecordId = Field(description="Id of the regimen record this arm received.", examples=["exampletinib"])
+    setting: Setting | None = Field(default=None, description="Overrides the study's setting for this arm.", examples=["after_sorafenib"])
+    dose: Text | None = Field(default=None, description="Dose and schedule as stated.", examples=["100 mg once daily"])
+    outcomes: list[ReportedValue] = Field(default_factory=list, description="Every value reported for this arm, `n` included.",
+                                          examples=[[{"measure": "orr", "as_reported": "12 of 40 patients (30%)", "value": 30, "unit": "%", "numerator": 12,
+                                                      "denominator": 40, **_example_evidence("In EXAMPLE-1, 12 of 40 patients (30%) had an objective response")}]])
 
 
 class StudyRecord(Record):
     """A published study, a review, a planned trial or a registered trial."""
 
-    id: RecordId
-    title: NonEmptyText = Field(description="Descriptive title; the official title where the source gives one.")
-    short_name: NonEmptyText = Field(description="How tables name it: trial acronym or first author and year.")
-    study_type: StudyType
-    acronym: Text | None = None
-    registry_ids: list[Annotated[str, StringConstraints(pattern=r"^NCT[0-9]{8}$"), AfterValidator(Identifier)]] = Field(default_factory=list)
-    status: TrialStatus | None = None
-    citation: Citation | None = None
-    sources: list[SourceRef] = Field(min_length=1)
-    setting: Setting
-    prior_therapy: Text | None = Field(default=None, description="What patients had before, as stated.")
-    design: Design = Field(default_factory=Design)
-    population: ProseText | None = Field(default=None, description="Who was studied, in the curator's words.")
-    population_values: list[ReportedValue] = Field(default_factory=list, description="Reported baseline figures for the whole study.")
-    enrolment: ReportedValue | None = None
-    arms: list[Arm] = Field(default_factory=list)
-    safety: ProseText | None = Field(default=None, description="Safety findings in the curator's words.")
-    summary: ProseText = Field(description="What the study did and found, in the curator's words.")
-    conclusion: ProseText | None = Field(default=None, description="The authors' conclusion, in the curator's words.")
-    notes: list[CurationNote] = Field(default_factory=list)
+    id: RecordId = Field(examples=["example-1-exampletinib"])
+    title: NonEmptyText = Field(description="Descriptive title; the official title where the source gives one.",
+                                examples=["EXAMPLE-1: a fictional randomised trial of exampletinib against placebo"])
+    short_name: NonEmptyText = Field(description="How tables name it: trial acronym or first author and year.", examples=["EXAMPLE-1"])
+    study_type: StudyType = Field(description="What kind of study it is (the study types vocabulary).", examples=["randomised_trial"])
+    acronym: Text | None = Field(default=None, description="The trial's acronym, where the sources give one.", examples=["EXAMPLE-1"])
+    registry_ids: list[Annotated[str, StringConstraints(pattern=r"^NCT[0-9]{8}$"), AfterValidator(Identifier)]] = Field(
+        default_factory=list, description="Trial registry ids (ClinicalTrials.gov) as the sources give them.", examples=[["NCT00000000"]])
+    status: TrialStatus | None = Field(default=None, description="The trial's status as the sources give it.", examples=["completed"])
+    citation: Citation | None = Field(default=None, description="The publication, as the sources cite it.", examples=[_EXAMPLE_CITATION])
+    sources: list[SourceRef] = Field(min_length=1, description="Every source document the record draws on.", examples=[_EXAMPLE_SOURCES])
+    setting: Setting = Field(description="Where the study sits in the treatment sequence (the settings vocabulary).", examples=["after_sorafenib"])
+    prior_therapy: Text | None = Field(default=None, description="What patients had before, as stated.", examples=["sorafenib"])
+    design: Design = Field(default_factory=Design, description="How the study was designed, as stated.",
+                           examples=[{"phase": "II", "randomised": True, "allocation_ratio": "2:1", "blinding": "double-blind"}])
+    population: ProseText | None = Field(default=None, description="Who was studied, in the curator's words.",
+                                         examples=["Adults with advanced hepatocellular carcinoma that progressed on sorafenib."])
+    population_values: list[ReportedValue] = Field(default_factory=list, description="Reported baseline figures for the whole study.",
+                                                   examples=[[{"measure": "age", "statistic": "median", "as_reported": "62 years", "value": 62, "unit": "years",
+                                                               **_example_evidence("The median age in EXAMPLE-1 was 62 years")}]])
+    enrolment: ReportedValue | None = Field(default=None, description="How many patients the study enrolled.",
+                                            examples=[{"measure": "n", "as_reported": "120 patients", "value": 120, "unit": "patients",
+                                                       **_example_evidence("EXAMPLE-1 enrolled 120 patients")}])
+    arms: list[Arm] = Field(default_factory=list, description="The groups of the study, each with its reported values.",
+                            examples=[[{"id": "exampletinib", "label": "Exampletinib", "regimen": "exampletinib", "dose": "100 mg once daily"}]])
+    safety: ProseText | None = Field(default=None, description="Safety findings in the curator's words.",
+                                     examples=["Fatigue was the most common adverse event."])
+    summary: ProseText = Field(description="What the study did and found, in the curator's words.",
+                               examples=["A fictional trial that illustrates the record format."])
+    conclusion: ProseText | None = Field(default=None, description="The authors' conclusion, in the curator's words.",
+                                         examples=["The authors concluded that exampletinib merits a larger trial."])
+    notes: list[CurationNote] = Field(default_factory=list, description="Problems in the sources, each explained (curation notes).",
+                                      examples=[[{"kind": "arithmetic", "field": "arms[0].outcomes[0]",
+                                                  "text": "The abstract gives 32% for the response rate that the results table gives as 12 of 40 (30%)."}]])
+    last_reviewed: ReviewDate | None = Field(
+        default=None, examples=["2026-11-01"],
+        description="The date a curator last checked this record against its sources; not the file's modification time.")
 
     @field_validator("arms")
     @classmethod
@@ -512,14 +581,21 @@ class StudyRecord(Record):
 
 
 class Patient(Record):
-    age: ReportedValue | None = None
-    sex: Literal["male", "female"] | None = None
-    aetiology: list[Text] = Field(default_factory=list, description="As stated, e.g. `hepatitis B virus`.")
-    staging: dict[Text, Text] = Field(default_factory=dict, description="System → stage as stated, e.g. `BCLC: B`.")
-    liver_function: dict[Text, Text] = Field(default_factory=dict, description="Measure → value as stated, e.g. `Child-Pugh score: '5'`.")
-    performance_status: Text | None = None
-    presentation: ProseText | None = Field(default=None, description="How the disease presented, in the curator's words.")
-    evidence: list[Evidence] = Field(default_factory=list, description="Quotes backing the patient description.")
+    age: ReportedValue | None = Field(default=None, description="The patient's age as reported.",
+                                      examples=[{"measure": "age", "as_reported": "62-year-old", "value": 62, "unit": "years",
+                                                 **_example_evidence("A 62-year-old man (the EXAMPLE case) presented with abdominal pain")}])
+    sex: Literal["male", "female"] | None = Field(default=None, description="As stated.", examples=["male"])
+    aetiology: list[Text] = Field(default_factory=list, description="As stated, e.g. `hepatitis B virus`.",
+                                  examples=[["hepatitis B virus"]])
+    staging: dict[Text, Text] = Field(default_factory=dict, description="System → stage as stated, e.g. `BCLC: B`.",
+                                      examples=[{"BCLC": "C"}])
+    liver_function: dict[Text, Text] = Field(default_factory=dict, description="Measure → value as stated, e.g. `Child-Pugh score: '5'`.",
+                                             examples=[{"Child-Pugh score": "5"}])
+    performance_status: Text | None = Field(default=None, description="As stated, e.g. an ECOG score.", examples=["ECOG 0"])
+    presentation: ProseText | None = Field(default=None, description="How the disease presented, in the curator's words.",
+                                           examples=["Abdominal pain and a single large liver tumour."])
+    evidence: list[Evidence] = Field(default_factory=list, description="Quotes backing the patient description.",
+                                     examples=[[_example_evidence("A 62-year-old man (the EXAMPLE case) presented with abdominal pain")]])
 
 
 EventKind = Literal["diagnosis", "surgery", "radiotherapy", "tace", "haic", "systemic", "imaging", "other"]
@@ -528,18 +604,21 @@ EventKind = Literal["diagnosis", "surgery", "radiotherapy", "tace", "haic", "sys
 class TreatmentLine(Record):
     """One dated step of a case's treatment sequence."""
 
-    kind: EventKind
-    label: NonEmptyText
-    regimen: RecordId | None = Field(default=None, description="Regimen id; required for systemic lines and procedures.")
-    line_of_therapy: int | None = Field(default=None, ge=1, description="Systemic line number, where it can be told.")
-    dose: Text | None = Field(default=None, description="Dose and schedule as stated.")
-    start: PartialDate | None = None
-    end: PartialDate | None = None
-    start_as_reported: Text | None = Field(default=None, description="The start as worded, when it is relative ('1 month after surgery').")
-    best_response: Response | None = None
-    response_as_reported: Text | None = None
-    stop_reason: Text | None = Field(default=None, description="Why the line stopped, as stated.")
-    evidence: list[Evidence] = Field(min_length=1)
+    kind: EventKind = Field(description="What kind of step it is.", examples=["systemic"])
+    label: NonEmptyText = Field(description="How the timeline names the step.", examples=["Exampletinib"])
+    regimen: RecordId | None = Field(default=None, description="Regimen id; required for systemic lines and procedures.", examples=["exampletinib"])
+    line_of_therapy: int | None = Field(default=None, ge=1, description="Systemic line number, where it can be told.", examples=[2])
+    dose: Text | None = Field(default=None, description="Dose and schedule as stated.", examples=["100 mg once daily"])
+    start: PartialDate | None = Field(default=None, description="When the step started, as precisely as stated.", examples=["2021-03"])
+    end: PartialDate | None = Field(default=None, description="When it ended, as precisely as stated.", examples=["2021-09"])
+    start_as_reported: Text | None = Field(default=None, description="The start as worded, when it is relative ('1 month after surgery').",
+                                           examples=["1 month after surgery"])
+    best_response: Response | None = Field(default=None, description="Best response, as the report gives it (the responses vocabulary).",
+                                           examples=["PR"])
+    response_as_reported: Text | None = Field(default=None, description="The response as worded.", examples=["partial response"])
+    stop_reason: Text | None = Field(default=None, description="Why the line stopped, as stated.", examples=["disease progression"])
+    evidence: list[Evidence] = Field(min_length=1, description="Quotes backing this step.",
+                                     examples=[[_example_evidence("received exampletinib 100 mg once daily from March 2021")]])
 
     @field_validator("end")
     @classmethod
@@ -559,47 +638,69 @@ class TreatmentLine(Record):
 class MarkerReading(Evidence):
     """A tumour-marker or other laboratory reading at a date; qualitative where the report gives no number."""
 
-    marker: NonEmptyText = Field(description="e.g. `AFP`, `VEGF`, `PIVKA-II`, `CA19-9`, `HBV DNA`.")
-    date: PartialDate | None = None
-    date_as_reported: Text | None = Field(default=None, description="The date as worded, when it is relative or vague.")
-    as_reported: NonEmptyText = Field(description="The reading's text exactly as the source gives it.")
-    value: float | None = Field(default=None, description="The number as stated; empty for a qualitative reading.")
-    unit: Text | None = None
-    reference_range: Text | None = Field(default=None, description="As stated, e.g. `0-7 ng/ml`.")
+    marker: NonEmptyText = Field(description="e.g. `AFP`, `VEGF`, `PIVKA-II`, `CA19-9`, `HBV DNA`.", examples=["AFP"])
+    date: PartialDate | None = Field(default=None, description="When the reading was taken, as precisely as stated.", examples=["2021-06"])
+    date_as_reported: Text | None = Field(default=None, description="The date as worded, when it is relative or vague.",
+                                          examples=["3 months after starting exampletinib"])
+    as_reported: NonEmptyText = Field(description="The reading's text exactly as the source gives it.", examples=["20 ng/ml"])
+    value: float | None = Field(default=None, description="The number as stated; empty for a qualitative reading.", examples=[20])
+    unit: Text | None = Field(default=None, description="Unit of `value`, as stated.", examples=["ng/ml"])
+    reference_range: Text | None = Field(default=None, description="As stated, e.g. `0-7 ng/ml`.", examples=["0-7 ng/ml"])
 
 
 class CaseAdverseEvent(Evidence):
     """An adverse event in a case, as the report names it."""
 
-    event: NonEmptyText = Field(description="The event as named, e.g. `decrease in the platelet count`.")
-    grade: Text | None = Field(default=None, description="Grade as stated, e.g. `2` for 'second-degree'.")
-    attributed_to: RecordId | None = Field(default=None, description="Regimen id the report attributes it to, if it does.")
+    event: NonEmptyText = Field(description="The event as named, e.g. `decrease in the platelet count`.",
+                                examples=["decrease in the platelet count"])
+    grade: Text | None = Field(default=None, description="Grade as stated, e.g. `2` for 'second-degree'.", examples=["2"])
+    attributed_to: RecordId | None = Field(default=None, description="Regimen id the report attributes it to, if it does.", examples=["exampletinib"])
 
 
 class FollowUp(Record):
-    last_follow_up: PartialDate | None = None
-    status: NonEmptyText
-    evidence: list[Evidence] = Field(min_length=1)
+    last_follow_up: PartialDate | None = Field(default=None, description="Date of the last follow-up, as precisely as stated.", examples=["2022-01"])
+    status: NonEmptyText = Field(description="The patient's state at the last follow-up, as stated.", examples=["alive with stable disease"])
+    evidence: list[Evidence] = Field(min_length=1, description="Quotes backing the status.",
+                                     examples=[[_example_evidence("in January 2022 he was alive with stable disease")]])
 
 
 class CaseRecord(Record):
     """A single-patient case report."""
 
-    id: RecordId
-    title: NonEmptyText
-    short_name: NonEmptyText
-    citation: Citation | None = None
-    sources: list[SourceRef] = Field(min_length=1)
-    setting: Setting
-    institution: Text | None = None
-    patient: Patient
-    timeline: list[TreatmentLine] = Field(min_length=1)
-    markers: list[MarkerReading] = Field(default_factory=list)
-    adverse_events: list[CaseAdverseEvent] = Field(default_factory=list)
-    follow_up: FollowUp | None = None
-    summary: ProseText
-    conclusion: ProseText | None = None
-    notes: list[CurationNote] = Field(default_factory=list)
+    id: RecordId = Field(examples=["example-case-exampletinib"])
+    title: NonEmptyText = Field(description="Descriptive title of the case report.",
+                                examples=["A fictional patient treated with exampletinib after sorafenib"])
+    short_name: NonEmptyText = Field(description="How tables name it: first author and year, or a short label.", examples=["Example case"])
+    citation: Citation | None = Field(default=None, description="The publication, as the sources cite it.",
+                                      examples=[{**_EXAMPLE_CITATION, "title": "Exampletinib after sorafenib: a fictional case report"}])
+    sources: list[SourceRef] = Field(min_length=1, description="Every source document the record draws on.",
+                                     examples=[[{"document": _EXAMPLE_SOURCE, "role": "full case report"}]])
+    setting: Setting = Field(description="Where the case sits in the treatment sequence (the settings vocabulary).", examples=["after_sorafenib"])
+    institution: Text | None = Field(default=None, description="Where the patient was treated, as stated.", examples=["Example University Hospital"])
+    patient: Patient = Field(description="Who the patient was, as reported.",
+                             examples=[{"sex": "male", "aetiology": ["hepatitis B virus"], "staging": {"BCLC": "C"}}])
+    timeline: list[TreatmentLine] = Field(min_length=1, description="Every dated step of the case, in order.",
+                                          examples=[[{"kind": "systemic", "label": "Exampletinib", "regimen": "exampletinib", "start": "2021-03",
+                                                      "evidence": [_example_evidence("received exampletinib 100 mg once daily from March 2021")]}]])
+    markers: list[MarkerReading] = Field(default_factory=list, description="Tumour-marker and other laboratory readings.",
+                                         examples=[[{"marker": "AFP", "as_reported": "20 ng/ml", "value": 20, "unit": "ng/ml",
+                                                     **_example_evidence("three months later his AFP was 20 ng/ml")}]])
+    adverse_events: list[CaseAdverseEvent] = Field(default_factory=list, description="Adverse events the report names.",
+                                                   examples=[[{"event": "decrease in the platelet count", "grade": "2",
+                                                               **_example_evidence("a second-degree decrease in the platelet count")}]])
+    follow_up: FollowUp | None = Field(default=None, description="The last follow-up the report gives.",
+                                       examples=[{"last_follow_up": "2022-01", "status": "alive with stable disease",
+                                                  "evidence": [_example_evidence("in January 2022 he was alive with stable disease")]}])
+    summary: ProseText = Field(description="What happened to the patient, in the curator's words.",
+                               examples=["A fictional patient whose disease was controlled for six months on exampletinib."])
+    conclusion: ProseText | None = Field(default=None, description="The authors' conclusion, in the curator's words.",
+                                         examples=["The authors suggest that exampletinib deserves study after sorafenib."])
+    notes: list[CurationNote] = Field(default_factory=list, description="Problems in the sources, each explained (curation notes).",
+                                      examples=[[{"kind": "ambiguity", "field": "timeline[0].start",
+                                                  "text": "The report gives the month but not the day the treatment started."}]])
+    last_reviewed: ReviewDate | None = Field(
+        default=None, examples=["2026-11-01"],
+        description="The date a curator last checked this record against its sources; not the file's modification time.")
 
     @field_validator("follow_up")
     @classmethod
@@ -619,19 +720,24 @@ class GlossaryTerm(Record):
 
     # No character Markdown or HTML acts on: the term is matched in page text as written.
     term: Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[^\s\\`*_\[\]{}|#<>&\"]([^\\`*_\[\]{}|#<>&\"]*[^\s\\`*_\[\]{}|#<>&\"])?$")] = Field(
-        description="The abbreviation exactly as written in the text, e.g. `ORR` or `PD-1` (case-sensitive)."
+        description="The abbreviation exactly as written in the text, e.g. `ORR` or `PD-1` (case-sensitive).",
+        examples=["ORR"],
     )
-    expansion: NonEmptyText = Field(description="What it stands for, e.g. `objective response rate`; shown as the tooltip.")
-    definition: ProseText | None = Field(default=None, description="A sentence or two for the glossary page, in the curator's words.")
+    expansion: NonEmptyText = Field(description="What it stands for, e.g. `objective response rate`; shown as the tooltip.",
+                                    examples=["objective response rate"])
+    definition: ProseText | None = Field(default=None, description="A sentence or two for the glossary page, in the curator's words.",
+                                         examples=["The share of patients whose tumours responded completely or partially."])
 
 
 class Glossary(Record):
     """The review's one glossary file, `seeds/glossary.yaml`."""
 
-    terms: list[GlossaryTerm] = Field(default_factory=list)
+    terms: list[GlossaryTerm] = Field(default_factory=list, description="Every abbreviation, with what it stands for.",
+                                      examples=[[{"term": "ORR", "expansion": "objective response rate"}]])
     not_abbreviations: list[str] = Field(
         default_factory=list,
         description="Upper-case words that are names, not abbreviations (e.g. trial names such as `RESORCE`); the glossary check skips them.",
+        examples=[["EXAMPLE-1"]],
     )
 
     @model_validator(mode="after")

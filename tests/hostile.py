@@ -33,7 +33,7 @@ JINJA_LITERAL = "{{ 7*7 }}"
 KEEP = {
     "id", "regimen", "comparator", "attributed_to", "source", "document", "measure", "unit", "as_reported", "kind",
     "setting", "study_type", "status", "drug_class", "route", "sex", "blinding", "centres", "direction", "statistic",
-    "endpoint", "best_response", "start", "end", "date", "last_follow_up", "doi", "registry_ids", "term",
+    "endpoint", "best_response", "start", "end", "date", "last_follow_up", "last_reviewed", "doi", "registry_ids", "term",
     "cff-version", "not_abbreviations",
 }
 PROSE_KEYS = {"summary", "conclusion", "population", "safety", "presentation", "text", "description", "definition"}
