@@ -776,6 +776,7 @@ class ReviewCitation(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
     title: NonEmptyText
+    abstract: Text | None = None  # the home page's introduction: what the review covers
     authors: list[CffAuthor] = Field(min_length=1)
     version: Text | None = None
     doi: Text | None = None
