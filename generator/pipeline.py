@@ -82,6 +82,7 @@ class RenderedReview:
     files: dict[str, bytes]  # relative POSIX path in the generated tree → bytes
     unlisted: frozenset[str]  # generated pages left out of the navigation (continuation pages, records of a large review)
     deferred: list[DeferredFigure] = field(default_factory=list)  # figures still to draw (files not in ``files``)
+    footers: dict[str, str] = field(default_factory=dict)  # hand-written page → its release line (Markdown), to append
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ class GenerateReport:
     emitted: EmitReport
     unlisted: frozenset[str]
     drawing: BackgroundDrawing | None = None  # figures being drawn into the tree; wait() before reading them
+    footers: dict[str, str] = field(default_factory=dict)  # hand-written page (docs-relative path) → Markdown to append
 
 
 def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, defer_figures: bool = False,
@@ -102,7 +104,7 @@ def render_review(config: ReviewConfig, review: Review, progress: Progress | Non
     from generator import views
     from generator.feed import FEED_PATH, render_feed
     from generator.plots import build_figures
-    from generator.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, render_pages
+    from generator.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, release_footers, render_pages
 
     env = make_environment(config.templates_dir)
     flags = flag_numbers(review.corpus, review.derived.flags)
@@ -121,7 +123,10 @@ def render_review(config: ReviewConfig, review: Review, progress: Progress | Non
     files = pages | svgs | data_files(review.corpus) | asset_files(config.templates_dir) | feed
     cache.prune_unused()  # every figure was asked for: entries no figure wants any more go
     log.info("figures: %d from the cache, %d drawn%s", cache.hits, cache.misses, " in the background" if defer_figures else "")
-    return RenderedReview(files, frozenset(page.path for page in planned if not page.listed), cache.deferred)
+    # Hand-written pages end with the release line too; the plugin appends it as MkDocs reads them.
+    hand_written = sorted(path.relative_to(config.docs_dir).as_posix() for path in config.docs_dir.rglob("*.md")) if config.docs_dir.is_dir() else []
+    footers = release_footers(env, release, [path for path in hand_written if path not in files])
+    return RenderedReview(files, frozenset(page.path for page in planned if not page.listed), cache.deferred, footers)
 
 
 def generate(config: ReviewConfig, progress: Progress | None = None, background: bool = False) -> GenerateReport:
@@ -142,4 +147,4 @@ def generate(config: ReviewConfig, progress: Progress | None = None, background:
         progress.finish()
     log.info("generated %d files (%d written, %d unchanged, %d removed)%s", len(rendered.files), len(report.written), report.unchanged,
              len(report.removed), f"; {len(rendered.deferred)} figures being drawn in the background" if drawing else "")
-    return GenerateReport(report, rendered.unlisted, drawing)
+    return GenerateReport(report, rendered.unlisted, drawing, rendered.footers)

@@ -89,6 +89,7 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         self.previous_sigterm: Any = None
         self.unlisted: frozenset[str] = frozenset()
         self.drawing: BackgroundDrawing | None = None
+        self.footers: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -139,6 +140,12 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
             raise PluginError(str(error)) from None
         self.unlisted = report.unlisted
         self.drawing = report.drawing
+        self.footers = report.footers
+
+    def on_page_markdown(self, markdown: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        # Hand-written pages end with the release they belong to, like the generated ones (rendered by the pipeline).
+        footer = self.footers.get(page.file.src_uri)
+        return f"{markdown.rstrip()}\n{footer}" if footer else markdown
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         # Pages the generator keeps out of the navigation get MkDocs' own "not in nav" level (what the

@@ -583,6 +583,17 @@ def _once_each(context: Context, values: Iterable[object], macro: str, links: bo
 _LINK_KINDS: dict[type, str] = {StudyRecord: "studies", RegimenRecord: "regimens", CaseRecord: "cases"}
 
 
+def release_footers(env: jinja2.Environment, release: ReleaseInfo, paths: Iterable[str]) -> dict[str, str]:
+    """The release line for each hand-written page (paths relative to the docs folder), linking the changelog from there."""
+    template = env.get_template("_release_footer.md.j2")
+
+    def footer(path: str) -> str:
+        here = posixpath.dirname(path)
+        return template.render(release=release, url=lambda target: Markup(relative_path(target, here)))
+
+    return {path: footer(path) for path in paths}
+
+
 def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]] | None = None,
                  progress: Progress | None = None) -> dict[str, bytes]:
     """Render each planned page, as UTF-8; links are made relative to the page being rendered."""

@@ -151,6 +151,9 @@ def test_the_changelog_feed_and_release_line_of_a_released_review(released: Path
     assert "Record last reviewed: 2026-11-01." in study
     assert re.search(r'<a href="../../changelog/">Release 1\.1\.0 \(2026-11-22\)</a>', study)
     assert "Record last reviewed: not recorded." in (site / "cases" / "fixture-case" / "index.html").read_text()
+    # a hand-written page ends with the release line too (the plugin appends it), and its docs file is untouched
+    assert re.search(r'<a href="../changelog/">Release 1\.1\.0 \(2026-11-22\)</a>', (site / "about" / "index.html").read_text())
+    assert "Release" not in (released / "docs" / "about.md").read_text()
 
 
 def test_uncommitted_changes_are_unreleased_and_the_pages_a_development_version(released: Path) -> None:
