@@ -61,6 +61,11 @@ def test_a_build_failing_its_strict_checks_leaves_the_previous_site_untouched(pr
 def test_an_interrupted_build_leaves_the_previous_site_untouched(project: Path, cli: Callable[..., CliResult], signum: int) -> None:
     before = _built(project, cli)
     _change_a_record(project)
+    # A MkDocs hook that takes 0.2 s per page before the page is written: the fixture's 26 pages would otherwise be
+    # written within milliseconds of the first, and on a busy machine the build could end before the signal lands.
+    (project / "slow_pages.py").write_text("import time\n\n\ndef on_post_page(output, page, config):\n    time.sleep(0.2)\n    return output\n")
+    with (project / "mkdocs.yml").open("a") as config:
+        config.write("\nhooks:\n  - slow_pages.py\n")
     build = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", "--site-dir", "site"], cwd=project,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     # wait until MkDocs has written part of the new site into its staging folder, then interrupt
