@@ -125,14 +125,27 @@ def _init(target: Path, title: str, with_templates: bool) -> int:
     return 0
 
 
+FORWARDED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _default_stop_signals() -> None:
+    """In the child, before exec: SIGINT and SIGTERM as they are by default.
+
+    A shell starts a background job (`litreview build &`, nohup) with SIGINT ignored, and exec keeps an ignored
+    signal ignored: the child would never act on the SIGINT this process forwards to it.
+    """
+    for signum in FORWARDED_SIGNALS:
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _run_forwarding_signals(command: list[str]) -> int:
     """Run a child process; SIGINT or SIGTERM sent to this process go to it, and it decides how to stop."""
-    child = subprocess.Popen(command)
+    child = subprocess.Popen(command, preexec_fn=_default_stop_signals)  # safe: this process runs no other thread
 
     def forward(signum: int, frame: FrameType | None) -> None:
         child.send_signal(signum)
 
-    previous = {signum: signal.signal(signum, forward) for signum in (signal.SIGINT, signal.SIGTERM)}
+    previous = {signum: signal.signal(signum, forward) for signum in FORWARDED_SIGNALS}
     try:
         return child.wait()
     finally:

@@ -57,8 +57,17 @@ def test_a_build_failing_its_strict_checks_leaves_the_previous_site_untouched(pr
     assert not list(project.glob(STAGING_GLOB))
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
-def test_an_interrupted_build_leaves_the_previous_site_untouched(project: Path, cli: Callable[..., CliResult], signum: int) -> None:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize(("signum", "started_ignoring_sigint"), [
+    (signal.SIGINT, False), (signal.SIGTERM, False),
+    # as a shell starts a background job (`litreview build &`): the CLI still stops MkDocs when told to
+    (signal.SIGINT, True),
+])
+def test_an_interrupted_build_leaves_the_previous_site_untouched(project: Path, cli: Callable[..., CliResult], signum: int,
+                                                                 started_ignoring_sigint: bool) -> None:
     before = _built(project, cli)
     _change_a_record(project)
     # A MkDocs hook that takes 0.2 s per page before the page is written: the fixture's 26 pages would otherwise be
@@ -67,7 +76,8 @@ def test_an_interrupted_build_leaves_the_previous_site_untouched(project: Path, 
     with (project / "mkdocs.yml").open("a") as config:
         config.write("\nhooks:\n  - slow_pages.py\n")
     build = subprocess.Popen([sys.executable, "-m", "generator.cli", "build", "--site-dir", "site"], cwd=project,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             preexec_fn=_ignore_sigint if started_ignoring_sigint else None)
     # wait until MkDocs has written part of the new site into its staging folder, then interrupt
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and build.poll() is None:
