@@ -19,14 +19,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from generator.errors import ConfigError
+from generator.history import run_git
 from generator.link import Corpus
 from generator.load import MAX_RECORD_BYTES, parse_yaml
 from generator.schema import RECORD_KINDS
@@ -38,7 +37,6 @@ _RELEASE_VALUE = re.compile(r"v?[0-9][0-9A-Za-z.+_-]*")  # what a release tag's 
 # The fields that tell one reported value of a record from another (beside where it sits).
 IDENTIFYING_FIELDS = ("measure", "marker", "category", "statistic", "timepoint", "endpoint", "comparator", "subgroup", "date")
 EVIDENCE_FIELDS = frozenset({"source", "quote"})  # where a value stands, not what it is
-GIT_TIMEOUT = 120
 
 
 @dataclass(frozen=True)
@@ -179,13 +177,15 @@ def release_info(changelog: Changelog, environ: Mapping[str, str] | None = None)
     if stated:
         if not _RELEASE_VALUE.fullmatch(stated):
             raise ConfigError(f"{RELEASE_VARIABLE}={stated!r}: expected a version such as 1.2.0, or dev")
-        version = stated.removeprefix("v")
-        dates = [release.day for release in changelog.releases if release.version == version]
-        return ReleaseInfo(version=version, date=dates[0] if dates else None)
+        return _released(changelog, stated.removeprefix("v"))
     if changelog.tagged is not None and changelog.unreleased is None:
-        dates = [release.day for release in changelog.releases if release.version == changelog.tagged]
-        return ReleaseInfo(version=changelog.tagged, date=dates[0] if dates else None)
+        return _released(changelog, changelog.tagged)
     return ReleaseInfo(after=after, commit=changelog.head)
+
+
+def _released(changelog: Changelog, version: str) -> ReleaseInfo:
+    """Release ``version``, dated when the history has its tag."""
+    return ReleaseInfo(version=version, date=next((release.day for release in changelog.releases if release.version == version), None))
 
 
 # --------------------------------------------------------------------------- reading the history
@@ -259,7 +259,6 @@ def _needed(old: dict[str, str], new: dict[str, str], known: dict[str, tuple[str
 class _Git:
     """The git commands the changelog runs, in the folder of the seed records."""
 
-    executable: str
     folder: Path
     object_format: str
     head: str | None
@@ -267,19 +266,17 @@ class _Git:
 
     @classmethod
     def find(cls, folder: Path) -> _Git | None:
-        executable = shutil.which("git")
-        if executable is None or not folder.is_dir():
+        if not folder.is_dir():
             return None
-        found = _run([executable, "-C", str(folder), "rev-parse", "--show-object-format"])
+        found = run_git(folder, "rev-parse", "--show-object-format")
         if found is None:
-            return None  # not a git checkout
-        head = _run([executable, "-C", str(folder), "rev-parse", "--verify", "-q", "HEAD"])
-        short = _run([executable, "-C", str(folder), "rev-parse", "--verify", "-q", "--short", "HEAD"]) if head else None
-        return cls(executable, folder, found.decode().strip(), head.decode().strip() if head else None,
-                   short.decode().strip() if short else None)
+            return None  # no git, or not a git checkout
+        head = run_git(folder, "rev-parse", "--verify", "-q", "HEAD")
+        short = run_git(folder, "rev-parse", "--verify", "-q", "--short", "HEAD") if head else None
+        return cls(folder, found.decode().strip(), head.decode().strip() if head else None, short.decode().strip() if short else None)
 
     def _git(self, *args: str, stdin: bytes | None = None) -> bytes | None:
-        return _run([self.executable, "-C", str(self.folder), *args], stdin)
+        return run_git(self.folder, *args, stdin=stdin)
 
     def release_tags(self) -> list[tuple[str, str, str]]:
         """(tag, commit, commit date) of every release tag that names a commit, oldest version first."""
@@ -323,16 +320,6 @@ class _Git:
             found[header[0].decode()] = _parse(output[position:position + size])
             position += size + 1
         return found
-
-
-def _run(command: list[str], stdin: bytes | None = None) -> bytes | None:
-    """A git command's standard output, or None if it failed (not a repository, no such revision …)."""
-    try:
-        done = subprocess.run(command, input=stdin, capture_output=True, timeout=GIT_TIMEOUT, check=False,
-                              env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"})
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
 
 
 def _is_record_file(path: str) -> bool:

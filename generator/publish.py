@@ -22,10 +22,11 @@ import errno
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from generator.history import run_git
 
 STAGING_PREFIX = ".building-"
 _AT_FDCWD = -100
@@ -88,12 +89,5 @@ def discard(staging: Path) -> None:
 
 def source_date_epoch(root: Path) -> str | None:
     """The commit time of HEAD (seconds since the epoch), or None outside a git checkout."""
-    git = shutil.which("git")
-    if git is None:
-        return None
-    try:
-        done = subprocess.run([git, "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    stamp = done.stdout.strip()
-    return stamp if done.returncode == 0 and stamp.isdigit() else None
+    stamp = (run_git(root, "log", "-1", "--format=%ct") or b"").decode().strip()
+    return stamp if stamp.isdigit() else None

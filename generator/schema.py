@@ -97,6 +97,10 @@ ReviewDate = Annotated[
     AfterValidator(_check_partial_date),
     Field(description="A full calendar date, `YYYY-MM-DD`."),
 ]
+# On every record kind: when a curator last checked the record against its sources.
+LastReviewed = Annotated[ReviewDate | None, Field(
+    examples=["2026-11-01"],
+    description="The date a curator last checked this record against its sources; not the file's modification time.")]
 
 
 class Record(BaseModel):
@@ -490,9 +494,7 @@ class RegimenRecord(Record):
                                       examples=["A fictional oral kinase inhibitor, used only as an example."])
     notes: list[CurationNote] = Field(default_factory=list, description="Problems in the sources, each explained (curation notes).",
                                       examples=[[{"kind": "missing", "text": "The source does not state the dose."}]])
-    last_reviewed: ReviewDate | None = Field(
-        default=None, examples=["2026-11-01"],
-        description="The date a curator last checked this record against its sources; not the file's modification time.")
+    last_reviewed: LastReviewed = None
 
 
 # --------------------------------------------------------------------------- studies
@@ -562,9 +564,7 @@ class StudyRecord(Record):
     notes: list[CurationNote] = Field(default_factory=list, description="Problems in the sources, each explained (curation notes).",
                                       examples=[[{"kind": "arithmetic", "field": "arms[0].outcomes[0]",
                                                   "text": "The abstract gives 32% for the response rate that the results table gives as 12 of 40 (30%)."}]])
-    last_reviewed: ReviewDate | None = Field(
-        default=None, examples=["2026-11-01"],
-        description="The date a curator last checked this record against its sources; not the file's modification time.")
+    last_reviewed: LastReviewed = None
 
     @field_validator("arms")
     @classmethod
@@ -698,9 +698,7 @@ class CaseRecord(Record):
     notes: list[CurationNote] = Field(default_factory=list, description="Problems in the sources, each explained (curation notes).",
                                       examples=[[{"kind": "ambiguity", "field": "timeline[0].start",
                                                   "text": "The report gives the month but not the day the treatment started."}]])
-    last_reviewed: ReviewDate | None = Field(
-        default=None, examples=["2026-11-01"],
-        description="The date a curator last checked this record against its sources; not the file's modification time.")
+    last_reviewed: LastReviewed = None
 
     @field_validator("follow_up")
     @classmethod
