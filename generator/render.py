@@ -421,15 +421,20 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
     by_setting = views.studies_by_setting(corpus)
     for study in corpus.studies.values():
         # The other studies of its setting, linked by name; a large review links to the studies list instead.
-        same_setting = [other for other in by_setting[study.setting] if other is not study]
-        setting_context = {"same_setting": same_setting if len(same_setting) <= CONTEXT_ROWS_LIMIT else None,
-                           "same_setting_count": len(same_setting), "setting_listing": setting_listing[study.setting]}
+        # Counted before listed: listing every other study or arm of a crowded setting for each of its studies
+        # would cost the square of the review's size, only to be dropped for links.
+        same_setting_count = len(by_setting[study.setting]) - 1
+        same_setting = ([other for other in by_setting[study.setting] if other is not study]
+                        if same_setting_count <= CONTEXT_ROWS_LIMIT else None)
+        setting_context = {"same_setting": same_setting, "same_setting_count": same_setting_count,
+                           "setting_listing": setting_listing[study.setting]}
         own = rows_by_study.get(study.id, [])
         settings = dict.fromkeys(row.setting for row in own)
-        others = [row for setting in settings for row in rows_by_setting[setting] if row.study.id != study.id]
         # A large review links to the comparison pages instead (context None): every study page holding every
         # other arm of its setting would make the site grow with the square of its size.
-        context = sorted(others, key=lambda row: position[id(row)]) if len(others) <= CONTEXT_ROWS_LIMIT else None
+        others_count = sum(len(rows_by_setting[setting]) for setting in settings) - len(own)
+        context = (sorted((row for setting in settings for row in rows_by_setting[setting] if row.study.id != study.id),
+                          key=lambda row: position[id(row)]) if others_count <= CONTEXT_ROWS_LIMIT else None)
         elsewhere = pages_by_study.get(study.id, []) if context is None else []
         pages.append(Page(page_path("studies", study.id), "study.md.j2", {**common, "study": study, "own_rows": own, "context_rows": context,
                                                                          "context_pages": elsewhere, **setting_context},
