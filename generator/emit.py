@@ -7,6 +7,7 @@ The emitter owns exactly the files it listed in its manifest last time. It
 - records the files it is about to write before writing them, so that an interrupted run is
   finished by the next one,
 - removes files it generated before that are no longer produced,
+- can write the tree as it is made (:class:`TreeWriter`), file by file, with the same guarantees,
 - refuses to overwrite a file it did not generate (a hand-written page is never lost).
 """
 
@@ -57,34 +58,57 @@ def emit_tree(files: dict[str, bytes], out_dir: Path, deferred: Collection[str] 
     """Make ``out_dir`` hold ``files`` (relative POSIX paths → bytes) beside any hand-written files.
 
     ``deferred`` names files that are part of the tree but written later, by :func:`emit_file`
-    (figures drawn in the background): they are claimed and kept like the others, not written here.
+    (figures drawn after this returns): they are claimed and kept like the others, not written here.
     ``unlisted`` (pages kept out of the navigation) is recorded in the manifest, for tools that build the
     tree without the plugin (the benchmark's MkDocs-alone build turns it into ``not_in_nav``).
     """
-    previous = _read_manifest(out_dir)
-    names = files.keys() | set(deferred)
-    clashes = sorted(name for name in names if name not in previous and (out_dir / name).exists())
-    if clashes:
-        raise EmitError(
-            "refusing to overwrite files that the generator did not write: "
-            + ", ".join(str(out_dir / name) for name in clashes)
-            + " (rename the hand-written page, or delete it if it is a stale generated copy)"
-        )
-    # Claim the new files before writing any: if this run is interrupted, the next one knows they are
-    # its own (and does not mistake them for hand-written pages).
-    _write_manifest(out_dir, previous | names)
-    written, unchanged = [], 0
+    writer = TreeWriter(out_dir, files.keys() | set(deferred), unlisted)
     for name in sorted(files):
-        if emit_file(out_dir, name, files[name]):
-            written.append(name)
-        else:
-            unchanged += 1
-    removed = sorted(previous - names)
-    for name in removed:
-        (out_dir / name).unlink(missing_ok=True)
-        _prune_empty_dirs((out_dir / name).parent, out_dir)
-    _write_manifest(out_dir, names, unlisted)
-    return EmitReport(written, unchanged, removed)
+        writer.write(name, files[name])
+    return writer.finish()
+
+
+class TreeWriter:
+    """The generated tree written one file at a time, as files are made, with :func:`emit_tree`'s guarantees.
+
+    Made with every name the tree will hold: it refuses clashes with hand-written files, claims the new
+    names and removes the files no longer produced at once, before anything is written (MkDocs may then
+    list the docs folder while the files are still being written). :meth:`finish` records the tree.
+    """
+
+    def __init__(self, out_dir: Path, names: Collection[str], unlisted: Collection[str] = ()) -> None:
+        previous = _read_manifest(out_dir)
+        names = set(names)
+        clashes = sorted(name for name in names if name not in previous and (out_dir / name).exists())
+        if clashes:
+            raise EmitError(
+                "refusing to overwrite files that the generator did not write: "
+                + ", ".join(str(out_dir / name) for name in clashes)
+                + " (rename the hand-written page, or delete it if it is a stale generated copy)"
+            )
+        # Claim the new files before writing any: if this run is interrupted, the next one knows they are
+        # its own (and does not mistake them for hand-written pages).
+        _write_manifest(out_dir, previous | names)
+        self.removed = sorted(previous - names)
+        for name in self.removed:
+            (out_dir / name).unlink(missing_ok=True)
+            _prune_empty_dirs((out_dir / name).parent, out_dir)
+        self.out_dir, self.names, self.unlisted = out_dir, names, unlisted
+        self.written: list[str] = []
+        self.unchanged = 0
+
+    def write(self, name: str, data: bytes) -> bool:
+        """Write one file of the tree (unless it holds ``data`` already); whether it was written."""
+        if emit_file(self.out_dir, name, data):
+            self.written.append(name)
+            return True
+        self.unchanged += 1
+        return False
+
+    def finish(self) -> EmitReport:
+        """Record the tree (the manifest now lists exactly its files); what was written, kept and removed."""
+        _write_manifest(self.out_dir, self.names, self.unlisted)
+        return EmitReport(self.written, self.unchanged, self.removed)
 
 
 def emit_file(out_dir: Path, name: str, data: bytes) -> bool:

@@ -42,6 +42,10 @@ class InvalidCorpus(ReviewError):
         return "\n".join(lines)
 
 
+class TemplateFailure(ReviewError):
+    """A page template failed to render (a customised template's mistake): where, and what Jinja2 said."""
+
+
 class EmitError(ReviewError):
     """The output tree could not be written safely."""
 
@@ -56,3 +60,12 @@ def display_path(path: Path, root: Path) -> str:
         except ValueError:
             continue
     return str(path)
+
+
+def failure_message(error: BaseException) -> str | None:
+    """What the user reads when a build fails with ``error``; None for an error that is a bug (a traceback helps)."""
+    if isinstance(error, InvalidCorpus):
+        return "the seed records are invalid:\n" + error.report()
+    if isinstance(error, ReviewError):
+        return str(error)
+    return None

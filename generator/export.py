@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from pydantic import BaseModel, TypeAdapter
 
@@ -71,10 +72,15 @@ def records_json(records: dict[str, BaseModel]) -> bytes:
     return _RECORD_LIST.dump_json(ordered, indent=1, exclude_none=True, serialize_as_any=True) + b"\n"
 
 
-def data_files(corpus: Corpus) -> dict[str, bytes]:
+def data_file_makers(corpus: Corpus) -> dict[str, Callable[[], bytes]]:
+    """Each download's path, and how to make its bytes (made as they are written: a large review's are megabytes)."""
     return {
-        "data/outcomes.csv": outcomes_csv(corpus),
-        "data/studies.json": records_json(dict(corpus.studies)),
-        "data/regimens.json": records_json(dict(corpus.regimens)),
-        "data/cases.json": records_json(dict(corpus.cases)),
+        "data/outcomes.csv": partial(outcomes_csv, corpus),
+        "data/studies.json": partial(records_json, dict(corpus.studies)),
+        "data/regimens.json": partial(records_json, dict(corpus.regimens)),
+        "data/cases.json": partial(records_json, dict(corpus.cases)),
     }
+
+
+def data_files(corpus: Corpus) -> dict[str, bytes]:
+    return {path: make() for path, make in data_file_makers(corpus).items()}

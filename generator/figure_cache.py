@@ -199,7 +199,7 @@ class FigureCache:
         self.hits = 0
         self.misses = 0
         # With ``defer``, a miss is not drawn here: :meth:`svg` returns PENDING and the drawing is queued in
-        # ``deferred``, for generator.background to run in other processes while the build goes on.
+        # ``deferred``, drawn after the pages (generator.generator_process), while MkDocs converts them.
         self.defer = defer
         self.deferred: list[DeferredFigure] = []
         self._used: set[str] = set()

@@ -8,23 +8,30 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import jinja2
 
 from generator import bundled
-from generator.background import BackgroundDrawing
 from generator.caches import clear_build_caches
 from generator.changelog import ReleaseInfo, read_changelog, record_names, release_info
 from generator.derive import Derived, check_records, derive
 from generator.emit import EmitReport, emit_tree
 from generator.errors import ConfigError, InvalidCorpus
-from generator.export import data_files
+from generator.export import data_file_makers
 from generator.figure_cache import DeferredFigure, FigureCache
 from generator.history import last_changed
 from generator.link import Corpus, resolve_links
 from generator.load import load_corpus, load_review_citation
 from generator.progress import Progress
 from generator.schema import ReviewCitation
+
+if TYPE_CHECKING:
+    from generator.consistency import ConsistencyFlag
+    from generator.render import Page
 
 log = logging.getLogger("mkdocs.plugins.litreview")
 CITATION_FILE = "CITATION.cff"  # the review's own citation, beside mkdocs.yml
@@ -86,16 +93,47 @@ class RenderedReview:
 
 
 @dataclass(frozen=True)
+class PlannedReview:
+    """Every file of the generated tree, named, and how to make it: pages are rendered only as they are asked for.
+
+    What :mod:`generator.generator_process` needs to tell MkDocs every file of the site before writing any,
+    then write them in the order MkDocs reads them.
+    """
+
+    env: jinja2.Environment
+    pages: list[Page]
+    flags: dict[int, list[tuple[int, ConsistencyFlag]]]
+    other_files: dict[str, bytes | Callable[[], bytes]]  # figures already drawn, downloads, assets, the feed
+    unlisted: frozenset[str]
+    deferred: list[DeferredFigure] = field(default_factory=list)  # figures still to draw
+    footers: dict[str, str] = field(default_factory=dict)
+
+    def paths(self) -> list[str]:
+        """Every file of the tree, the figures still to draw included."""
+        return [page.path for page in self.pages] + list(self.other_files) + [figure.path for figure in self.deferred]
+
+    def files(self, first: Sequence[str] = (), progress: Progress | None = None) -> Iterator[tuple[str, bytes]]:
+        """Each file but the figures still to draw, as (path, bytes): the pages named in ``first`` in that order,
+        then the other pages, then the other files."""
+        from generator.render import iter_rendered
+
+        by_path = {page.path: page for page in self.pages}
+        ordered = [by_path.pop(path) for path in first if path in by_path]
+        yield from iter_rendered(self.env, ordered + list(by_path.values()), self.flags, progress)
+        for path, made in self.other_files.items():
+            yield path, made if isinstance(made, bytes) else made()
+
+
+@dataclass(frozen=True)
 class GenerateReport:
     emitted: EmitReport
     unlisted: frozenset[str]
-    drawing: BackgroundDrawing | None = None  # figures being drawn into the tree; wait() before reading them
     footers: dict[str, str] = field(default_factory=dict)  # hand-written page (docs-relative path) → Markdown to append
 
 
-def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, defer_figures: bool = False,
-                  release: ReleaseInfo | None = None) -> RenderedReview:
-    """Every generated file's bytes; with ``defer_figures``, figures not in the cache are queued instead of drawn.
+def plan_review(config: ReviewConfig, review: Review, progress: Progress | None = None, defer_figures: bool = False,
+                release: ReleaseInfo | None = None) -> PlannedReview:
+    """Every generated file planned; with ``defer_figures``, figures not in the cache are queued instead of drawn.
 
     The changelog comes from the git history of the seed records; ``release`` (the release the pages belong to)
     from ``LITREVIEW_RELEASE`` or that history unless given (tests pass a fixed one).
@@ -104,7 +142,7 @@ def render_review(config: ReviewConfig, review: Review, progress: Progress | Non
     from generator import views
     from generator.feed import FEED_PATH, render_feed
     from generator.plots import build_figures
-    from generator.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, release_footers, render_pages
+    from generator.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, release_footers
 
     env = make_environment(config.templates_dir)
     flags = flag_numbers(review.corpus, review.derived.flags)
@@ -116,35 +154,40 @@ def render_review(config: ReviewConfig, review: Review, progress: Progress | Non
     release = release or release_info(changelog)
     planned = plan_pages(review.corpus, review.derived, review.citation, review.updated, figures, by_page, comparisons,
                          release=release, changelog=changelog)
-    pages = render_pages(env, planned, flags, progress)
     pending = {figure.path for figure in cache.deferred}
-    svgs = {figure.path: figure.svg for figure in [*figures, *itertools.chain.from_iterable(by_page.values())] if figure.path not in pending}
+    svgs: dict[str, bytes | Callable[[], bytes]] = {
+        figure.path: figure.svg for figure in [*figures, *itertools.chain.from_iterable(by_page.values())] if figure.path not in pending}
     feed = {FEED_PATH: render_feed(config.templates_dir, changelog, review.citation, config.site_url, config.use_directory_urls)}
-    files = pages | svgs | data_files(review.corpus) | asset_files(config.templates_dir) | feed
+    other_files = svgs | data_file_makers(review.corpus) | asset_files(config.templates_dir) | feed
     cache.prune_unused()  # every figure was asked for: entries no figure wants any more go
-    log.info("figures: %d from the cache, %d drawn%s", cache.hits, cache.misses, " in the background" if defer_figures else "")
+    log.info("figures: %d from the cache, %d %s", cache.hits, cache.misses, "to draw after the pages" if defer_figures else "drawn")
     # Hand-written pages end with the release line too; the plugin appends it as MkDocs reads them.
+    generated = {page.path for page in planned} | other_files.keys()
     hand_written = sorted(path.relative_to(config.docs_dir).as_posix() for path in config.docs_dir.rglob("*.md")) if config.docs_dir.is_dir() else []
-    footers = release_footers(env, release, [path for path in hand_written if path not in files])
-    return RenderedReview(files, frozenset(page.path for page in planned if not page.listed), cache.deferred, footers)
+    footers = release_footers(env, release, [path for path in hand_written if path not in generated])
+    return PlannedReview(env, planned, flags, other_files, frozenset(page.path for page in planned if not page.listed), cache.deferred, footers)
 
 
-def generate(config: ReviewConfig, progress: Progress | None = None, background: bool = False) -> GenerateReport:
-    """Validate, render everything in memory, then write the tree.
+def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, defer_figures: bool = False,
+                  release: ReleaseInfo | None = None) -> RenderedReview:
+    """Every generated file's bytes; with ``defer_figures``, figures not in the cache are queued instead of drawn."""
+    planned = plan_review(config, review, progress, defer_figures, release)
+    return RenderedReview(dict(planned.files(progress=progress)), planned.unlisted, planned.deferred, planned.footers)
 
-    With ``background``, figures not in the cache are drawn by other processes after this returns:
-    the caller must ``report.drawing.wait()`` before anything reads them (the MkDocs plugin does, just
-    before MkDocs copies static files), or ``cancel()``.
+
+def generate(config: ReviewConfig, progress: Progress | None = None) -> GenerateReport:
+    """Validate, render everything in memory, then write the tree (``litreview generate``, ``mkdocs serve``).
+
+    ``mkdocs build`` runs the same stages in a process of its own instead (:mod:`generator.generator_process`).
     """
     try:
         review = validate_review(config, progress)
-        rendered = render_review(config, review, progress, defer_figures=background)
+        rendered = render_review(config, review, progress)
     finally:
         clear_build_caches()  # the MkDocs build that follows in this process has no use for them
-    report = emit_tree(rendered.files, config.docs_dir, deferred=[figure.path for figure in rendered.deferred], unlisted=rendered.unlisted)
-    drawing = BackgroundDrawing(rendered.deferred, config.docs_dir) if rendered.deferred else None
+    report = emit_tree(rendered.files, config.docs_dir, unlisted=rendered.unlisted)
     if progress:
         progress.finish()
-    log.info("generated %d files (%d written, %d unchanged, %d removed)%s", len(rendered.files), len(report.written), report.unchanged,
-             len(report.removed), f"; {len(rendered.deferred)} figures being drawn in the background" if drawing else "")
-    return GenerateReport(report, rendered.unlisted, drawing, rendered.footers)
+    log.info("generated %d files (%d written, %d unchanged, %d removed)", len(rendered.files), len(report.written), report.unchanged,
+             len(report.removed))
+    return GenerateReport(report, rendered.unlisted, rendered.footers)

@@ -5,7 +5,9 @@ MkDocs events to :mod:`generator.pipeline` and :mod:`generator.publish`; it hold
 of its own. For ``mkdocs build`` and ``gh-deploy`` it also makes the build all-or-nothing:
 MkDocs writes into a staging folder that replaces ``site_dir`` only once the whole build
 (strict checks included) has succeeded, and SIGTERM ends the build like Ctrl-C does, so the
-staging folder is removed. ``mkdocs serve`` builds as usual.
+staging folder is removed. There the generator also runs in a process of its own, writing the pages
+while MkDocs converts those already written (:mod:`generator.generator_process`). ``mkdocs serve``
+generates within MkDocs' process, then builds as usual.
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key, set_exclusions
 
-from generator.background import BackgroundDrawing
 from generator.bundled import THEME_FOLDER
-from generator.errors import InvalidCorpus, ReviewError
+from generator.errors import ReviewError, failure_message
+from generator.generator_process import GeneratorProcess
 from generator.load import GLOSSARY_FILE, load_glossary
 from generator.pipeline import ReviewConfig, generate
 from generator.progress import Progress
@@ -60,6 +62,13 @@ class LitReviewOptions(base.Config):
     (e.g. `.cache/litreview`; keep it out of `docs/` and out of git). Unset: every build draws every figure."""
 
 
+    separate_process = c.Type(bool, default=True)
+    """`mkdocs build` and `gh-deploy` generate in a process of their own, which writes the pages while MkDocs
+    converts those already written: a shorter build on more than one core, and a lower peak of memory. `false`:
+    generate within MkDocs' process before it reads any page, as `mkdocs serve` and `--dirty` builds do (MkDocs
+    compares the dates of pages it has not read yet) and as a debugger wants."""
+
+
 ALL_OR_NOTHING_COMMANDS = {"build", "gh-deploy"}
 
 
@@ -82,17 +91,20 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
     def __init__(self) -> None:
         self.review: ReviewConfig | None = None
         self.command: str | None = None
+        self.dirty = False  # `--dirty`: MkDocs compares each page's date with its output's, so pages must be on disk first
         self.site_dir: Path | None = None  # where the site goes; MkDocs writes into `staging` meanwhile
         self.staging: Path | None = None
         self.built = False
         self.mkdocs_config: MkDocsConfig | None = None
         self.previous_sigterm: Any = None
         self.unlisted: frozenset[str] = frozenset()
-        self.drawing: BackgroundDrawing | None = None
+        self.process: GeneratorProcess | None = None  # `mkdocs build`: the generator, working beside MkDocs
+        self.generated: list[str] = []  # every file the generator's process is writing
         self.footers: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
+        self.dirty = dirty
         if command in ALL_OR_NOTHING_COMMANDS:
             try:
                 self.previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -128,19 +140,26 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         assert self.review is not None
+        self._stop_generator()
         try:
-            # progress on standard output (MkDocs logs on standard error): a bar on a terminal, lines in CI
-            # A build draws figures in other processes while MkDocs renders pages (generator.background);
-            # `serve` draws them at once: its rebuilds are small, and its server holds threads.
-            publishing = self.command in ALL_OR_NOTHING_COMMANDS
-            report = generate(self.review, Progress(sys.stdout) if publishing else None, background=publishing)
-        except InvalidCorpus as error:
-            raise PluginError("the seed records are invalid:\n" + error.report()) from None
-        except ReviewError as error:
-            raise PluginError(str(error)) from None
-        self.unlisted = report.unlisted
-        self.drawing = report.drawing
-        self.footers = report.footers
+            if self.command in ALL_OR_NOTHING_COMMANDS and self.config.separate_process and not self.dirty:
+                # A build generates in a process of its own, which writes the pages while MkDocs converts them
+                # (generator.generator_process); MkDocs waits here only for the plan. Progress goes to standard
+                # output (MkDocs logs on standard error): a bar on a terminal, lines in CI.
+                self.process = GeneratorProcess(self.review)
+                plan = self.process.plan()
+                self.generated, self.unlisted, self.footers = plan.paths, plan.unlisted, plan.footers
+            else:
+                # `serve` generates at once, within its own process: its rebuilds are small, and its server holds threads.
+                # Progress is shown for a build (not for serve's rebuilds).
+                report = generate(self.review, Progress(sys.stdout) if self.command in ALL_OR_NOTHING_COMMANDS else None)
+                self.generated, self.unlisted, self.footers = [], report.unlisted, report.footers
+        except Exception as error:
+            self._stop_generator()
+            message = failure_message(error)
+            if message is None:
+                raise
+            raise PluginError(message) from None
 
     def on_page_markdown(self, markdown: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         # Hand-written pages end with the release they belong to, like the generated ones (rendered by the pipeline).
@@ -148,27 +167,44 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         return f"{markdown.rstrip()}\n{footer}" if footer else markdown
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        # The generator's process may not have written its files yet: they are files of the site already.
+        # Given MkDocs' own exclusions and put where MkDocs would have listed them, they are what listing
+        # the finished tree gives.
+        missing = [File(path, config.docs_dir, config.site_dir, config.use_directory_urls)
+                   for path in self.generated if files.get_file_from_path(path) is None]
+        if missing:
+            set_exclusions(missing, config)
+            files = Files(sorted([*files, *missing], key=file_sort_key))
         # Pages the generator keeps out of the navigation get MkDocs' own "not in nav" level (what the
         # `not_in_nav` option sets): still built and linked, absent from the navigation MkDocs makes.
         for file in files:
             if file.src_uri in self.unlisted and file.inclusion == InclusionLevel.INCLUDED:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
-        # Figures still being drawn are files of the site already: pages link to them, MkDocs copies them later.
-        for path in self.drawing.paths if self.drawing else []:
-            if files.get_file_from_path(path) is None:
-                files.append(File(path, config.docs_dir, config.site_dir, config.use_directory_urls))
+        if self.process is not None:
+            generated = set(self.generated)
+            self.process.read_in_order([file.src_uri for file in files.documentation_pages() if file.src_uri in generated])
         return files
 
+    def on_page_read_source(self, /, *, page: Any, config: MkDocsConfig) -> str | None:
+        # A generated page is read once the generator's process has written it; MkDocs then reads it as usual.
+        if self.process is not None and page.file.src_uri in self.process.pages:
+            try:
+                self.process.wait_for(page.file.src_uri)
+            except ReviewError as error:
+                self._stop_generator()
+                raise PluginError(str(error)) from None
+        return None
+
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
-        # The last event before MkDocs copies static files: every figure must be in the docs folder by now.
-        if self.drawing is not None:
-            drawing, self.drawing = self.drawing, None
+        # The last event before MkDocs copies static files: every file of the generated tree must be written by now.
+        if self.process is not None:
+            process, self.process = self.process, None
             started = time.perf_counter()
             try:
-                drawing.wait()
+                process.wait()
             except ReviewError as error:
                 raise PluginError(str(error)) from None
-            log.info("figures drawn in the background; waited %.1f s for them", time.perf_counter() - started)
+            log.info("waited %.1f s for the generator to finish writing", time.perf_counter() - started)
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -176,15 +212,15 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self.built = False  # strict mode fails after on_post_build
-        self._stop_drawing()
+        self._stop_generator()
 
-    def _stop_drawing(self) -> None:
-        if self.drawing is not None:
-            self.drawing.cancel()
-            self.drawing = None
+    def _stop_generator(self) -> None:
+        if self.process is not None:
+            self.process.cancel()
+            self.process = None
 
     def on_shutdown(self) -> None:
-        self._stop_drawing()
+        self._stop_generator()
         if self.staging is not None and self.site_dir is not None:
             if self.built:
                 replace_site(self.staging, self.site_dir)

@@ -13,7 +13,8 @@ import html
 import itertools
 import json
 import posixpath
-from collections.abc import Callable, Iterable, Sequence
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from generator.caches import build_cache
 from generator.changelog import Changelog, ReleaseInfo
 from generator.consistency import ConsistencyFlag
 from generator.derive import Derived, headline
-from generator.errors import ConfigError
+from generator.errors import ConfigError, TemplateFailure
 from generator.evidence import stated_form
 from generator.export import OUTCOME_COLUMNS
 from generator.figure_cache import FigureCache
@@ -602,6 +603,12 @@ def release_footers(env: jinja2.Environment, release: ReleaseInfo, paths: Iterab
 def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]] | None = None,
                  progress: Progress | None = None) -> dict[str, bytes]:
     """Render each planned page, as UTF-8; links are made relative to the page being rendered."""
+    return dict(iter_rendered(env, pages, flags, progress))
+
+
+def iter_rendered(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]] | None = None,
+                  progress: Progress | None = None) -> Iterator[tuple[str, bytes]]:
+    """Each planned page rendered in the order given, as (path, UTF-8 bytes), so that each can be written as it comes."""
     # Rendering allocates millions of short-lived objects, while the corpus and everything loaded before it
     # live on: frozen, those are left out of the full collections the allocations trigger. Not when the
     # host process froze objects of its own: unfreezing would release those too.
@@ -609,27 +616,35 @@ def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, li
     if freeze:
         gc.freeze()
     try:
-        return _render_all(env, pages, flags or {}, progress)
+        fragments = Fragments(env, _shared_context(pages))
+        page_flags = flags or {}
+
+        def flags_of(value: object) -> Sequence[tuple[int, ConsistencyFlag]]:
+            return page_flags.get(id(value), ())
+
+        rendering = stage(progress, "pages rendered", len(pages))
+        for page in pages:
+            rendering.advance()
+            # encoded at once: a large review's text would otherwise be held twice, as str and as bytes
+            try:
+                text = _render_page(env, page, flags_of, fragments)
+            except jinja2.TemplateError as error:
+                raise TemplateFailure(f"{_template_position(error)}: {error.message or type(error).__name__} "
+                                      f"(rendering {page.path})") from None
+            yield page.path, text.encode("utf-8")
+        rendering.close()
     finally:
         if freeze:
             gc.unfreeze()
 
 
-def _render_all(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]],
-                progress: Progress | None) -> dict[str, bytes]:
-    rendered: dict[str, bytes] = {}
-    fragments = Fragments(env, _shared_context(pages))
-
-    def flags_of(value: object) -> Sequence[tuple[int, ConsistencyFlag]]:
-        return flags.get(id(value), ())
-
-    rendering = stage(progress, "pages rendered", len(pages))
-    for page in pages:
-        rendering.advance()
-        # encoded at once: a large review's text would otherwise be held twice, as str and as bytes
-        rendered[page.path] = _render_page(env, page, flags_of, fragments).encode("utf-8")
-    rendering.close()
-    return rendered
+def _template_position(error: jinja2.TemplateError) -> str:
+    """``file:line`` of the template where ``error`` arose: a syntax error knows it, a runtime one is found in
+    its traceback (Jinja2 maps the frames of its compiled templates back to the template's file and line)."""
+    if isinstance(error, jinja2.TemplateSyntaxError) and error.filename:
+        return f"{error.filename}:{error.lineno}"
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.endswith(".j2")]
+    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "a template"
 
 
 def _render_page(env: jinja2.Environment, page: Page, flags_of: Callable[[object], Sequence[tuple[int, ConsistencyFlag]]],

@@ -62,7 +62,11 @@ def test_a_large_review_is_paged_and_its_records_leave_the_navigation(tmp_path: 
     monkeypatch.setattr(render, "NAV_RECORDS_LIMIT", 20)
     monkeypatch.setattr(render, "CONTEXT_ROWS_LIMIT", 3)
     monkeypatch.setattr(render, "CASE_ROWS_PER_PAGE", 1)
-    config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True)
+    # the limits are patched in this process: the generator must run in it too
+    config_file = project / "mkdocs.yml"
+    config_file.write_text(config_file.read_text().replace("- litreview:\n", "- litreview:\n    separate_process: false\n"))
+    assert "separate_process" in config_file.read_text()
+    config = load_config(str(config_file), site_dir=str(tmp_path / "site"), strict=True)
     config.plugins.on_startup(command="build", dirty=False)
     build(config)  # strict: a broken pager link or anchor raises
     config.plugins.on_shutdown()
