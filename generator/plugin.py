@@ -16,7 +16,6 @@ import logging
 import os
 import signal
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 from types import FrameType
@@ -199,12 +198,11 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         # The last event before MkDocs copies static files: every file of the generated tree must be written by now.
         if self.process is not None:
             process, self.process = self.process, None
-            started = time.perf_counter()
             try:
                 process.wait()
             except ReviewError as error:
                 raise PluginError(str(error)) from None
-            log.info("waited %.1f s for the generator to finish writing", time.perf_counter() - started)
+            log.info("MkDocs waited for the generator %s", process.waits)
         return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:

@@ -8,13 +8,15 @@ each in a fresh process and ``--repeat`` times (the median is reported):
 1. the generator alone: ``litreview generate`` into an empty generated tree (load, validate,
    link, derive, render, write);
 2. the full site build: ``mkdocs build --strict`` with the litreview plugin, from an empty
-   generated tree and an empty site;
+   generated tree and an empty site, once with an empty figure cache and once with the figures the
+   previous build drew in it (a curator's rebuild; a CI that keeps ``.cache/``);
 3. MkDocs alone on the very same Markdown, already written: the same configuration without the
    litreview plugin. This is the floor the project cannot go below.
 
-Wall time and the peak resident memory of the measured process (``wait4``'s ``ru_maxrss``) are
-recorded, and the ratios the targets name are printed: full ÷ MkDocs alone, generator(10,000) ÷
-generator(1,000), and peak memory of the full build ÷ MkDocs alone.
+Wall time and the peak resident memory of the measured process and its children are recorded, with
+how long MkDocs waited for the generator's process (the plugin logs it), and the ratios the targets
+name are printed: full ÷ MkDocs alone, generator(10,000) ÷ generator(1,000), and peak memory of the
+full build ÷ MkDocs alone.
 """
 
 from __future__ import annotations
@@ -48,6 +50,17 @@ MANIFEST = ".litreview-generated.json"
 class Sample:
     seconds: float
     peak_mb: float
+    waits: dict[str, float] | None = None  # full build: how long MkDocs waited for the generator (the plugin's log)
+
+
+# the plugin's last word on the generator's process (generator.generator_process.Waits)
+WAITS_LINE = re.compile(r"MkDocs waited for the generator ([\d.]+) s for its plan, ([\d.]+) s for pages not yet written, "
+                        r"([\d.]+) s for the rest")
+
+
+def generator_waits(stderr: str) -> dict[str, float] | None:
+    match = WAITS_LINE.search(stderr)
+    return dict(zip(("plan", "pages", "end"), map(float, match.groups()), strict=True)) if match else None
 
 
 @dataclass
@@ -62,6 +75,12 @@ class Measurement:
     @property
     def peak_mb(self) -> float:
         return statistics.median(sample.peak_mb for sample in self.samples)
+
+    @property
+    def waits(self) -> dict[str, float] | None:
+        """Each wait's median over the runs that logged it (None when none did)."""
+        logged = [sample.waits for sample in self.samples if sample.waits]
+        return {key: round(statistics.median(w[key] for w in logged), 2) for key in logged[0]} if logged else None
 
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -116,12 +135,15 @@ def run_measured(command: list[str], cwd: Path) -> Sample:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         sys.exit(f"benchmark command failed ({process.returncode}): {' '.join(command)}\n{stderr.decode(errors='replace')[-3000:]}")
-    return Sample(seconds, max(usage.ru_maxrss * 1024, peak) / 2**20)  # ru_maxrss is in KiB on Linux
+    # ru_maxrss is in KiB on Linux
+    return Sample(seconds, max(usage.ru_maxrss * 1024, peak) / 2**20, generator_waits(stderr.decode(errors="replace")))
 
 
-def clear_generated(project: Path) -> None:
-    """Remove everything the generator wrote, and its figure cache, so that a run draws and writes the whole tree."""
-    shutil.rmtree(project / ".cache", ignore_errors=True)
+def clear_generated(project: Path, keep_figures: bool = False) -> None:
+    """Remove everything the generator wrote, and its figure cache unless ``keep_figures``, so that a run writes
+    the whole tree (and draws every figure)."""
+    if not keep_figures:
+        shutil.rmtree(project / ".cache", ignore_errors=True)
     docs = project / "docs"
     manifest = docs / MANIFEST
     if manifest.is_file():
@@ -210,6 +232,7 @@ def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> 
     python = sys.executable
     generator = Measurement("generator alone")
     full = Measurement("full build")
+    cached = Measurement("full build, figures cached")
     alone = Measurement("MkDocs alone")
     for run in range(repeat):
         clear_generated(project)
@@ -224,6 +247,12 @@ def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> 
         shutil.rmtree(project / "site-alone", ignore_errors=True)
         alone.samples.append(run_measured([python, "-m", "mkdocs", "build", "-f", alone_config.name, "-d", "site-alone"], project))
         _say(progress, f"  N={studies:,} run {run + 1}/{repeat}: MkDocs alone {alone.samples[-1].seconds:.1f} s")
+        # the same full build with the figures the previous one drew in the cache (a curator's rebuild, a CI
+        # that keeps .cache/): everything else from scratch
+        clear_generated(project, keep_figures=True)
+        shutil.rmtree(project / "site", ignore_errors=True)
+        cached.samples.append(run_measured([python, "-m", "mkdocs", "build", "--strict", "-f", "mkdocs.yml", "-d", "site"], project))
+        _say(progress, f"  N={studies:,} run {run + 1}/{repeat}: full build, figures cached {cached.samples[-1].seconds:.1f} s")
     site = project / "site"
     html_sizes = sorted((path.stat().st_size, str(path.relative_to(site))) for path in site.rglob("*.html"))
     search_index = site / "search" / "search_index.json"
@@ -235,8 +264,11 @@ def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> 
         "pages": count_pages(project),
         "corpus_written_seconds": round(write_seconds, 2),
         "measurements": {m.stage: {"seconds": round(m.seconds, 3), "peak_mb": round(m.peak_mb, 1),
-                                   "samples": [asdict(s) for s in m.samples]} for m in (generator, full, alone)},
+                                   "samples": [asdict(s) for s in m.samples]} for m in (generator, full, cached, alone)},
+        "generator_waits": full.waits,
+        "generator_waits_figures_cached": cached.waits,
         "full_over_mkdocs_alone": round(full.seconds / alone.seconds, 3),
+        "cached_over_mkdocs_alone": round(cached.seconds / alone.seconds, 3),
         "full_peak_over_mkdocs_alone_peak": round(full.peak_mb / alone.peak_mb, 3),
         "largest_html": {"bytes": html_sizes[-1][0], "page": html_sizes[-1][1]} if html_sizes else None,
         "search_index_bytes": search_index.stat().st_size if search_index.is_file() else None,
@@ -271,7 +303,8 @@ def _say(enabled: bool, text: str) -> None:
 def report(results: list[dict[str, object]], host: dict[str, str]) -> str:
     lines = [f"machine: {host['cpu']}, {host['cores']} cores, {host['memory']}; Python {host['python']}, "
              f"MkDocs {host['mkdocs']}, Material {host['mkdocs-material']}", ""]
-    lines.append(f"{'N':>7} {'pages':>7} | {'generator':>10} {'full build':>11} {'MkDocs alone':>13} | {'full/alone':>10} | "
+    lines.append(f"{'N':>7} {'pages':>7} | {'generator':>10} {'full build':>11} {'(cached)':>9} {'MkDocs alone':>13} | {'full/alone':>10} "
+                 f"{'(cached)':>9} | "
                  f"{'peak MB gen':>11} {'full':>7} {'alone':>7} {'full/alone':>10} | {'largest page':>12} {'search index':>12}")
     for result in results:
         m = result["measurements"]
@@ -285,7 +318,8 @@ def report(results: list[dict[str, object]], host: dict[str, str]) -> str:
             index_kb += f" (untuned {untuned / 1024:.0f} KB)"
         lines.append(
             f"{result['studies']:>7,} {result['pages']:>7,} | {m['generator alone']['seconds']:>9.1f}s {m['full build']['seconds']:>10.1f}s "
-            f"{m['MkDocs alone']['seconds']:>12.1f}s | {result['full_over_mkdocs_alone']:>10.3f} | "
+            f"{m['full build, figures cached']['seconds']:>8.1f}s {m['MkDocs alone']['seconds']:>12.1f}s | {result['full_over_mkdocs_alone']:>10.3f} "
+            f"{result['cached_over_mkdocs_alone']:>9.3f} | "
             f"{m['generator alone']['peak_mb']:>11.0f} {m['full build']['peak_mb']:>7.0f} {m['MkDocs alone']['peak_mb']:>7.0f} "
             f"{result['full_peak_over_mkdocs_alone_peak']:>10.3f} | {largest_kb:>12} {index_kb:>12}")
     by_size = {int(str(r["studies"])): r for r in results}
