@@ -4,17 +4,21 @@ MkDocs must know every file of the site before it reads the first page: the gene
 plan (load, validate, link, derive, plan the pages) hold MkDocs up, and run first. Rendering, writing and
 drawing do not need to: this process renders the pages in the order MkDocs reads them and writes each as it
 is made, while MkDocs converts the pages already written on the other core. MkDocs waits only for a page not
-yet written (the plugin's ``on_page_read_source``) and, before it copies static files, for the rest
-(``on_env``): the downloads, the feed and the figures, drawn last.
+yet written (the plugin's ``on_page_read_source``) and, before it copies static files, for the other files
+(``on_env``: the downloads, the feed, the citation files). Figures not in the cache are drawn last, while MkDocs
+builds the HTML pages; the plugin holds them back from MkDocs' copying of static files and copies them itself
+once they are drawn (``on_post_build``).
 
 The corpus lives in this process only. It ends before MkDocs holds the HTML of every page, which is when
 MkDocs' own memory peaks, so the two peaks do not add up.
 
 The two processes speak over one pipe, in this order::
 
-    generator → MkDocs   Plan        every file of the tree, the pages kept out of the navigation, footers
+    generator → MkDocs   Plan        every file of the tree, the pages kept out of the navigation, footers,
+                                     the figures it will draw last
     MkDocs → generator   list[str]   the generated pages in the order MkDocs will read them
     generator → MkDocs   Written     how many of those pages are written, every few pages
+    generator → MkDocs   Drawing     every file is written but the figures drawn last
     generator → MkDocs   Done | Failed
     (and LogRecord-like Log messages at any time, logged by MkDocs' process as its own)
 
@@ -24,8 +28,10 @@ the build fails); an interrupted or failed build terminates the process.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 import sys
 import time
@@ -51,11 +57,17 @@ class Plan:
     paths: list[str]  # every file of the generated tree (docs-relative POSIX paths)
     unlisted: frozenset[str]  # pages kept out of the navigation
     footers: dict[str, str] = field(default_factory=dict)  # hand-written page → its release line
+    drawn_last: list[str] = field(default_factory=list)  # figures not in the cache: written after every other file
 
 
 @dataclass(frozen=True)
 class Written:
     count: int  # the first ``count`` pages of the order MkDocs sent are written
+
+
+@dataclass(frozen=True)
+class Drawing:
+    pass  # every file is written but the figures drawn last
 
 
 @dataclass(frozen=True)
@@ -80,10 +92,12 @@ class Waits:
 
     plan: float = 0.0  # for its plan: load, validate, link, derive, plan (MkDocs can do nothing meanwhile)
     pages: float = 0.0  # for pages not yet written when MkDocs came to read them
-    end: float = 0.0  # before copying static files, for the downloads, the feed and the figures
+    files: float = 0.0  # before copying static files, for the downloads, the feed, the citation files
+    figures: float = 0.0  # at the end, for the figures drawn last
 
     def __str__(self) -> str:
-        return f"{self.plan:.1f} s for its plan, {self.pages:.1f} s for pages not yet written, {self.end:.1f} s for the rest"
+        return (f"{self.plan:.1f} s for its plan, {self.pages:.1f} s for pages not yet written, "
+                f"{self.files:.1f} s for other files, {self.figures:.1f} s for figures")
 
 
 class _PipeHandler(logging.Handler):
@@ -109,7 +123,8 @@ def _run(config: ReviewConfig, connection: Connection, interactive: bool | None)
         review = validate_review(config, progress)
         planned = plan_review(config, review, progress, defer_figures=True)
         writer = TreeWriter(config.docs_dir, planned.paths(), planned.unlisted)
-        connection.send(Plan(planned.paths(), planned.unlisted, planned.footers))
+        drawn_last = [figure.path for figure in planned.deferred]
+        connection.send(Plan(planned.paths(), planned.unlisted, planned.footers, drawn_last))
         order: list[str] = connection.recv()
         pages = set(order)
         count = 0
@@ -119,6 +134,10 @@ def _run(config: ReviewConfig, connection: Connection, interactive: bool | None)
                 count += 1
                 if count % WRITTEN_EVERY == 0 or count == len(order):
                     connection.send(Written(count))
+        connection.send(Drawing())
+        if planned.deferred:
+            with contextlib.suppress(OSError):
+                os.nice(10)  # MkDocs is building the HTML pages meanwhile: it comes first
         for figure in planned.deferred:
             writer.write(figure.path, figure.run())
         report = writer.finish()
@@ -129,7 +148,8 @@ def _run(config: ReviewConfig, connection: Connection, interactive: bool | None)
     except (EOFError, BrokenPipeError):
         pass  # MkDocs' process has gone: nobody to tell
     except Exception as error:  # every failure is reported to MkDocs' process, which fails the build
-        connection.send(Failed(failure_message(error) or "the generator failed:\n" + traceback.format_exc()))
+        with contextlib.suppress(OSError):  # unless that process has gone
+            connection.send(Failed(failure_message(error) or "the generator failed:\n" + traceback.format_exc()))
     finally:
         clear_build_caches()
 
@@ -147,6 +167,7 @@ class GeneratorProcess:
         child_end.close()  # only the child holds it now: the pipe ends when the child does
         self._order: dict[str, int] = {}
         self._written = 0
+        self._files_written = False
         self._done = False
         self.waits = Waits()
 
@@ -172,27 +193,36 @@ class GeneratorProcess:
     def wait_for(self, path: str) -> None:
         """Return once page ``path`` (one of the pages sent to :meth:`read_in_order`) is written. Raises ReviewError."""
         index = self._order[path]
-        if self._written > index:
-            return
+        if self._written <= index:
+            started = time.perf_counter()
+            while self._written <= index:
+                self._handle(self._receive())
+            self.waits.pages += time.perf_counter() - started
+
+    def wait_for_files(self) -> None:
+        """Return once every file is written but the figures drawn last. Raises ReviewError."""
         started = time.perf_counter()
-        while self._written <= index:
-            message = self._receive()
-            if isinstance(message, Written):
-                self._written = message.count
-            elif isinstance(message, Done):
-                self._done = True
-                self._written = len(self._order)
-        self.waits.pages += time.perf_counter() - started
+        while not self._files_written:
+            self._handle(self._receive())
+        self.waits.files += time.perf_counter() - started
 
     def wait(self) -> None:
         """Return once every file is written and the process has ended. Raises ReviewError."""
         started = time.perf_counter()
         while not self._done:
-            self._done = isinstance(self._receive(), Done)
+            self._handle(self._receive())
         if self._process is not None:
             self._process.join()
             self._process = None
-        self.waits.end += time.perf_counter() - started
+        self.waits.figures += time.perf_counter() - started
+
+    def _handle(self, message: Plan | Written | Drawing | Done) -> None:
+        if isinstance(message, Written):
+            self._written = message.count
+        elif isinstance(message, Drawing | Done):
+            self._written = len(self._order)
+            self._files_written = True
+            self._done = isinstance(message, Done)
 
     def cancel(self) -> None:
         """End the process (a failed or interrupted build); files it had not written stay unwritten."""
@@ -202,7 +232,7 @@ class GeneratorProcess:
             self._process = None
         self._connection.close()
 
-    def _receive(self) -> Plan | Written | Done:
+    def _receive(self) -> Plan | Written | Drawing | Done:
         """The next message other than a log line (logged here); raises ReviewError for a failure or a lost process."""
         while True:
             try:

@@ -88,7 +88,6 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None) -> R
 class RenderedReview:
     files: dict[str, bytes]  # relative POSIX path in the generated tree → bytes
     unlisted: frozenset[str]  # generated pages left out of the navigation (continuation pages, records of a large review)
-    deferred: list[DeferredFigure] = field(default_factory=list)  # figures still to draw (files not in ``files``)
     footers: dict[str, str] = field(default_factory=dict)  # hand-written page → its release line (Markdown), to append
 
 
@@ -168,11 +167,10 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     return PlannedReview(env, planned, flags, other_files, frozenset(page.path for page in planned if not page.listed), cache.deferred, footers)
 
 
-def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, defer_figures: bool = False,
-                  release: ReleaseInfo | None = None) -> RenderedReview:
-    """Every generated file's bytes; with ``defer_figures``, figures not in the cache are queued instead of drawn."""
-    planned = plan_review(config, review, progress, defer_figures, release)
-    return RenderedReview(dict(planned.files(progress=progress)), planned.unlisted, planned.deferred, planned.footers)
+def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, release: ReleaseInfo | None = None) -> RenderedReview:
+    """Every generated file's bytes, every figure drawn."""
+    planned = plan_review(config, review, progress, release=release)
+    return RenderedReview(dict(planned.files(progress=progress)), planned.unlisted, planned.footers)
 
 
 def generate(config: ReviewConfig, progress: Progress | None = None) -> GenerateReport:

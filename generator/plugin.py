@@ -99,6 +99,8 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         self.unlisted: frozenset[str] = frozenset()
         self.process: GeneratorProcess | None = None  # `mkdocs build`: the generator, working beside MkDocs
         self.generated: list[str] = []  # every file the generator's process is writing
+        self.drawn_last: list[str] = []  # the figures it draws last, while MkDocs builds the HTML pages
+        self.held: list[File] = []  # those figures, held back from MkDocs' copying of static files
         self.footers: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -140,6 +142,7 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         assert self.review is not None
         self._stop_generator()
+        self.held = []
         try:
             if self.command in ALL_OR_NOTHING_COMMANDS and self.config.separate_process and not self.dirty:
                 # A build generates in a process of its own, which writes the pages while MkDocs converts them
@@ -147,12 +150,12 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
                 # output (MkDocs logs on standard error): a bar on a terminal, lines in CI.
                 self.process = GeneratorProcess(self.review)
                 plan = self.process.plan()
-                self.generated, self.unlisted, self.footers = plan.paths, plan.unlisted, plan.footers
+                self.generated, self.unlisted, self.footers, self.drawn_last = plan.paths, plan.unlisted, plan.footers, plan.drawn_last
             else:
                 # `serve` generates at once, within its own process: its rebuilds are small, and its server holds threads.
                 # Progress is shown for a build (not for serve's rebuilds).
                 report = generate(self.review, Progress(sys.stdout) if self.command in ALL_OR_NOTHING_COMMANDS else None)
-                self.generated, self.unlisted, self.footers = [], report.unlisted, report.footers
+                self.generated, self.unlisted, self.footers, self.drawn_last = [], report.unlisted, report.footers, []
         except Exception as error:
             self._stop_generator()
             message = failure_message(error)
@@ -195,17 +198,29 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         return None
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
-        # The last event before MkDocs copies static files: every file of the generated tree must be written by now.
+        # The last event before MkDocs copies static files: every generated file must be written by now, but
+        # the figures the generator draws last, which are held back from that copy and copied once drawn.
+        if self.process is not None:
+            try:
+                self.process.wait_for_files()
+            except ReviewError as error:
+                self._stop_generator()
+                raise PluginError(str(error)) from None
+            self.held = [file for path in self.drawn_last if (file := files.get_file_from_path(path)) is not None]
+            for file in self.held:
+                files.remove(file)
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.process is not None:
             process, self.process = self.process, None
             try:
                 process.wait()
             except ReviewError as error:
                 raise PluginError(str(error)) from None
+            for file in self.held:
+                file.copy_file()
             log.info("MkDocs waited for the generator %s", process.waits)
-        return env
-
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.built = True
 
     def on_build_error(self, *, error: Exception) -> None:

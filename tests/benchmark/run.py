@@ -55,12 +55,12 @@ class Sample:
 
 # the plugin's last word on the generator's process (generator.generator_process.Waits)
 WAITS_LINE = re.compile(r"MkDocs waited for the generator ([\d.]+) s for its plan, ([\d.]+) s for pages not yet written, "
-                        r"([\d.]+) s for the rest")
+                        r"([\d.]+) s for other files, ([\d.]+) s for figures")
 
 
 def generator_waits(stderr: str) -> dict[str, float] | None:
     match = WAITS_LINE.search(stderr)
-    return dict(zip(("plan", "pages", "end"), map(float, match.groups()), strict=True)) if match else None
+    return dict(zip(("plan", "pages", "files", "figures"), map(float, match.groups()), strict=True)) if match else None
 
 
 @dataclass
@@ -258,6 +258,7 @@ def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> 
     search_index = site / "search" / "search_index.json"
     result = {
         "studies": studies,
+        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or None,
         "runs": repeat,
         "regimens": len(list((project / "seeds" / "regimens").glob("*.yaml"))),
         "cases": len(list((project / "seeds" / "cases").glob("*.yaml"))),
