@@ -9,8 +9,9 @@ yet written (the plugin's ``on_page_read_source``) and, before it copies static 
 builds the HTML pages; the plugin holds them back from MkDocs' copying of static files and copies them itself
 once they are drawn (``on_post_build``).
 
-The corpus lives in this process only. It ends before MkDocs holds the HTML of every page, which is when
-MkDocs' own memory peaks, so the two peaks do not add up.
+The corpus lives in this process only, and only until the last page is written (the figures drawn last hold what
+they draw); the process ends before MkDocs holds the HTML of every page, which is when MkDocs' own memory peaks.
+MkDocs reads the process's messages at every page it reads, so the process never waits on a full pipe.
 
 The two processes speak over one pipe, in this order::
 
@@ -29,6 +30,7 @@ the build fails); an interrupted or failed build terminates the process.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -49,7 +51,7 @@ from generator.progress import Progress
 
 log = logging.getLogger("mkdocs.plugins.litreview")
 
-WRITTEN_EVERY = 16  # pages written between two Written messages: few messages, and MkDocs never waits long
+WRITTEN_EVERY = 0.05  # seconds between two Written messages: MkDocs never waits long for news of a page
 
 
 @dataclass(frozen=True)
@@ -127,23 +129,29 @@ def _run(config: ReviewConfig, connection: Connection, interactive: bool | None)
         connection.send(Plan(planned.paths(), planned.unlisted, planned.footers, drawn_last))
         order: list[str] = connection.recv()
         pages = set(order)
-        count = 0
+        count, told = 0, time.monotonic()
         for path, data in planned.files(first=order, progress=progress):
             writer.write(path, data)
             if path in pages:
                 count += 1
-                if count % WRITTEN_EVERY == 0 or count == len(order):
+                # A few messages a second: MkDocs reads them only as it reads pages, and a full pipe would stall this process.
+                if count == len(order) or time.monotonic() - told >= WRITTEN_EVERY:
                     connection.send(Written(count))
+                    told = time.monotonic()
         connection.send(Drawing())
-        if planned.deferred:
+        paths, deferred = planned.paths(), planned.deferred
+        del review, planned  # the figures hold what they draw: the corpus can go while they are drawn
+        clear_build_caches()
+        gc.collect()
+        if deferred:
             with contextlib.suppress(OSError):
                 os.nice(10)  # MkDocs is building the HTML pages meanwhile: it comes first
-        for figure in planned.deferred:
+        for figure in deferred:
             writer.write(figure.path, figure.run())
         report = writer.finish()
         progress.finish()
         log.info("generated %d files (%d written, %d unchanged, %d removed); %d figures drawn while MkDocs built the pages",
-                 len(planned.paths()), len(report.written), report.unchanged, len(report.removed), len(planned.deferred))
+                 len(paths), len(report.written), report.unchanged, len(report.removed), len(deferred))
         connection.send(Done())
     except (EOFError, BrokenPipeError):
         pass  # MkDocs' process has gone: nobody to tell
@@ -192,6 +200,9 @@ class GeneratorProcess:
 
     def wait_for(self, path: str) -> None:
         """Return once page ``path`` (one of the pages sent to :meth:`read_in_order`) is written. Raises ReviewError."""
+        # What has arrived is read at every page, needed or not: the pipe is drained as fast as MkDocs reads pages.
+        while not self._done and self._connection.poll():  # (after Done, the pipe's end polls as readable too)
+            self._handle(self._receive())
         index = self._order[path]
         if self._written <= index:
             started = time.perf_counter()

@@ -256,7 +256,7 @@ def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> 
     site = project / "site"
     html_sizes = sorted((path.stat().st_size, str(path.relative_to(site))) for path in site.rglob("*.html"))
     search_index = site / "search" / "search_index.json"
-    result = {
+    result: dict[str, object] = {
         "studies": studies,
         "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or None,
         "runs": repeat,
