@@ -364,7 +364,15 @@ def write_page(results: list[dict[str, Any]], host: dict[str, str], repeat: int,
     template = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), undefined=jinja2.StrictUndefined,
                                   keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True).get_template("page.md.j2")
     large_repeat = max((int(r["runs"]) for r in results if int(r["studies"]) > 1000), default=repeat)
-    (folder / "index.md").write_text(template.render(results=results, host=host, repeat=repeat, large_repeat=large_repeat, growth=growth, preview=preview,
+    # the largest run-to-run difference of any measurement made more than once
+    spreads = [(max(times) / min(times), f"{stage} at {int(r['studies']):,} studies", min(times), max(times))
+               for r in results for stage, m in r["measurements"].items()
+               if len(times := [sample["seconds"] for sample in m["samples"]]) > 1]
+    spread = None
+    if spreads:
+        ratio, what, low, high = max(spreads)
+        spread = {"ratio": ratio, "what": what, "low": f"{low:.1f}", "high": f"{high:.1f}"}
+    (folder / "index.md").write_text(template.render(results=results, host=host, repeat=repeat, large_repeat=large_repeat, growth=growth, preview=preview, spread=spread,
                                                                      search_baseline_max=SEARCH_BASELINE_MAX), encoding="utf-8")
 
 
