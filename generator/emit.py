@@ -54,15 +54,13 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def emit_tree(files: dict[str, bytes], out_dir: Path, deferred: Collection[str] = (), unlisted: Collection[str] = ()) -> EmitReport:
+def emit_tree(files: dict[str, bytes], out_dir: Path, unlisted: Collection[str] = ()) -> EmitReport:
     """Make ``out_dir`` hold ``files`` (relative POSIX paths → bytes) beside any hand-written files.
 
-    ``deferred`` names files that are part of the tree but written later, by :func:`emit_file`
-    (figures drawn after this returns): they are claimed and kept like the others, not written here.
     ``unlisted`` (pages kept out of the navigation) is recorded in the manifest, for tools that build the
     tree without the plugin (the benchmark's MkDocs-alone build turns it into ``not_in_nav``).
     """
-    writer = TreeWriter(out_dir, files.keys() | set(deferred), unlisted)
+    writer = TreeWriter(out_dir, files.keys(), unlisted)
     for name in sorted(files):
         writer.write(name, files[name])
     return writer.finish()

@@ -124,9 +124,9 @@ def _run(config: ReviewConfig, connection: Connection, interactive: bool | None)
         progress = Progress(sys.stdout, interactive=interactive)
         review = validate_review(config, progress)
         planned = plan_review(config, review, progress, defer_figures=True)
-        writer = TreeWriter(config.docs_dir, planned.paths(), planned.unlisted)
-        drawn_last = [figure.path for figure in planned.deferred]
-        connection.send(Plan(planned.paths(), planned.unlisted, planned.footers, drawn_last))
+        paths, deferred = planned.paths(), planned.deferred
+        writer = TreeWriter(config.docs_dir, paths, planned.unlisted)
+        connection.send(Plan(paths, planned.unlisted, planned.footers, [figure.path for figure in deferred]))
         order: list[str] = connection.recv()
         pages = set(order)
         count, told = 0, time.monotonic()
@@ -139,7 +139,6 @@ def _run(config: ReviewConfig, connection: Connection, interactive: bool | None)
                     connection.send(Written(count))
                     told = time.monotonic()
         connection.send(Drawing())
-        paths, deferred = planned.paths(), planned.deferred
         del review, planned  # the figures hold what they draw: the corpus can go while they are drawn
         clear_build_caches()
         gc.collect()
