@@ -122,7 +122,12 @@ def _run(config: ReviewConfig, connection: Connection, interactive: bool | None)
     log.setLevel(logging.INFO)
     try:
         progress = Progress(sys.stdout, interactive=interactive)
-        review = validate_review(config, progress)
+        # Rendering's imports (matplotlib, SciPy) now, while the heap is small: the collector's passes over a
+        # loaded corpus would double their time. Then one core loads and checks, helped by a forked copy on
+        # the other, which MkDocs' waiting process leaves idle.
+        import generator.render  # noqa: F401
+        review = validate_review(config, progress, fork=True)
+        gc.freeze()  # the corpus lives as long as the process and holds no cycles: no collector pass over it again
         planned = plan_review(config, review, progress, defer_figures=True)
         paths, deferred = planned.paths(), planned.deferred
         writer = TreeWriter(config.docs_dir, paths, planned.unlisted)

@@ -11,6 +11,7 @@ takes the exact path, which decides and words every error (see "the fast path" b
 from __future__ import annotations
 
 import difflib
+import functools
 import gc
 import re
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from pydantic_core import ErrorDetails
 
 from generator.caches import build_cache
 from generator.errors import Problem, display_path
+from generator.forked import ForkedCall
 from generator.progress import Progress, stage
 from generator.schema import RECORD_KINDS, CaseRecord, Glossary, RegimenRecord, ReviewCitation, StudyRecord
 
@@ -410,7 +412,12 @@ def _read_mapping(path: Path, file: str) -> tuple[dict[str, Any] | None, dict[Lo
 def load_file(path: Path, kind: str, root: Path, file: str | None = None) -> tuple[LoadedRecord | None, list[Problem]]:
     """Read and validate one seed file; return the record or the problems. ``file``: the path as shown, if known."""
     file = display_path(path, root) if file is None else file
-    data, lines, problems = _read_mapping(path, file)
+    return _validate_record(path, kind, file, *_read_mapping(path, file))
+
+
+def _validate_record(path: Path, kind: str, file: str, data: dict[str, Any] | None, lines: dict[Loc, int],
+                     problems: list[Problem]) -> tuple[LoadedRecord | None, list[Problem]]:
+    """The record of data read from ``path`` (by :func:`_read_mapping`), or the problems."""
     if data is None:
         return None, problems
     model = RECORD_KINDS[kind]
@@ -451,8 +458,12 @@ def load_review_citation(path: Path, root: Path) -> tuple[ReviewCitation | None,
         return None, _validation_problems(error, ReviewCitation, file, lines)
 
 
-def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None) -> LoadResult:
-    """Load every record under ``seeds_dir/{studies,regimens,cases}``; collect every problem."""
+def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, fork: bool = False) -> LoadResult:
+    """Load every record under ``seeds_dir/{studies,regimens,cases}``; collect every problem.
+
+    ``fork``: a forked copy of this process reads (parses) the second half of the files meanwhile; for a
+    process that runs no other thread (see :mod:`generator.forked`). Same result, in the same order.
+    """
     records: list[LoadedRecord] = []
     glossary_path = seeds_dir / GLOSSARY_FILE
     glossary, problems = load_glossary(glossary_path, root)
@@ -465,26 +476,45 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None) -
             shown_folders[path.parent] = PurePath(display_path(path, root)).parent
         return str(shown_folders[path.parent] / path.name)
 
+    records_to_read: list[tuple[Path, str, str]] = []  # path, kind, path as shown
+    for path in paths:
+        relative = path.relative_to(seeds_dir)
+        if path.is_symlink():
+            problems.append(Problem(shown(path), 0, "", "is a symbolic link; records must be files inside seeds/"))
+            continue
+        kind = relative.parts[0] if len(relative.parts) == 2 else None
+        if kind not in RECORD_KINDS or path.suffix != ".yaml":
+            problems.append(Problem(
+                shown(path), 0, "",
+                "unexpected file: records are `<id>.yaml` files directly inside seeds/studies/, seeds/regimens/ or seeds/cases/ (and one seeds/glossary.yaml)",
+            ))
+            continue
+        records_to_read.append((path, kind, shown(path)))
+    loading.advance(len(paths) - len(records_to_read))
+    # Parsing is most of loading, and needs nothing from other files: the copy reads the second half.
+    middle = len(records_to_read) // 2 if fork else len(records_to_read)
+    second_half = ForkedCall(functools.partial(_read_files, records_to_read[middle:])) if middle < len(records_to_read) else None
     with collector_paused():
-        for path in paths:
+        for path, kind, file in records_to_read[:middle]:
             loading.advance()
-            relative = path.relative_to(seeds_dir)
-            if path.is_symlink():
-                problems.append(Problem(shown(path), 0, "", "is a symbolic link; records must be files inside seeds/"))
-                continue
-            kind = relative.parts[0] if len(relative.parts) == 2 else None
-            if kind not in RECORD_KINDS or path.suffix != ".yaml":
-                problems.append(Problem(
-                    shown(path), 0, "",
-                    "unexpected file: records are `<id>.yaml` files directly inside seeds/studies/, seeds/regimens/ or seeds/cases/ (and one seeds/glossary.yaml)",
-                ))
-                continue
-            loaded, file_problems = load_file(path, kind, root, shown(path))
-            problems.extend(file_problems)
-            if loaded is not None:
-                records.append(loaded)
+            _add_record(records, problems, *_validate_record(path, kind, file, *_read_mapping(path, file)))
+        if second_half is not None:
+            for (path, kind, file), read in zip(records_to_read[middle:], second_half.result(), strict=True):
+                loading.advance()
+                _add_record(records, problems, *_validate_record(path, kind, file, *read))
     loading.close()
     return LoadResult(records, problems, glossary)
+
+
+def _read_files(files: list[tuple[Path, str, str]]) -> list[tuple[dict[str, Any] | None, dict[Loc, int], list[Problem]]]:
+    with collector_paused():
+        return [_read_mapping(path, file) for path, _, file in files]
+
+
+def _add_record(records: list[LoadedRecord], problems: list[Problem], loaded: LoadedRecord | None, found: list[Problem]) -> None:
+    problems.extend(found)
+    if loaded is not None:
+        records.append(loaded)
 
 
 @contextmanager

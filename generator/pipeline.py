@@ -6,6 +6,7 @@ passed its checks: an invalid corpus renders nothing and the published tree is u
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +24,7 @@ from generator.emit import EmitReport, emit_tree
 from generator.errors import ConfigError, InvalidCorpus
 from generator.export import data_file_makers
 from generator.figure_cache import DeferredFigure, FigureCache
+from generator.forked import ForkedCall
 from generator.history import last_changed
 from generator.link import Corpus, resolve_links
 from generator.load import load_corpus, load_review_citation
@@ -66,17 +68,36 @@ class Review:
     updated: dict[str, str] = field(default_factory=dict)  # "kind/id" → date its seed file last changed in git
 
 
-def validate_review(config: ReviewConfig, progress: Progress | None = None) -> Review:
-    """Load, link and check every record; raise :class:`InvalidCorpus` listing every problem."""
+def validate_review(config: ReviewConfig, progress: Progress | None = None, fork: bool = False) -> Review:
+    """Load, link and check every record; raise :class:`InvalidCorpus` listing every problem.
+
+    ``fork``: use a forked copy of this process for half the parsing, and for the checks while this one
+    derives (:mod:`generator.forked`; only in a process that runs no other thread). Same result.
+    """
     if not config.seeds_dir.is_dir():
         raise ConfigError(f"seeds folder not found: {config.seeds_dir}")
-    loaded = load_corpus(config.seeds_dir, config.root, progress)
+    loaded = load_corpus(config.seeds_dir, config.root, progress, fork=fork)
     citation, citation_problems = load_review_citation(config.root / CITATION_FILE, config.root)
     corpus, link_problems = resolve_links(loaded.records, loaded.glossary)
-    problems = loaded.problems + citation_problems + link_problems + check_records(corpus, config.sources_dir)
-    if problems:
-        raise InvalidCorpus(problems)
-    derived = derive(corpus, config.sources_dir)
+    problems = loaded.problems + citation_problems + link_problems
+    if not fork or problems:
+        problems += check_records(corpus, config.sources_dir)
+        if problems:
+            raise InvalidCorpus(problems)
+        derived = derive(corpus, config.sources_dir)
+    else:
+        checks = ForkedCall(functools.partial(check_records, corpus, config.sources_dir))
+        try:
+            # Deriving assumes records that pass the checks: its result counts only if they do.
+            derived_or_error: Derived | Exception = derive(corpus, config.sources_dir)
+        except Exception as error:
+            derived_or_error = error
+        problems += checks.result()
+        if problems:
+            raise InvalidCorpus(problems)
+        if isinstance(derived_or_error, Exception):
+            raise derived_or_error
+        derived = derived_or_error
     if not derived.sources_checked:
         log.info("source documents not found at %s: quotes were not checked against them", config.sources_dir)
     history = last_changed(config.root, config.seeds_dir)
