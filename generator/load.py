@@ -43,8 +43,18 @@ class LoadedRecord:
 
     kind: str
     record: AnyRecord
-    file: str
-    lines: dict[Loc, int] = field(repr=False)
+    file: str  # as shown to the user
+    path: Path = field(repr=False)
+    # Lines are wanted only for a problem, and cost as much memory as the record: a valid file's are found
+    # by reading it again when first asked for (a file saved again since then gives its new lines).
+    _lines: dict[Loc, int] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def lines(self) -> dict[Loc, int]:
+        """The line of each field (and list item) of the record's file."""
+        if self._lines is None:
+            self._lines = _read_mapping(self.path, self.file)[1]
+        return self._lines
 
     def line_of(self, loc: Loc) -> int:
         return line_for(self.lines, loc)
@@ -135,9 +145,12 @@ def _construct(loader: _RecordLoader, node: yaml.Node) -> Any:
                                    node.start_mark) from None
 
 
-def parse_yaml(text: str, name: str) -> tuple[Any, dict[Loc, int]]:
-    """Parse one YAML document; raise ``yaml.YAMLError`` or ``_DuplicateKey``."""
-    parsed = _parse_plain_record(text)
+def parse_yaml(text: str, name: str, with_lines: bool = True) -> tuple[Any, dict[Loc, int]]:
+    """Parse one YAML document; raise ``yaml.YAMLError`` or ``_DuplicateKey``.
+
+    ``with_lines`` False: the lines may be left out (the fast path leaves them out, an empty dict).
+    """
+    parsed = _parse_plain_record(text, with_lines)
     # something out of the ordinary (or wrong): the exact path decides, and words every error
     return parsed if parsed is not None else _parse_exact(text)
 
@@ -199,11 +212,11 @@ def _plain_scalar(value: str) -> Any:
     return construct(_PLAIN_CONSTRUCTOR, yaml.ScalarNode(tag, value))
 
 
-def _parse_plain_record(text: str) -> tuple[Any, dict[Loc, int]] | None:
-    """The data and lines of an ordinary one-document file, or None to leave the file to the exact path."""
+def _parse_plain_record(text: str, with_lines: bool = True) -> tuple[Any, dict[Loc, int]] | None:
+    """The data and lines (if asked for) of an ordinary one-document file, or None to leave the file to the exact path."""
     loader = _RecordLoader(text)
     try:
-        return _PlainReader(loader).document()
+        return _PlainReader(loader, with_lines).document()
     except (_Unusual, yaml.YAMLError, *_CONSTRUCT_ERRORS):
         return None
     finally:
@@ -213,18 +226,20 @@ def _parse_plain_record(text: str) -> tuple[Any, dict[Loc, int]] | None:
 class _PlainReader:
     """Builds plain Python data from the event stream, recording lines as ``_to_python`` does (same values,
     same order); one call per mapping or list, a few lines per scalar. Events are typed ``Any``: LibYAML's
-    carry marks of its own C type."""
+    carry marks of its own C type. Without ``with_lines``, no lines (and no locations) at all."""
 
-    def __init__(self, loader: _RecordLoader) -> None:
+    def __init__(self, loader: _RecordLoader, with_lines: bool = True) -> None:
         self.next_event: Callable[[], Any] = loader.get_event
         self.lines: dict[Loc, int] = {}
+        self.with_lines = with_lines
 
     def document(self) -> tuple[Any, dict[Loc, int]]:
         next_event = self.next_event
         if type(next_event()) is not yaml.StreamStartEvent or type(next_event()) is not yaml.DocumentStartEvent:
             raise _Unusual  # no document: the exact path reports the empty file
         event = next_event()
-        self.lines[()] = event.start_mark.line + 1
+        if self.with_lines:
+            self.lines[()] = event.start_mark.line + 1
         data = self.value(event, (), 0)
         if type(next_event()) is not yaml.DocumentEndEvent or type(next_event()) is not yaml.StreamEndEvent:
             raise _Unusual
@@ -241,8 +256,9 @@ class _PlainReader:
         return self.mapping(loc, depth + 1) if kind is yaml.MappingStartEvent else self.sequence(loc, depth + 1)
 
     def mapping(self, loc: Loc, depth: int) -> dict[Any, Any]:
-        next_event, lines, scalar = self.next_event, self.lines, self.scalar
+        next_event, lines, scalar, with_lines = self.next_event, self.lines, self.scalar, self.with_lines
         scalar_event: Any = yaml.ScalarEvent  # local: the loop's most frequent test
+        key_loc = loc
         mapping: dict[Any, Any] = {}
         while True:
             event = next_event()
@@ -253,20 +269,23 @@ class _PlainReader:
             key = scalar(event)
             if (type(key) is not str and type(key) is not int) or key in mapping:
                 raise _Unusual
-            key_loc = (*loc, key)
-            lines[key_loc] = event.start_mark.line + 1
+            if with_lines:
+                key_loc = (*loc, key)
+                lines[key_loc] = event.start_mark.line + 1
             event = next_event()
             mapping[key] = scalar(event) if type(event) is scalar_event else self.value(event, key_loc, depth)
 
     def sequence(self, loc: Loc, depth: int) -> list[Any]:
-        next_event, lines = self.next_event, self.lines
+        next_event, lines, with_lines = self.next_event, self.lines, self.with_lines
         items: list[Any] = []
+        item_loc = loc
         while True:
             event = next_event()
             if type(event) is yaml.SequenceEndEvent:
                 return items
-            item_loc = (*loc, len(items))
-            lines[item_loc] = event.start_mark.line + 1
+            if with_lines:
+                item_loc = (*loc, len(items))
+                lines[item_loc] = event.start_mark.line + 1
             items.append(self.value(event, item_loc, depth))
 
     def scalar(self, event: Any) -> Any:
@@ -365,8 +384,9 @@ def _validation_problems(error: ValidationError, model: type[BaseModel], file: s
     return problems
 
 
-def _read_mapping(path: Path, file: str) -> tuple[dict[str, Any] | None, dict[Loc, int], list[Problem]]:
-    """Read one YAML file that must hold a mapping: the data, the line of each field, or the problems."""
+def _read_mapping(path: Path, file: str, with_lines: bool = True) -> tuple[dict[str, Any] | None, dict[Loc, int], list[Problem]]:
+    """Read one YAML file that must hold a mapping: the data, the line of each field (if ``with_lines``:
+    else they may be missing), or the problems."""
     size = path.stat().st_size
     with path.open("rb") as stream:  # read no more than the limit allows, whatever the file claims
         raw = stream.read(MAX_RECORD_BYTES + 1)
@@ -380,7 +400,7 @@ def _read_mapping(path: Path, file: str) -> tuple[dict[str, Any] | None, dict[Lo
         line = raw[: error.start].count(b"\n") + 1
         return None, {}, [Problem(file, line, "", f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8")]
     try:
-        data, lines = parse_yaml(text, file)
+        data, lines = parse_yaml(text, file, with_lines)
     except _DuplicateKey as error:
         return None, {}, [Problem(file, error.line, error.key, f"duplicate key (first given on line {error.first_line})")]
     except yaml.MarkedYAMLError as error:
@@ -412,22 +432,25 @@ def _read_mapping(path: Path, file: str) -> tuple[dict[str, Any] | None, dict[Lo
 def load_file(path: Path, kind: str, root: Path, file: str | None = None) -> tuple[LoadedRecord | None, list[Problem]]:
     """Read and validate one seed file; return the record or the problems. ``file``: the path as shown, if known."""
     file = display_path(path, root) if file is None else file
-    return _validate_record(path, kind, file, *_read_mapping(path, file))
+    return _validate_record(path, kind, file, _read_mapping(path, file, with_lines=False))
 
 
-def _validate_record(path: Path, kind: str, file: str, data: dict[str, Any] | None, lines: dict[Loc, int],
-                     problems: list[Problem]) -> tuple[LoadedRecord | None, list[Problem]]:
-    """The record of data read from ``path`` (by :func:`_read_mapping`), or the problems."""
+def _validate_record(path: Path, kind: str, file: str, read: tuple[dict[str, Any] | None, dict[Loc, int], list[Problem]],
+                     ) -> tuple[LoadedRecord | None, list[Problem]]:
+    """The record of what :func:`_read_mapping` read from ``path`` (lines or not), or the problems."""
+    data, lines, problems = read
     if data is None:
         return None, problems
     model = RECORD_KINDS[kind]
     try:
         record = model.model_validate(data)
     except ValidationError as error:
-        return None, _validation_problems(error, model, file, lines)
-    if record.id != path.stem:
-        problems.append(Problem(file, line_for(lines, ("id",)), "id", f"id {record.id!r} does not match the file name; expected {path.stem!r} (or rename the file)"))
-    return LoadedRecord(kind, record, file, lines), problems
+        return None, _validation_problems(error, model, file, lines or _read_mapping(path, file)[1])
+    loaded = LoadedRecord(kind, record, file, path, lines or None)
+    if loaded.record.id != path.stem:
+        problems.append(Problem(file, loaded.line_of(("id",)), "id",
+                                f"id {loaded.record.id!r} does not match the file name; expected {path.stem!r} (or rename the file)"))
+    return loaded, problems
 
 
 def load_glossary(path: Path, root: Path) -> tuple[Glossary, list[Problem]]:
@@ -497,18 +520,18 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
     with collector_paused():
         for path, kind, file in records_to_read[:middle]:
             loading.advance()
-            _add_record(records, problems, *_validate_record(path, kind, file, *_read_mapping(path, file)))
+            _add_record(records, problems, *_validate_record(path, kind, file, _read_mapping(path, file, with_lines=False)))
         if second_half is not None:
             for (path, kind, file), read in zip(records_to_read[middle:], second_half.result(), strict=True):
                 loading.advance()
-                _add_record(records, problems, *_validate_record(path, kind, file, *read))
+                _add_record(records, problems, *_validate_record(path, kind, file, read))
     loading.close()
     return LoadResult(records, problems, glossary)
 
 
 def _read_files(files: list[tuple[Path, str, str]]) -> list[tuple[dict[str, Any] | None, dict[Loc, int], list[Problem]]]:
     with collector_paused():
-        return [_read_mapping(path, file) for path, _, file in files]
+        return [_read_mapping(path, file, with_lines=False) for path, _, file in files]
 
 
 def _add_record(records: list[LoadedRecord], problems: list[Problem], loaded: LoadedRecord | None, found: list[Problem]) -> None:

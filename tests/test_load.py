@@ -39,6 +39,15 @@ def test_fixture_corpus_loads_with_line_positions(project: Path) -> None:
     assert study.line_of(("arms", 1, "dose")) == _line_of(project, STUDY, "- id: placebo")
 
 
+def test_records_hold_no_lines_until_a_problem_asks_for_them(project: Path) -> None:
+    # the lines of a large review take as much memory as its records, and a valid record never needs them
+    result = load_corpus(project / "seeds", project)
+    assert all(item._lines is None for item in result.records)
+    study = next(item for item in result.records if item.record.id == "fixture-trial")
+    assert study.lines == parse_yaml((project / STUDY).read_text(), STUDY)[1]
+    assert len(study.lines) > 50
+
+
 def test_dates_stay_strings_and_aliases_are_refused() -> None:
     data, _ = parse_yaml('start: 2021-06-25\n', "x.yaml")
     assert data == {"start": "2021-06-25"}
