@@ -5,26 +5,30 @@ plan (load, validate, link, derive, plan the pages) hold MkDocs up, and run firs
 drawing do not need to: this process renders the pages in the order MkDocs reads them and writes each as it
 is made, while MkDocs converts the pages already written on the other core. MkDocs waits only for a page not
 yet written (the plugin's ``on_page_read_source``) and, before it copies static files, for the other files
-(``on_env``: the downloads, the feed, the citation files). Figures not in the cache are drawn last, while MkDocs
-builds the HTML pages; the plugin holds them back from MkDocs' copying of static files and copies them itself
-once they are drawn (``on_post_build``).
+(``on_env``: the downloads, the feed, the citation files). Figures not in the cache are drawn last, by a second,
+small process started once the generator's ends, while MkDocs builds the HTML pages; the plugin holds them back
+from MkDocs' copying of static files and copies them itself once they are drawn (``on_post_build``).
 
-The corpus lives in this process only, and only until the last page is written (the figures drawn last hold what
-they draw); the process ends before MkDocs holds the HTML of every page, which is when MkDocs' own memory peaks.
+The corpus lives in the generator's process only, and only until the last file but the figures is written: that
+process ends then, before MkDocs holds the HTML of every page (when MkDocs' own memory peaks); freeing the corpus
+inside it would not do, as Python keeps the freed memory. The drawing process holds only what the figures draw.
+While MkDocs waits for the plan, a forked copy of the generator's process (:mod:`generator.forked`) parses
+half the records, then runs the checks, on the core MkDocs leaves idle.
 MkDocs reads the process's messages at every page it reads, so the process never waits on a full pipe.
 
-The two processes speak over one pipe, in this order::
+MkDocs' process speaks with each over a pipe of its own, in this order::
 
     generator → MkDocs   Plan        every file of the tree, the pages kept out of the navigation, footers,
                                      the figures it will draw last
     MkDocs → generator   list[str]   the generated pages in the order MkDocs will read them
     generator → MkDocs   Written     how many of those pages are written, every few pages
-    generator → MkDocs   Drawing     every file is written but the figures drawn last
-    generator → MkDocs   Done | Failed
+    generator → MkDocs   Drawing     every file is written but the figures drawn last, which it holds
+    generator → MkDocs   Done | Failed (the generator's process ends; MkDocs' starts the drawing process)
+    drawing   → MkDocs   Done | Failed
     (and LogRecord-like Log messages at any time, logged by MkDocs' process as its own)
 
 A failure in the generator reaches MkDocs as the message the in-process build would print (a clean error,
-the build fails); an interrupted or failed build terminates the process.
+the build fails); an interrupted or failed build terminates the process at work.
 """
 
 from __future__ import annotations
@@ -34,18 +38,21 @@ import gc
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import time
 import traceback
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from generator.caches import clear_build_caches
-from generator.emit import TreeWriter
+from generator.emit import TreeWriter, emit_file
 from generator.errors import ReviewError, failure_message
+from generator.figure_cache import DeferredFigure
 from generator.pipeline import ReviewConfig, plan_review, validate_review
 from generator.progress import Progress
 
@@ -69,7 +76,9 @@ class Written:
 
 @dataclass(frozen=True)
 class Drawing:
-    pass  # every file is written but the figures drawn last
+    """Every file is written but the figures drawn last, which the drawing process will draw."""
+
+    figures: bytes = b""  # the figures to draw: a pickled list of DeferredFigure (MkDocs' process passes it on unread)
 
 
 @dataclass(frozen=True)
@@ -113,13 +122,18 @@ class _PipeHandler(logging.Handler):
         self.connection.send(Log(record.levelno, record.getMessage()))
 
 
-def _run(config: ReviewConfig, connection: Connection, interactive: bool | None) -> None:
-    """The process's whole work (see the module's description)."""
-    # Ctrl-C reaches the whole process group; MkDocs' process reports it and ends this one.
+def _report_to(connection: Connection) -> None:
+    """Set up a process of the build: Ctrl-C is left to MkDocs' process (it reaches the whole process group,
+    and MkDocs' process ends this one), and log records go to MkDocs' process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     log.handlers[:] = [_PipeHandler(connection)]
     log.propagate = False
     log.setLevel(logging.INFO)
+
+
+def _run(config: ReviewConfig, interactive: bool | None, connection: Connection) -> None:
+    """The generator process's whole work (see the module's description)."""
+    _report_to(connection)
     try:
         progress = Progress(sys.stdout, interactive=interactive)
         # Rendering's imports (matplotlib, SciPy) now, while the heap is small: the collector's passes over a
@@ -143,19 +157,12 @@ def _run(config: ReviewConfig, connection: Connection, interactive: bool | None)
                 if count == len(order) or time.monotonic() - told >= WRITTEN_EVERY:
                     connection.send(Written(count))
                     told = time.monotonic()
-        connection.send(Drawing())
-        del review, planned  # the figures hold what they draw: the corpus can go while they are drawn
-        clear_build_caches()
-        gc.collect()
-        if deferred:
-            with contextlib.suppress(OSError):
-                os.nice(10)  # MkDocs is building the HTML pages meanwhile: it comes first
-        for figure in deferred:
-            writer.write(figure.path, figure.run())
-        report = writer.finish()
+        report = writer.finish()  # the manifest lists the figures still to draw: they are claimed already
         progress.finish()
-        log.info("generated %d files (%d written, %d unchanged, %d removed); %d figures drawn while MkDocs built the pages",
-                 len(paths), len(report.written), report.unchanged, len(report.removed), len(deferred))
+        log.info("generated %d files (%d written, %d unchanged, %d removed)%s", len(paths) - len(deferred), len(report.written),
+                 report.unchanged, len(report.removed), f"; {len(deferred)} figures to draw while MkDocs builds the pages" if deferred else "")
+        # A fresh, small process draws them: this one, holding the corpus, ends before MkDocs' memory peaks.
+        connection.send(Drawing(pickle.dumps(deferred, protocol=pickle.HIGHEST_PROTOCOL) if deferred else b""))
         connection.send(Done())
     except (EOFError, BrokenPipeError):
         pass  # MkDocs' process has gone: nobody to tell
@@ -166,22 +173,46 @@ def _run(config: ReviewConfig, connection: Connection, interactive: bool | None)
         clear_build_caches()
 
 
+def _draw(docs_dir: Path, figures: bytes, connection: Connection) -> None:
+    """The drawing process's whole work: draw each figure, write it into the tree (and the cache)."""
+    _report_to(connection)
+    try:
+        with contextlib.suppress(OSError):
+            os.nice(10)  # MkDocs is building the HTML pages meanwhile: it comes first
+        deferred: list[DeferredFigure] = pickle.loads(figures)
+        for figure in deferred:
+            emit_file(docs_dir, figure.path, figure.run())
+        log.info("%d figures drawn while MkDocs built the pages", len(deferred))
+        connection.send(Done())
+    except (EOFError, BrokenPipeError):
+        pass
+    except Exception as error:
+        with contextlib.suppress(OSError):
+            connection.send(Failed(failure_message(error) or "drawing the figures failed:\n" + traceback.format_exc()))
+
+
 class GeneratorProcess:
     """MkDocs' side of the generator's process: start it, then ask for the plan, pages and the end, in that order."""
 
     def __init__(self, config: ReviewConfig, interactive: bool | None = None) -> None:
-        # Spawned, not forked: the builder may hold threads and locks a fork would copy half-taken.
-        context = multiprocessing.get_context("spawn")
-        self._connection, child_end = context.Pipe()
-        self._process: BaseProcess | None = context.Process(target=_run, args=(config, child_end, interactive), daemon=True,
-                                                            name="litreview-generator")
-        self._process.start()
-        child_end.close()  # only the child holds it now: the pipe ends when the child does
+        self._docs_dir = config.docs_dir
+        self._process: BaseProcess | None
+        self._connection, self._process = self._start(_run, "litreview-generator", config, interactive)
         self._order: dict[str, int] = {}
         self._written = 0
         self._files_written = False
         self._done = False
         self.waits = Waits()
+
+    @staticmethod
+    def _start(target: Callable[..., None], name: str, *args: object) -> tuple[Connection, BaseProcess]:
+        # Spawned, not forked: the builder may hold threads and locks a fork would copy half-taken.
+        context = multiprocessing.get_context("spawn")
+        connection, child_end = context.Pipe()
+        process = context.Process(target=target, args=(*args, child_end), daemon=True, name=name)
+        process.start()
+        child_end.close()  # only the child holds it now: the pipe ends when the child does
+        return connection, process
 
     def plan(self) -> Plan:
         """Every file the generator will write; waits for it to load, validate and plan. Raises ReviewError."""
@@ -234,10 +265,21 @@ class GeneratorProcess:
     def _handle(self, message: Plan | Written | Drawing | Done) -> None:
         if isinstance(message, Written):
             self._written = message.count
-        elif isinstance(message, Drawing | Done):
+        elif isinstance(message, Drawing):
             self._written = len(self._order)
             self._files_written = True
-            self._done = isinstance(message, Done)
+            while not isinstance(self._receive(), Done):  # the generator's last message follows at once
+                pass
+            if self._process is not None:
+                self._process.join()
+            self._connection.close()
+            if message.figures:  # the drawing process takes the generator's place
+                self._connection, self._process = self._start(_draw, "litreview-figures", self._docs_dir, message.figures)
+            else:
+                self._process = None
+                self._done = True
+        elif isinstance(message, Done):  # the drawing process's
+            self._done = True
 
     def cancel(self) -> None:
         """End the process (a failed or interrupted build); files it had not written stay unwritten."""
@@ -253,11 +295,12 @@ class GeneratorProcess:
             try:
                 message = self._connection.recv()
             except (EOFError, OSError):
-                if self._process is not None:
-                    self._process.join(timeout=5)
-                code = self._process.exitcode if self._process is not None else None
+                process = self._process
+                if process is not None:
+                    process.join(timeout=5)
                 self.cancel()
-                raise ReviewError(f"the generator's process ended unexpectedly (exit code {code})") from None
+                name, code = (process.name, process.exitcode) if process is not None else ("litreview", None)
+                raise ReviewError(f"the build's process {name} ended unexpectedly (exit code {code})") from None
             if isinstance(message, Log):
                 log.log(message.level, message.message)
             elif isinstance(message, Failed):
