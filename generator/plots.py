@@ -456,9 +456,24 @@ def _cell_text(value: ReportedValue | None) -> str:
 
 @dataclass(frozen=True)
 class _ArmEntry:
+    """One arm as a figure shows it, and no more: the figure's cache key, and the figures handed to the
+    drawing process, carry only what it draws (not the study, not the arm's other values)."""
+
     setting: Setting
-    study: StudyRecord
-    arm: Arm
+    study_id: str
+    study_name: str
+    arm_id: str
+    arm_label: str
+    headlines: tuple[tuple[Measure, ReportedValue], ...]  # the arm's headline value of each measure the figure draws
+
+    @classmethod
+    def of(cls, study: StudyRecord, arm: Arm, measures: Sequence[Measure]) -> _ArmEntry | None:
+        """The entry of ``arm`` for a figure of ``measures``; None if the arm has none of them."""
+        headlines = tuple((measure, value) for measure in measures if (value := headline(arm, measure)) is not None)
+        return cls(arm.setting or study.setting, study.id, study.short_name, arm.id, arm.label, headlines) if headlines else None
+
+    def headline(self, measure: Measure) -> ReportedValue | None:
+        return next((value for drawn, value in self.headlines if drawn is measure), None)
 
 
 def _arm_entries(corpus: Corpus, measures: Sequence[Measure]) -> list[_ArmEntry]:
@@ -466,8 +481,8 @@ def _arm_entries(corpus: Corpus, measures: Sequence[Measure]) -> list[_ArmEntry]
     entries: list[_ArmEntry] = []
     for study in sorted(corpus.studies.values(), key=lambda s: (s.short_name.lower(), s.id)):
         for arm in study.arms:
-            if any(headline(arm, measure) is not None for measure in measures):
-                entries.append(_ArmEntry(arm.setting or study.setting, study, arm))
+            if (entry := _ArmEntry.of(study, arm, measures)) is not None:
+                entries.append(entry)
     order = {setting: index for index, setting in enumerate(Setting)}
     return sorted(entries, key=lambda e: order[e.setting])  # stable: study order kept within a setting
 
@@ -481,8 +496,8 @@ def _chosen_entries(corpus: Corpus, arms: Iterable[ArmKey | ArmLike], measures: 
         arm = next((a for a in study.arms if a.id == arm_id), None) if study is not None else None
         if study is None or arm is None:
             raise KeyError(f"no arm {arm_id!r} in study {study_id!r}")
-        if any(headline(arm, measure) is not None for measure in measures):
-            entries.append(_ArmEntry(arm.setting or study.setting, study, arm))
+        if (entry := _ArmEntry.of(study, arm, measures)) is not None:
+            entries.append(entry)
     return entries
 
 
@@ -492,7 +507,7 @@ def _setting_headers(entries: Sequence[_ArmEntry]) -> list[str]:
 
 
 def _study_links(entries: Sequence[_ArmEntry], url_for: UrlFor) -> _LinkTargets:
-    return _LinkTargets(url_for, (("studies", entry.study.id) for entry in entries))
+    return _LinkTargets(url_for, (("studies", entry.study_id) for entry in entries))
 
 
 # --------------------------------------------------------------------------- row layout shared by forest and ORR
@@ -531,9 +546,9 @@ def _layout_rows(entries: Sequence[_ArmEntry]) -> _RowLayout:
             y += 0.35 if layout.headers else 0.0
             layout.headers.append((SETTING_LABELS[entry.setting], y))
             y += 1.0
-        study_lines = _wrap(entry.study.short_name, _STUDY_WRAP) if entry.study.id != study_id else []
-        study_id = entry.study.id
-        arm_lines = _wrap(entry.arm.label, _ARM_WRAP)
+        study_lines = _wrap(entry.study_name, _STUDY_WRAP) if entry.study_id != study_id else []
+        study_id = entry.study_id
+        arm_lines = _wrap(entry.arm_label, _ARM_WRAP)
         lines = max(len(study_lines), len(arm_lines))
         y_row = y + (lines - 1) * _LINE / 2
         layout.rows.append(_PlacedRow(entry, y_row, study_lines, arm_lines))
@@ -554,7 +569,7 @@ def _label_panel(ax: Axes, layout: _RowLayout, url_for: UrlFor, study_header: st
     total = layout.study_width + 0.15 + layout.arm_width
     arm_x = (layout.study_width + 0.15) / total
     for row in layout.rows:
-        url = url_for("studies", row.entry.study.id)
+        url = url_for("studies", row.entry.study_id)
         if row.study_lines:
             _link(ax.text(0, row.y, "\n".join(row.study_lines), va="center", ha="left", linespacing=1.25), url)
         _link(ax.text(arm_x, row.y, "\n".join(row.arm_lines), va="center", ha="left", linespacing=1.25, color="#333333"), url)
@@ -657,16 +672,16 @@ def _forest_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cac
     ci_count = 0
     for measure in _SURVIVAL:
         for entry in entries:
-            value = headline(entry.arm, measure)
+            value = entry.headline(measure)
             if value is None:
                 continue
             status = _survival_status(value)
             if status is not None:
-                excluded.append(f"{entry.study.short_name}, {entry.arm.label}: {_SURVIVAL_SHORT[measure]} {_value_text(value)} ({status})")
+                excluded.append(f"{entry.study_name}, {entry.arm_label}: {_SURVIVAL_SHORT[measure]} {_value_text(value)} ({status})")
                 continue
             assert value.value is not None
             ci_count += value.ci_low is not None and value.ci_high is not None
-            plotted[measure].append((value.value, f"{entry.study.short_name}, {entry.arm.label} ({_forest_label(value)} months)"))
+            plotted[measure].append((value.value, f"{entry.study_name}, {entry.arm_label} ({_forest_label(value)} months)"))
     findings = []
     for measure in _SURVIVAL:
         points = sorted(plotted[measure], key=lambda item: item[0])
@@ -677,8 +692,8 @@ def _forest_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cac
            + (f" {ci_count} values carry a reported confidence interval, drawn as a horizontal line." if ci_count else "")
            + (" Listed but not plotted, because they are not in months and are not converted: " + "; ".join(excluded) + "." if excluded else ""))
     rows = tuple(
-        FigureRow((SETTING_LABELS[entry.setting], entry.study.short_name, entry.arm.label,
-                   *(_survival_cell(headline(entry.arm, m)) for m in _SURVIVAL)), "studies", entry.study.id)
+        FigureRow((SETTING_LABELS[entry.setting], entry.study_name, entry.arm_label,
+                   *(_survival_cell(entry.headline(m)) for m in _SURVIVAL)), "studies", entry.study_id)
         for entry in entries
     )
     notes = ("Only medians stated in months are plotted; values in other units are listed in the table and not converted.",
@@ -705,7 +720,7 @@ def _draw_forest(entries: tuple[_ArmEntry, ...], url_for: UrlFor) -> MplFigure:
         colour = _SURVIVAL_COLOURS[measure]
         highs = [0.0]
         for row in layout.rows:
-            value = headline(row.entry.arm, measure)
+            value = row.entry.headline(measure)
             if value is None:
                 continue
             if _survival_status(value) is not None:
@@ -791,9 +806,9 @@ def _orr_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache:
     with_interval: list[str] = []
     kinds: set[bool] = set()
     for entry in entries:
-        value = headline(entry.arm, Measure.orr)
+        value = entry.headline(Measure.orr)
         assert value is not None
-        name = f"{entry.study.short_name}, {entry.arm.label}"
+        name = f"{entry.study_name}, {entry.arm_label}"
         why = _orr_unplotted(value)
         interval = _orr_interval(value) if why is None else None
         if why is not None:
@@ -806,8 +821,8 @@ def _orr_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache:
                 with_interval.append(f"{name}: {_value_text(value)}, {interval.text}")
             described.append((value.value, f"{name} ({_value_text(value)})"))
             status = "plotted"
-        table.append(FigureRow((SETTING_LABELS[entry.setting], entry.study.short_name, entry.arm.label, _value_text(value), _orr_counts(value),
-                                interval.text if interval else "", status), "studies", entry.study.id))
+        table.append(FigureRow((SETTING_LABELS[entry.setting], entry.study_name, entry.arm_label, _value_text(value), _orr_counts(value),
+                                interval.text if interval else "", status), "studies", entry.study_id))
 
     title = "Objective response rate by study arm"
     described.sort(key=lambda item: item[0])
@@ -830,7 +845,7 @@ def _orr_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache:
 
 def _draw_orr(entries: tuple[_ArmEntry, ...], url_for: UrlFor) -> MplFigure:
     layout = _layout_rows(entries)
-    values = [headline(entry.arm, Measure.orr) for entry in entries]
+    values = [entry.headline(Measure.orr) for entry in entries]
     # One legend line per kind of mark actually drawn; reserve room for exactly those lines.
     intervals = [_orr_interval(v) for v in values if v is not None and _orr_unplotted(v) is None]
     kinds = {interval.computed for interval in intervals if interval is not None}
@@ -839,7 +854,7 @@ def _draw_orr(entries: tuple[_ArmEntry, ...], url_for: UrlFor) -> MplFigure:
     _label_panel(label_ax, layout, url_for)
     _stripes([label_ax, ax], layout)
     for row in layout.rows:
-        value = headline(row.entry.arm, Measure.orr)
+        value = row.entry.headline(Measure.orr)
         assert value is not None
         why = _orr_unplotted(value)
         if why is not None:

@@ -378,9 +378,9 @@ def test_synthetic_case_year_only_dates_and_log_scale() -> None:
 
 
 def test_whole_review_figures_are_the_figures_of_every_arm(corpus: Corpus, figures: dict[str, Figure]) -> None:
-    survival_arms = plots._arm_entries(corpus, [Measure.median_pfs, Measure.median_os])
+    survival_arms = [(entry.study_id, entry.arm_id) for entry in plots._arm_entries(corpus, [Measure.median_pfs, Measure.median_os])]
     assert forest_figure(corpus, survival_arms, FOREST_PATH, site_url) == figures[FOREST_PATH]
-    pairs = [(entry.study.id, entry.arm.id) for entry in plots._arm_entries(corpus, [Measure.orr])]
+    pairs = [(entry.study_id, entry.arm_id) for entry in plots._arm_entries(corpus, [Measure.orr])]
     assert orr_figure(corpus, pairs, ORR_PATH, site_url) == figures[ORR_PATH]
 
 
