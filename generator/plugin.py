@@ -6,7 +6,8 @@ of its own. For ``mkdocs build`` and ``gh-deploy`` it also makes the build all-o
 MkDocs writes into a staging folder that replaces ``site_dir`` only once the whole build
 (strict checks included) has succeeded, and SIGTERM ends the build like Ctrl-C does, so the
 staging folder is removed. There the generator also runs in a process of its own, writing the pages
-while MkDocs converts those already written (:mod:`generator.generator_process`). ``mkdocs serve``
+while MkDocs converts those already written, and a second one draws the figures not in the cache
+(:mod:`generator.generator_process`). ``mkdocs serve``
 generates within MkDocs' process, then builds as usual.
 """
 
