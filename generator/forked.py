@@ -5,12 +5,14 @@ records, MkDocs' process waits for its plan and leaves a core idle. A fork share
 for free; the result comes back through a pipe. Forking is safe there because that process runs no other
 thread; a host with threads (``mkdocs serve``'s server) must not use this.
 
-Exceptions raised by the call are raised again by :meth:`ForkedCall.result`.
+Exceptions raised by the call are raised again by :meth:`ForkedCall.result`, and what the call logs is logged
+there too: the copy must not write to the parent's pipe to MkDocs, whose messages it would garble.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 import signal
@@ -21,6 +23,18 @@ from typing import Generic, TypeVar
 from generator.errors import ReviewError
 
 T = TypeVar("T")
+log = logging.getLogger("mkdocs.plugins.litreview")
+
+
+class _Kept(logging.Handler):
+    """The copy's log records, as (level, message), sent back with its result."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.levelno, record.getMessage()))
 
 
 def _end_with_parent() -> None:
@@ -43,12 +57,15 @@ class ForkedCall(Generic[T]):
             try:
                 os.close(reading)
                 _end_with_parent()
+                kept = _Kept()
+                log.handlers[:] = [kept]
+                log.propagate = False
                 try:
                     outcome: tuple[bool, object] = (True, function())
                 except BaseException as error:  # the parent raises it again
                     outcome = (False, error)
                 with os.fdopen(writing, "wb") as stream:
-                    pickle.dump(outcome, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump((*outcome, kept.records), stream, protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException:  # nothing to report to: the parent sees the pipe end early
                 code = 1
             finally:
@@ -61,11 +78,13 @@ class ForkedCall(Generic[T]):
         """The call's return value; raises what the call raised, or ReviewError if the copy ended early."""
         try:
             with os.fdopen(self._reading, "rb") as stream:
-                succeeded, value = pickle.load(stream)
+                succeeded, value, records = pickle.load(stream)
         except (EOFError, pickle.UnpicklingError) as error:
             _, status = os.waitpid(self._pid, 0)
             raise ReviewError(f"a helper process of the generator ended unexpectedly (exit status {status})") from error
         os.waitpid(self._pid, 0)
+        for level, message in records:
+            log.log(level, message)
         if not succeeded:
             raise value
         return value  # type: ignore[no-any-return]

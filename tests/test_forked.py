@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def _config(project: Path) -> ReviewConfig:
     return ReviewConfig.from_options(project, "seeds", "templates", "docs", "sources")
 
 
-def test_a_forked_call_returns_its_value_or_raises_its_error() -> None:
+def test_a_forked_call_returns_its_value_or_raises_its_error(caplog: pytest.LogCaptureFixture) -> None:
     parent = os.getpid()
     assert ForkedCall(lambda: (os.getpid() != parent, list(range(100_000)))).result() == (True, list(range(100_000)))
 
@@ -30,6 +31,14 @@ def test_a_forked_call_returns_its_value_or_raises_its_error() -> None:
         ForkedCall(fails).result()
     with pytest.raises(ReviewError, match="ended unexpectedly"):
         ForkedCall(lambda: os._exit(3)).result()
+
+    def logs() -> int:
+        logging.getLogger("mkdocs.plugins.litreview").warning("from the copy, pid %d", os.getpid())
+        return os.getpid()
+
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.litreview"):
+        pid = ForkedCall(logs).result()  # logged in this process, not by the copy's handlers
+    assert [record.getMessage() for record in caplog.records] == [f"from the copy, pid {pid}"] and pid != parent
 
 
 def test_loading_in_two_processes_gives_the_same_records_and_problems(project: Path) -> None:
