@@ -381,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,5000,10000", help="numbers of studies, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is reported")
     parser.add_argument("--large-repeat", type=int, default=None,
-                        help="runs per measurement above 1,000 studies (default: --repeat); one build of 10,000 takes about 15 min on 2 cores")
+                        help="runs per measurement above 1,000 studies (default: --repeat); one full build of 10,000 takes about 10 min on 2 cores")
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     parser.add_argument("--page", type=Path, default=None, help="also write the site's benchmarks page into this folder (index.md, time.svg)")
     parser.add_argument("--preview", type=Path, default=None, help="results of tests.benchmark.preview (--json) to put on the page")
