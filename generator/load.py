@@ -447,9 +447,9 @@ def _validate_record(path: Path, kind: str, file: str, read: tuple[dict[str, Any
     except ValidationError as error:
         return None, _validation_problems(error, model, file, lines or _read_mapping(path, file)[1])
     loaded = LoadedRecord(kind, record, file, path, lines or None)
-    if loaded.record.id != path.stem:
+    if record.id != path.stem:
         problems.append(Problem(file, loaded.line_of(("id",)), "id",
-                                f"id {loaded.record.id!r} does not match the file name; expected {path.stem!r} (or rename the file)"))
+                                f"id {record.id!r} does not match the file name; expected {path.stem!r} (or rename the file)"))
     return loaded, problems
 
 

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from tests.benchmark.run import measured_commit
 from tests.benchmark.synthetic import write_review
 
 EDITED_SENTENCE = re.compile(r"^(  description: )(.+)$", re.MULTILINE)  # the study's design description
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{result.files_rewritten:>7,} of {result.files_generated:,}")
     print(f"{'full mkdocs build':<34} {'':>12} {full:>11.1f}s")
     if args.json:
-        args.json.write_text(json.dumps({"studies": args.studies, "full_build_seconds": round(full, 2),
+        args.json.write_text(json.dumps({"studies": args.studies, "commit": measured_commit(), "full_build_seconds": round(full, 2),
                                          "serve": [asdict(r) for r in results]}, indent=1) + "\n")
     return 0
 

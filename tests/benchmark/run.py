@@ -58,6 +58,11 @@ WAITS_LINE = re.compile(r"MkDocs waited for the generator ([\d.]+) s for its pla
                         r"([\d.]+) s for other files, ([\d.]+) s for figures")
 
 
+def measured_commit() -> str | None:
+    """The commit of the code being measured (None outside a git checkout): results name it on the page."""
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or None
+
+
 def generator_waits(stderr: str) -> dict[str, float] | None:
     match = WAITS_LINE.search(stderr)
     return dict(zip(("plan", "pages", "files", "figures"), map(float, match.groups()), strict=True)) if match else None
@@ -258,7 +263,7 @@ def benchmark_size(studies: int, repeat: int, workdir: Path, progress: bool) -> 
     search_index = site / "search" / "search_index.json"
     result: dict[str, object] = {
         "studies": studies,
-        "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip() or None,
+        "commit": measured_commit(),
         "runs": repeat,
         "regimens": len(list((project / "seeds" / "regimens").glob("*.yaml"))),
         "cases": len(list((project / "seeds" / "cases").glob("*.yaml"))),
