@@ -1,7 +1,8 @@
 """Machine-readable exports published under ``data/``: a contract other tools rely on.
 
 - ``outcomes.csv``: one row per reported value of every study (arm values, enrolment and
-  population figures), columns in :data:`OUTCOME_COLUMNS`.
+  population figures), columns in :data:`OUTCOME_COLUMNS`. A text cell that a spreadsheet would
+  run as a formula is written with a leading apostrophe (:func:`spreadsheet_safe`).
 - ``studies.json``, ``regimens.json``, ``cases.json``: every record as validated.
 """
 
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 
 from pydantic import BaseModel, TypeAdapter
@@ -25,6 +27,26 @@ OUTCOME_COLUMNS = (
 )
 _NUMBER_COLUMNS = ("value", "ci_low", "ci_high", "ci_level", "range_low", "range_high")
 
+# OWASP's rule for CSV injection: a cell starting with one of these is read as a formula by Excel, LibreOffice and
+# Google Sheets. The apostrophe, which spreadsheets read as "text follows" and do not show, is itself guarded so
+# that the rule can be undone: drop one leading apostrophe from a cell that has one (:func:`unguard`).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+GUARD = "'"
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs as a formula: a leading apostrophe where it starts with a trigger
+    (a number such as ``-0.5`` is left as it is: spreadsheets read it as the number it is)."""
+    if text.startswith((*FORMULA_TRIGGERS, GUARD)) and not _PLAIN_NUMBER.fullmatch(text):
+        return GUARD + text
+    return text
+
+
+def unguard(cell: str) -> str:
+    """The text of a cell written by :func:`spreadsheet_safe`."""
+    return cell[1:] if cell.startswith(GUARD) else cell
+
 
 def _study_values(study: StudyRecord) -> Iterator[tuple[str, str, ReportedValue]]:
     if study.enrolment is not None:
@@ -37,6 +59,7 @@ def _study_values(study: StudyRecord) -> Iterator[tuple[str, str, ReportedValue]
 
 
 def outcome_rows(corpus: Corpus) -> list[dict[str, str]]:
+    """The rows of ``outcomes.csv``, as text (unguarded: :func:`outcomes_csv` guards every cell)."""
     rows = []
     for study in corpus.studies.values():
         for arm, regimen, value in _study_values(study):
@@ -54,12 +77,18 @@ def outcome_rows(corpus: Corpus) -> list[dict[str, str]]:
     return rows
 
 
-def outcomes_csv(corpus: Corpus) -> bytes:
+def csv_bytes(columns: Sequence[str], rows: Iterable[dict[str, str]]) -> bytes:
+    """A CSV file as RFC 4180 has it (CRLF line ends: Python's writer then quotes a field holding either a carriage
+    return or a line feed, which a bare LF ending would leave unquoted), every cell spreadsheet-safe, in UTF-8."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=OUTCOME_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(outcome_rows(corpus))
+    writer.writerows({column: spreadsheet_safe(cell) for column, cell in row.items()} for row in rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def outcomes_csv(corpus: Corpus) -> bytes:
+    return csv_bytes(OUTCOME_COLUMNS, outcome_rows(corpus))
 
 
 _RECORD_LIST = TypeAdapter(list[BaseModel])  # serialize_as_any: each record with the fields of its own model

@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from generator.export import OUTCOME_COLUMNS, data_files, records_json
+from generator.export import FORMULA_TRIGGERS, OUTCOME_COLUMNS, csv_bytes, data_files, outcomes_csv, records_json, unguard
 from generator.link import resolve_links
 from generator.load import load_corpus
 
@@ -44,3 +47,39 @@ def test_json_exports_are_the_records_as_validated_indented_for_diffs(project: P
         expected = [record.model_dump(mode="json", exclude_none=True) for _, record in sorted(records.items())]
         assert records_json(dict(records)) == (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode(), kind
     assert records_json({}) == b"[]\n"
+
+
+# --------------------------------------------------------------------------- no formula reaches a spreadsheet
+
+
+
+def _formula_like(cell: str) -> bool:
+    return cell.startswith(FORMULA_TRIGGERS) and not re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", cell)
+
+
+@given(st.lists(st.text(), min_size=1, max_size=3))
+def test_any_text_round_trips_through_csv_and_the_guard_and_never_starts_a_formula(texts: list[str]) -> None:
+    columns = [f"c{index}" for index in range(len(texts))]
+    written = csv_bytes(columns, [dict(zip(columns, texts, strict=True))]).decode("utf-8")
+    [row] = list(csv.DictReader(io.StringIO(written, newline="")))
+    assert [unguard(row[column]) for column in columns] == texts
+    assert not any(_formula_like(cell) for cell in row.values())
+
+
+@pytest.mark.parametrize("text", ["\r=1", "a\rb", "a\nb", "a\r\nb", "=1", "'x", "-0.5", "-"])
+def test_line_breaks_and_formulas_round_trip(text: str) -> None:
+    test_any_text_round_trips_through_csv_and_the_guard_and_never_starts_a_formula.hypothesis.inner_test([text])  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("payload", ["=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1:A9)", "+1+1", "-2+3", "\t=1", "\r=1", "'=1"])
+def test_formulas_in_record_text_are_guarded_in_outcomes_csv(project: Path, payload: str) -> None:
+    study = project / "seeds/studies/fixture-trial.yaml"
+    text = study.read_text()
+    assert "measure: orr" in text
+    study.write_text(text.replace("measure: orr", f"measure: orr\n        subgroup: {json.dumps(payload)}\n        timepoint: {json.dumps(payload)}", 1))
+    corpus, problems = resolve_links(load_corpus(project / "seeds", project).records)
+    assert not problems
+    rows = list(csv.DictReader(io.StringIO(outcomes_csv(corpus).decode(), newline="")))
+    guarded = [row for row in rows if unguard(row["subgroup"]) == payload]
+    assert guarded and all(row["subgroup"] == "'" + payload and row["timepoint"] == "'" + payload for row in guarded)
+    assert not any(_formula_like(cell) for row in rows for cell in row.values())

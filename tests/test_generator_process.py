@@ -54,7 +54,10 @@ def test_mkdocs_reads_each_page_once_it_is_written_and_lists_the_pages_as_if_the
     # Built again, every page is on disk before MkDocs lists the folder: the same site, navigation included.
     done = build_site(project, tmp_path / "from-written")
     assert done.returncode == 0, done.stderr
-    assert snapshot(project / "docs") == written
+    # the same files (the manifest has folded in the journal the drawing process kept of the figures it wrote)
+    bookkeeping = (".litreview-generated.json", ".litreview-generated.journal")
+    assert {path: sha for path, sha in snapshot(project / "docs").items() if path not in bookkeeping} == {
+        path: sha for path, sha in written.items() if path not in bookkeeping}
     assert snapshot(tmp_path / "from-empty") == snapshot(tmp_path / "from-written")
     # the slow templates rendered the same pages as the real ones
     (project / "mkdocs.yml").write_text((project / "mkdocs.yml").read_text().replace(str(project.parent / "templates"), str(ROOT / "templates")))
