@@ -9,6 +9,10 @@ put in place only after the whole build, strict checks included, has succeeded:
 - elsewhere (or on a file system without it) by two renames, with SIGINT and SIGTERM held back
   between them so that an interruption cannot fall in the gap.
 
+Each staging folder is locked (``flock`` on a file beside it) while its build runs; a build first removes
+the staging folders no running build holds, i.e. those a killed build (``kill -9``, a power cut) left. The
+published folder is readable by all (0755), as MkDocs' own would be: a web server may run as another user.
+
 Reproducible output: MkDocs dates pages and the sitemap with the build date unless
 ``SOURCE_DATE_EPOCH`` is set; :func:`source_date_epoch` supplies the last commit's time.
 """
@@ -19,10 +23,12 @@ import contextlib
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,12 +38,63 @@ STAGING_PREFIX = ".building-"
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _DEFERRED = {signal.SIGINT, signal.SIGTERM}
+LOCK_SUFFIX = ".lock"
+_UNLOCKED_GRACE = 60.0  # seconds: a staging folder a moment old may not have its lock yet (or be an older version's)
+_locks: dict[Path, int] = {}  # staging folder → the descriptor holding its lock, for as long as its build runs
 
 
 def staging_dir(site_dir: Path) -> Path:
-    """A fresh, empty folder beside ``site_dir`` (same file system, so the final move is a rename)."""
+    """A fresh, empty folder beside ``site_dir`` (same file system, so the final move is a rename), locked for this
+    build; the staging folders killed builds left behind are removed first."""
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{site_dir.name}{STAGING_PREFIX}", dir=site_dir.parent))
+    remove_stale_staging(site_dir)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}{STAGING_PREFIX}", dir=site_dir.parent))
+    staging.chmod(0o755)  # mkdtemp's 0700 would keep a web server running as another user out of the published site
+    descriptor = os.open(_lock_path(staging), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _locks[staging] = descriptor
+    return staging
+
+
+def _lock_path(staging: Path) -> Path:
+    return staging.with_name(staging.name + LOCK_SUFFIX)
+
+
+def _release(staging: Path) -> None:
+    descriptor = _locks.pop(staging, None)
+    _lock_path(staging).unlink(missing_ok=True)
+    if descriptor is not None:
+        os.close(descriptor)
+
+
+def remove_stale_staging(site_dir: Path) -> list[Path]:
+    """Remove the staging folders of ``site_dir`` that no running build holds; the folders removed."""
+    removed = []
+    for staging in sorted(site_dir.parent.glob(f".{site_dir.name}{STAGING_PREFIX}*")):
+        if staging.name.endswith(LOCK_SUFFIX) or staging in _locks or not staging.is_dir() or staging.is_symlink():
+            continue
+        lock = _lock_path(staging)
+        try:
+            descriptor = os.open(lock, os.O_RDWR)
+        except FileNotFoundError:
+            # no lock: an older version's folder, or one whose build is just starting
+            with contextlib.suppress(OSError):
+                if time.time() - staging.stat().st_mtime > _UNLOCKED_GRACE:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    removed.append(staging)
+            continue
+        except OSError:
+            continue
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)  # a build is running in it
+            continue
+        shutil.rmtree(staging, ignore_errors=True)
+        lock.unlink(missing_ok=True)
+        os.close(descriptor)
+        removed.append(staging)
+    return removed
 
 
 @contextlib.contextmanager
@@ -73,6 +130,7 @@ def replace_site(staging: Path, site_dir: Path) -> None:
     with signals_deferred():
         if not site_dir.exists():
             staging.rename(site_dir)
+            _release(staging)
             return
         if _exchange(staging, site_dir):
             old = staging
@@ -81,10 +139,12 @@ def replace_site(staging: Path, site_dir: Path) -> None:
             site_dir.rename(old)
             staging.rename(site_dir)
     shutil.rmtree(old, ignore_errors=True)
+    _release(staging)
 
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+    _release(staging)
 
 
 def source_date_epoch(root: Path) -> str | None:

@@ -173,3 +173,40 @@ def test_the_build_needs_no_network(project: Path, tmp_path: Path) -> None:
     assert (project / "site" / "index.html").is_file()
     assert not log.exists(), f"the build tried to connect to: {log.read_text()}"
     print(f"built with {'no network namespace' if not isolated else 'unshare -rn (no network interfaces)'} and a socket guard")
+
+
+def _holder(site: Path) -> subprocess.Popen[str]:
+    """Another process that has made a staging folder for ``site`` and holds it, as a running build does."""
+    code = ("import sys, time; from pathlib import Path; from generator import publish; "
+            "print(publish.staging_dir(Path(sys.argv[1])), flush=True); time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(site)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert holder.stdout is not None
+    holder.stdout.readline()
+    return holder
+
+
+def test_a_build_removes_the_staging_folders_that_killed_builds_left_but_not_a_running_builds(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    builds = [_holder(site) for _ in range(4)]  # running at once: none removes another's folder
+    assert len([path for path in tmp_path.glob(STAGING_GLOB) if path.is_dir()]) == 4
+    for process in builds[:3]:
+        process.kill()  # kill -9: no clean-up of its own
+        process.wait()
+    try:
+        staging = publish.staging_dir(site)
+        left = sorted(path for path in tmp_path.glob(STAGING_GLOB) if path.is_dir())
+        assert len(left) == 2 and staging in left  # its own, and the running build's
+        publish.discard(staging)
+    finally:
+        builds[3].kill()
+        builds[3].wait()
+    assert len([path for path in tmp_path.glob(STAGING_GLOB) if path.is_dir()]) == 1  # killed last: the next build removes it
+
+
+def test_the_published_site_is_readable_by_other_users(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    staging = publish.staging_dir(site)
+    (staging / "index.html").write_text("new")
+    publish.replace_site(staging, site)
+    assert site.stat().st_mode & 0o777 == 0o755
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["site"]  # no lock file left
