@@ -307,6 +307,89 @@ class Response(StrEnum):
     not_evaluated = "NE"
 
 
+class TimeOrigin(StrEnum):
+    """From when a time-to-event value is counted (a value's definition: two medians of different origins are not alike)."""
+
+    randomisation = "randomisation"
+    treatment_start = "treatment_start"
+    earlier_treatment_start = "earlier_treatment_start"
+    diagnosis = "diagnosis"
+    landmark = "landmark"
+    response = "response"
+
+
+TIME_ORIGIN_LABELS: dict[TimeOrigin, str] = {
+    TimeOrigin.randomisation: "from randomisation",
+    TimeOrigin.treatment_start: "from the start of the arm's treatment",
+    TimeOrigin.earlier_treatment_start: "from the start of an earlier treatment",
+    TimeOrigin.diagnosis: "from diagnosis",
+    TimeOrigin.landmark: "from a landmark time",
+    TimeOrigin.response: "from the start of the response",
+}
+TIME_ORIGIN_DESCRIPTIONS: dict[TimeOrigin, str] = {
+    TimeOrigin.randomisation: "Counted from randomisation.",
+    TimeOrigin.treatment_start: "Counted from the start of the treatment the arm received.",
+    TimeOrigin.earlier_treatment_start: ("Counted from the start of a treatment given before the line the study is filed under "
+                                         "(e.g. from the start of first-line sorafenib, for a group studied after sorafenib failed)."),
+    TimeOrigin.diagnosis: "Counted from diagnosis.",
+    TimeOrigin.landmark: "Counted from a fixed time after an earlier event (a landmark analysis); the record's notes say which.",
+    TimeOrigin.response: "Counted from the start of a response (durations of response).",
+}
+
+
+class ResponseCriteria(StrEnum):
+    """By which criteria tumour response was judged."""
+
+    recist_1_1 = "recist_1_1"
+    recist = "recist"
+    mrecist = "mrecist"
+    easl = "easl"
+    other = "other"
+
+
+RESPONSE_CRITERIA_LABELS: dict[ResponseCriteria, str] = {
+    ResponseCriteria.recist_1_1: "RECIST 1.1",
+    ResponseCriteria.recist: "RECIST (version not stated)",
+    ResponseCriteria.mrecist: "mRECIST",
+    ResponseCriteria.easl: "EASL",
+    ResponseCriteria.other: "other criteria",
+}
+
+
+class Assessor(StrEnum):
+    """Who judged the response."""
+
+    investigator = "investigator"
+    independent_review = "independent_review"
+
+
+ASSESSOR_LABELS: dict[Assessor, str] = {
+    Assessor.investigator: "investigator-assessed",
+    Assessor.independent_review: "by independent review",
+}
+
+
+class GroupBasis(StrEnum):
+    """What defines a group of patients: it decides whether the group may be a row of a treatment comparison."""
+
+    treatment = "treatment"
+    baseline_feature = "baseline_feature"
+    outcome = "outcome"
+
+
+GROUP_BASIS_LABELS: dict[GroupBasis, str] = {
+    GroupBasis.treatment: "a treatment group",
+    GroupBasis.baseline_feature: "a subgroup by a baseline feature",
+    GroupBasis.outcome: "a group defined by outcome",
+}
+GROUP_BASIS_DESCRIPTIONS: dict[GroupBasis, str] = {
+    GroupBasis.treatment: "Defined by the treatment assigned or given: a treatment arm.",
+    GroupBasis.baseline_feature: "Defined by a feature known before treatment (e.g. sarcopenia, AFP of 400 ng/ml or more).",
+    GroupBasis.outcome: ("Defined by something that happened after the time origin: a response, early tumour shrinkage, staying on "
+                         "treatment for a time, surviving to a landmark. Never a row of a treatment comparison."),
+}
+
+
 # What a value of each measure can be (ranges checked on load; anything else is a typo).
 COUNT_MEASURES = frozenset({Measure.n, Measure.event_count})
 POSITIVE_MEASURES = frozenset({Measure.hazard_ratio, Measure.risk_ratio})
@@ -316,6 +399,19 @@ NON_NEGATIVE_MEASURES = frozenset({
     Measure.mortality_rate, Measure.p_value, Measure.response_rate_other, Measure.median_follow_up,
     Measure.median_treatment_duration, Measure.age, Measure.male, Measure.female, Measure.adverse_event,
 })
+
+
+# Which measures count time to an event (their values state a time origin) and which judge tumour response (their
+# values state criteria and assessor). Comparisons (hazard ratio, p value …) take the kind of their endpoint.
+TIME_TO_EVENT_MEASURES = frozenset({
+    Measure.median_pfs, Measure.median_os, Measure.median_ttp, Measure.median_dor, Measure.dor_range, Measure.dor_rate,
+    Measure.pfs_rate, Measure.os_rate, Measure.mortality_rate, Measure.median_treatment_duration, Measure.median_follow_up,
+})
+RESPONSE_MEASURES = frozenset({
+    Measure.orr, Measure.dcr, Measure.cr, Measure.pr, Measure.sd, Measure.pd, Measure.response_rate_other,
+    Measure.median_dor, Measure.dor_range, Measure.dor_rate,
+})
+COMPARISON_MEASURES = frozenset({Measure.hazard_ratio, Measure.risk_ratio, Measure.risk_reduction, Measure.p_value})
 
 
 class NoteKind(StrEnum):
@@ -396,6 +492,30 @@ class ReportedValue(Evidence):
     ci_level: float | None = Field(default=None, gt=0, lt=100, description="Level of that interval in percent, e.g. 95.", examples=[95])
     range_low: float | None = Field(default=None, description="Lower end of a reported range.", examples=[1.2])
     range_high: float | None = Field(default=None, description="Upper end of a reported range.", examples=[14.8])
+    subgroup_defined_by: Literal[GroupBasis.baseline_feature, GroupBasis.outcome] | None = Field(
+        default=None, description=("With `subgroup`: whether the subgroup is defined by a feature known before treatment (`baseline_feature`) "
+                                   "or by something that happened after the time origin, such as a response (`outcome`)."),
+        examples=["baseline_feature"])
+    time_origin: TimeOrigin | None = Field(
+        default=None, description=("For time-to-event values (medians of PFS, OS, TTP, rates at a time point, and hazard ratios or p values "
+                                   "of such endpoints): from when time is counted, where the source states it; empty where it does not."),
+        examples=["randomisation"])
+    response_criteria: ResponseCriteria | None = Field(
+        default=None, description=("For response values (ORR, DCR, CR, PR … and comparisons of them): the criteria the source states "
+                                   "response was judged by; empty where it does not."),
+        examples=["recist_1_1"])
+    assessed_by: Assessor | None = Field(
+        default=None, description="For response values: who judged the response, where the source states it; empty where it does not.",
+        examples=["independent_review"])
+    source_term: Text | None = Field(
+        default=None, description=("The source's own name for the value, where it is not the measure's own and a curator read it as "
+                                   "that measure (e.g. 'remission rate' recorded as `orr`); it must stand in the quote. Pages mark "
+                                   "such values as the curators' reading."),
+        examples=["remission rate"])
+    inferred: ProseText | None = Field(
+        default=None, description=("What in this value the curators inferred rather than read (which arm or group it belongs to, the word "
+                                   "'median' …), and why; shown beside the value."),
+        examples=["The sentence does not name the arm; it is the only treated group of the study."])
 
     # Checks that involve two fields sit on the later one, so that the error points at its line.
     @field_validator("value")
@@ -439,7 +559,26 @@ class ReportedValue(Evidence):
             raise ValueError("give both ci_low and ci_high, or neither")
         if self.comparator is not None and self.endpoint is None and self.measure in {Measure.hazard_ratio, Measure.p_value}:
             raise ValueError("a comparison needs the `endpoint` it compares")
+        if (self.subgroup is None) != (self.subgroup_defined_by is None):
+            raise ValueError("a `subgroup` needs `subgroup_defined_by` (`baseline_feature` or `outcome`), and only a subgroup has one")
+        if self.time_origin is not None and not self.is_time_to_event:
+            raise ValueError(f"`time_origin` is for time-to-event values; {self.measure.value} is not one")
+        if (self.response_criteria is not None or self.assessed_by is not None) and not self.is_response:
+            raise ValueError(f"`response_criteria` and `assessed_by` are for response values; {self.measure.value} is not one")
         return self
+
+    @property
+    def judged_measure(self) -> Measure:
+        """The measure whose definition applies: the endpoint of a comparison, else the value's own measure."""
+        return self.endpoint if self.measure in COMPARISON_MEASURES and self.endpoint is not None else self.measure
+
+    @property
+    def is_time_to_event(self) -> bool:
+        return self.judged_measure in TIME_TO_EVENT_MEASURES or (self.measure is Measure.risk_reduction and self.endpoint is None)
+
+    @property
+    def is_response(self) -> bool:
+        return self.judged_measure in RESPONSE_MEASURES
 
 
 class CurationNote(Record):
@@ -469,6 +608,10 @@ class Citation(Record):
         default=None, description="The DOI, without `https://doi.org/`.", examples=["10.5555/example-1"])
     source: SourceName | None = Field(default=None, description="The document that states this citation (e.g. a reference list).",
                                       examples=[_EXAMPLE_SOURCE])
+    inferred: ProseText | None = Field(
+        default=None, description=("Why the curators tie this citation to the record, where no source does so in words (e.g. the same "
+                                   "figures in a summary and in a reference list); shown beside the citation."),
+        examples=["The summary gives no citation; the reference list cites a phase II study with the same figures."])
 
 
 # --------------------------------------------------------------------------- regimens
@@ -479,6 +622,10 @@ class Drug(Record):
     drug_class: DrugClass = Field(description="What kind of drug or treatment it is (the drug classes vocabulary).",
                                   examples=["tyrosine_kinase_inhibitor"])
     route: Route | None = Field(default=None, description="Only where a source states it.", examples=["oral"])
+    inferred: ProseText | None = Field(
+        default=None, description=("Where the sources do not name this drug (e.g. they say only 'an anti-PD-1 antibody'): why the curators "
+                                   "name it; shown beside the name."),
+        examples=["The report names only 'anti-PD-1' for this line; the drug is presumed to be the one given in the line before."])
 
 
 class RegimenRecord(Record):
@@ -514,6 +661,10 @@ class Design(Record):
                                                                       examples=["prospective"])
     description: ProseText | None = Field(default=None, description="Anything else about the design, in the curator's words.",
                                           examples=["Patients were stratified by region."])
+    inferred: ProseText | None = Field(
+        default=None, description=("What of the study type or design the curators inferred rather than read, and why (e.g. 'single-arm': "
+                                   "every patient described received the one drug); shown beside the design."),
+        examples=["The sources describe one group, all given exampletinib, and no control group."])
 
 
 class Arm(Record):
@@ -521,6 +672,13 @@ class Arm(Record):
     label: NonEmptyText = Field(description="How tables name the arm.", examples=["Exampletinib"])
     regimen: RecordId = Field(description="Id of the regimen record this arm received.", examples=["exampletinib"])
     setting: Setting | None = Field(default=None, description="Overrides the study's setting for this arm.", examples=["after_sorafenib"])
+    defined_by: GroupBasis = Field(
+        default=GroupBasis.treatment,
+        description=("What defines the group: the treatment assigned or given (`treatment`, a treatment arm), a feature known before "
+                     "treatment (`baseline_feature`, e.g. patients with sarcopenia), or something that happened after the time origin "
+                     "(`outcome`, e.g. responders, or patients who stayed on treatment for more than 3 months). Only treatment groups "
+                     "are rows of treatment comparisons; the others are shown apart."),
+        examples=["treatment"])
     dose: Text | None = Field(default=None, description="Dose and schedule as stated.", examples=["100 mg once daily"])
     outcomes: list[ReportedValue] = Field(default_factory=list, description="Every value reported for this arm, `n` included.",
                                           examples=[[{"measure": "orr", "as_reported": "12 of 40 patients (30%)", "value": 30, "unit": "%", "numerator": 12,
@@ -599,12 +757,33 @@ class Patient(Record):
 
 
 EventKind = Literal["diagnosis", "surgery", "radiotherapy", "tace", "haic", "systemic", "imaging", "other"]
+TimeUnit = Literal["days", "weeks", "months", "years"]
+
+
+class RelativeDate(Record):
+    """A date the report states only relative to another step of the timeline ("13 days after the October 2021 MRI")."""
+
+    after: RecordId = Field(description="The `id` of the step of this timeline it is counted from (its start).", examples=["mri-2021-06"])
+    offset: int | None = Field(default=None, ge=0, le=100_000, description="How long after it, in `unit`; empty for 'after', with no time given.",
+                               examples=[13])
+    unit: TimeUnit | None = Field(default=None, description="Unit of `offset`.", examples=["days"])
+    at_least: bool = Field(default=False, description="`true` for 'more than' (e.g. 'controlled for more than 3 years').", examples=[False])
+
+    @model_validator(mode="after")
+    def _check_unit(self) -> RelativeDate:
+        if (self.offset is None) != (self.unit is None):
+            raise ValueError("give `offset` and `unit` together, or neither (for a plain 'after')")
+        if self.at_least and self.offset is None:
+            raise ValueError("`at_least` needs an `offset`")
+        return self
 
 
 class TreatmentLine(Record):
     """One dated step of a case's treatment sequence."""
 
     kind: EventKind = Field(description="What kind of step it is.", examples=["systemic"])
+    id: RecordId | None = Field(default=None, description="A name for the step, unique in the timeline, for dates counted from it (`start_after`).",
+                                examples=["mri-2021-06"])
     label: NonEmptyText = Field(description="How the timeline names the step.", examples=["Exampletinib"])
     regimen: RecordId | None = Field(default=None, description="Regimen id; required for systemic lines and procedures.", examples=["exampletinib"])
     line_of_therapy: int | None = Field(default=None, ge=1, description="Systemic line number, where it can be told.", examples=[2])
@@ -613,6 +792,15 @@ class TreatmentLine(Record):
     end: PartialDate | None = Field(default=None, description="When it ended, as precisely as stated.", examples=["2021-09"])
     start_as_reported: Text | None = Field(default=None, description="The start as worded, when it is relative ('1 month after surgery').",
                                            examples=["1 month after surgery"])
+    start_after: RelativeDate | None = Field(
+        default=None, description=("Instead of `start`, where the report dates the step only relative to another step: the figure places it "
+                                   "there, marked as placed from a relative date."),
+        examples=[{"after": "surgery", "offset": 1, "unit": "months"}])
+    end_after: RelativeDate | None = Field(default=None, description="Instead of `end`, where the end is stated only relative to another step.",
+                                           examples=[{"after": "mri-2021-09"}])
+    inferred: ProseText | None = Field(
+        default=None, description="What of this step the curators inferred rather than read (a date taken from a neighbouring sentence …), and why.",
+        examples=["The report does not date this step; the month is that of the scan described just before."])
     best_response: Response | None = Field(default=None, description="Best response, as the report gives it (the responses vocabulary).",
                                            examples=["PR"])
     response_as_reported: Text | None = Field(default=None, description="The response as worded.", examples=["partial response"])
@@ -627,6 +815,20 @@ class TreatmentLine(Record):
         if start and end and date_before(end, start):
             raise ValueError(f"ends ({end}) before it starts ({start})")
         return end
+
+    @field_validator("start_after")
+    @classmethod
+    def _check_start_after(cls, start_after: RelativeDate | None, info: ValidationInfo) -> RelativeDate | None:
+        if start_after is not None and info.data.get("start") is not None:
+            raise ValueError("give `start` or `start_after`, not both")
+        return start_after
+
+    @field_validator("end_after")
+    @classmethod
+    def _check_end_after(cls, end_after: RelativeDate | None, info: ValidationInfo) -> RelativeDate | None:
+        if end_after is not None and info.data.get("end") is not None:
+            raise ValueError("give `end` or `end_after`, not both")
+        return end_after
 
     @model_validator(mode="after")
     def _check_regimen(self) -> TreatmentLine:
@@ -659,6 +861,10 @@ class CaseAdverseEvent(Evidence):
 
 class FollowUp(Record):
     last_follow_up: PartialDate | None = Field(default=None, description="Date of the last follow-up, as precisely as stated.", examples=["2022-01"])
+    last_follow_up_after: RelativeDate | None = Field(
+        default=None, description=("Instead of `last_follow_up`, where the report states it only relative to a step (e.g. 'controlled for "
+                                   "more than 3 years' after a treatment began)."),
+        examples=[{"after": "exampletinib", "offset": 3, "unit": "years", "at_least": True}])
     status: NonEmptyText = Field(description="The patient's state at the last follow-up, as stated.", examples=["alive with stable disease"])
     evidence: list[Evidence] = Field(min_length=1, description="Quotes backing the status.",
                                      examples=[[_example_evidence("in January 2022 he was alive with stable disease")]])
@@ -707,7 +913,44 @@ class CaseRecord(Record):
         starts = [line.start for line in info.data.get("timeline", []) if line.start]
         if last and starts and date_before(last, min(starts)):
             raise ValueError(f"last follow-up ({last}) is before the first dated step of the timeline ({min(starts)})")
+        if follow_up and follow_up.last_follow_up_after:
+            if last:
+                raise ValueError("give `last_follow_up` or `last_follow_up_after`, not both")
+            _check_anchor(follow_up.last_follow_up_after, info.data.get("timeline", []))
         return follow_up
+
+    @field_validator("timeline")
+    @classmethod
+    def _check_relative_dates(cls, timeline: list[TreatmentLine]) -> list[TreatmentLine]:
+        ids = [line.id for line in timeline if line.id]
+        repeated = sorted({step for step in ids if ids.count(step) > 1})
+        if repeated:
+            raise ValueError(f"two steps share the id {repeated[0]!r}")
+        for line in timeline:
+            for relative in (line.start_after, line.end_after):
+                if relative:
+                    _check_anchor(relative, timeline, line.id)
+        return timeline
+
+
+def _check_anchor(relative: RelativeDate, timeline: list[TreatmentLine], own: str | None = None) -> None:
+    """A relative date counts from a step of the same timeline whose start is dated, itself or through its own anchor."""
+    by_id = {line.id: line for line in timeline if line.id}
+    seen = {own} if own else set()
+    step = relative.after
+    while True:
+        if step in seen:
+            raise ValueError(f"the relative dates from {relative.after!r} go round in a circle")
+        seen.add(step)
+        line = by_id.get(step)
+        if line is None:
+            known = ", ".join(repr(name) for name in by_id) or "none"
+            raise ValueError(f"`after: {step}` names no step of the timeline (steps with an id: {known})")
+        if line.start is not None:
+            return
+        if line.start_after is None:
+            raise ValueError(f"`after: {step}` names a step with no start date to count from")
+        step = line.start_after.after
 
 
 # --------------------------------------------------------------------------- glossary
