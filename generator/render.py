@@ -86,6 +86,7 @@ MEASURE_LABELS: dict[Measure, str] = {
     Measure.characteristic: "Characteristic",
     Measure.adverse_event: "Adverse event",
     Measure.event_count: "Events",
+    Measure.other: "Other result",
 }
 
 

@@ -144,6 +144,7 @@ class Measure(StrEnum):
     characteristic = "characteristic"
     adverse_event = "adverse_event"
     event_count = "event_count"
+    other = "other"
 
 
 MEASURE_DESCRIPTIONS: dict[Measure, str] = {
@@ -176,6 +177,7 @@ MEASURE_DESCRIPTIONS: dict[Measure, str] = {
     Measure.characteristic: "A baseline characteristic named in `category` (e.g. `Child-Pugh A`, `BCLC C`, `ECOG 0`).",
     Measure.adverse_event: "Participants with the adverse event named in `category` (grade in the name).",
     Measure.event_count: "Number of events (not participants) named in `category`.",
+    Measure.other: "A result no other measure fits, named in `category` (e.g. `patients still progression-free at 32 and 36 months`).",
 }
 
 
