@@ -176,7 +176,8 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
                          release=release, changelog=changelog)
     pending = {figure.path for figure in cache.deferred}
     svgs: dict[str, bytes | Callable[[], bytes]] = {
-        figure.path: figure.svg for figure in [*figures, *itertools.chain.from_iterable(by_page.values())] if figure.path not in pending}
+        path: svg for figure in [*figures, *itertools.chain.from_iterable(by_page.values())]
+        for path, svg in figure.files().items() if path not in pending}
     feed = {FEED_PATH: render_feed(config.templates_dir, changelog, review.citation, config.site_url, config.use_directory_urls)}
     other_files = svgs | data_file_makers(review.corpus) | asset_files(config.templates_dir) | feed
     cache.prune_unused()  # every figure was asked for: entries no figure wants any more go

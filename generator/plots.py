@@ -151,6 +151,20 @@ class FigureRow:
     records: tuple[RecordRef, ...] = ()
 
 
+def narrow_path(path: str) -> str:
+    """Where the phone layout of the figure at ``path`` lives: ``figures/orr.svg`` → ``figures/orr-narrow.svg``."""
+    return path.removesuffix(".svg") + "-narrow.svg"
+
+
+# Figure sizes, in CSS pixels at their natural size (an SVG of width W pt is 4/3 W px wide). Pages show a figure at
+# most at its natural size: the wide layout fits the text column of a 1280 px screen (about 690 px) and every
+# screen down to 720 px; below that pages show the narrow layout, which fits a 390 px phone (about 358 px). With
+# text of at least MIN_FONT_SIZE pt (4/3 × 7.5 = 10 px) neither is ever shown with text under 9 px.
+MIN_FONT_SIZE = 7.5
+WIDE_MAX_PX = 680
+NARROW_MAX_PX = 340
+
+
 @dataclass(frozen=True)
 class Figure:
     path: str  # in the generated docs tree, e.g. "figures/forest-survival.svg"
@@ -160,6 +174,18 @@ class Figure:
     columns: tuple[str, ...]
     rows: tuple[FigureRow, ...]
     notes: tuple[str, ...] = ()  # method notes for under the figure: placement rules, exclusions
+    narrow_svg: bytes | None = None  # the same figure laid out for phones, at ``narrow_path``; None: the wide one serves
+
+    @property
+    def narrow_path(self) -> str | None:
+        return narrow_path(self.path) if self.narrow_svg is not None else None
+
+    def files(self) -> dict[str, bytes]:
+        """Each SVG of the figure by its path in the docs tree (PENDING bytes for one still to draw)."""
+        found = {self.path: self.svg}
+        if self.narrow_svg is not None:
+            found[narrow_path(self.path)] = self.narrow_svg
+        return found
 
 
 def svg_relative_urls(figure_path: str, figures_page: str = FIGURES_PAGE) -> UrlFor:
