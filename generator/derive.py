@@ -186,8 +186,10 @@ class Derived:
 def check_records(corpus: Corpus, sources_dir: Path | None) -> list[Problem]:
     """The checks that can fail a build. Each looks at one record at a time, so they also run on the
     records that loaded when others did not, and a curator sees every problem in one run."""
+    from generator.views import check_comparisons  # the views read this module's headline(): imported when checking
+
     with collector_paused():
-        return check_evidence(corpus, SourceLibrary(sources_dir)) + check_drug_classes(corpus)
+        return check_evidence(corpus, SourceLibrary(sources_dir)) + check_drug_classes(corpus) + check_comparisons(corpus)
 
 
 def derive(corpus: Corpus, sources_dir: Path | None) -> Derived:

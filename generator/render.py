@@ -27,6 +27,7 @@ from markupsafe import Markup
 from generator import plots, views
 from generator.caches import build_cache
 from generator.changelog import Changelog, ReleaseInfo
+from generator.comparisons import ALL_ARMS, ARM_COLUMNS, DEFAULT_COLUMNS
 from generator.consistency import ConsistencyFlag
 from generator.derive import Derived, headline
 from generator.errors import ConfigError, TemplateFailure
@@ -40,8 +41,10 @@ from generator.plots import Figure
 from generator.progress import Progress, stage
 from generator.schema import (
     DRUG_CLASS_LABELS,
+    GROUP_BASIS_LABELS,
     MEASURE_DESCRIPTIONS,
     SETTING_LABELS,
+    STATISTIC_LABELS,
     STUDY_TYPE_LABELS,
     CaseRecord,
     DrugClass,
@@ -88,6 +91,11 @@ MEASURE_LABELS: dict[Measure, str] = {
     Measure.event_count: "Events",
     Measure.other: "Other result",
 }
+
+
+# A measure named as the endpoint of a comparison: the hazard ratio of OS, not of "median OS".
+ENDPOINT_LABELS: dict[Measure, str] = {**MEASURE_LABELS, Measure.median_pfs: "PFS", Measure.median_os: "OS", Measure.median_ttp: "TTP",
+                                      Measure.median_dor: "duration of response"}
 
 
 def page_path(kind: str, record_id: str) -> str:
@@ -236,8 +244,12 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         ris_authors=_ris_authors,
     )
     env.globals.update(
-        ARM_MEASURES=views.ARM_MEASURES,
         MEASURE_LABELS=MEASURE_LABELS,
+        ENDPOINT_LABELS=ENDPOINT_LABELS,
+        STATISTIC_LABELS=STATISTIC_LABELS,
+        BR=Markup("<br>"),  # a line break inside a table cell
+        DEFAULT_ARM_COLUMNS=[(column_id, ARM_COLUMNS[column_id]) for column_id in DEFAULT_COLUMNS],
+        GROUP_BASIS_LABELS=GROUP_BASIS_LABELS,
         # The generator's own descriptions, written in Markdown (not record text).
         MEASURE_DESCRIPTIONS={measure: Markup(text) for measure, text in MEASURE_DESCRIPTIONS.items()},
         SETTING_LABELS=SETTING_LABELS,
@@ -308,27 +320,35 @@ CONTEXT_ROWS_LIMIT = 30  # other arms shown on a study page beside its own; beyo
 NAV_RECORDS_LIMIT = 50
 
 
-def comparison_pages(view: views.ComparisonView) -> list[Paging[views.ArmRow]]:
-    return paginate(view.rows, ARM_ROWS_PER_PAGE, f"compare/{view.slug}.md")
+def comparison_pages(view: views.ComparisonView) -> list[Paging[views.ArmRow | views.ComparisonRow]]:
+    return paginate(view.entries, ARM_ROWS_PER_PAGE, f"compare/{view.slug}.md")
+
+
+def entry_arms(entries: Iterable[views.ArmRow | views.ComparisonRow]) -> list[views.ArmRow]:
+    """The arms of a page's entries, in order: a comparison's two arms where it stands."""
+    arms: list[views.ArmRow] = []
+    for entry in entries:
+        arms += [entry.first, entry.second] if isinstance(entry, views.ComparisonRow) else [entry]
+    return arms
 
 
 def page_figures(corpus: Corpus, comparisons: list[views.ComparisonView], cache: FigureCache | None = None,
                  progress: Progress | None = None) -> dict[str, list[Figure]]:
-    """Forest and ORR figures of each page of the all-arms table, by page path; {} when the table fits one page.
+    """Forest and ORR figures of the arms on each page of each comparison, by page path.
 
-    The all-arms table carries them when the review has more arms than one page holds: one figure of
-    thousands of rows could be neither drawn quickly nor read.
+    The page of every arm carries them only when it is split over several pages (a figure of thousands of rows
+    could be neither drawn quickly nor read); while it fits one page, the figures page has the review's figures.
     """
-    view = views.all_arms(comparisons)
-    pages = comparison_pages(view)
-    if len(pages) == 1:
-        return {}
-    drawing = stage(progress, "page figures drawn", len(pages))
+    planned = [(view, paging) for view in comparisons for paging in comparison_pages(view)
+               if view.slug != ALL_ARMS or paging.is_split]
+    drawing = stage(progress, "page figures drawn", len(planned))
     found = {}
-    for paging in pages:
+    for view, paging in planned:
         drawing.advance()
-        drawn = [plots.forest_figure(corpus, paging.items, f"figures/{view.slug}/forest-survival-{paging.number}.svg", cache=cache),
-                 plots.orr_figure(corpus, paging.items, f"figures/{view.slug}/orr-{paging.number}.svg", cache=cache)]
+        arms = entry_arms(paging.items)
+        suffix = f"-{paging.number}" if paging.is_split else ""
+        drawn = [plots.forest_figure(corpus, arms, f"figures/{view.slug}/forest-survival{suffix}.svg", cache=cache),
+                 plots.orr_figure(corpus, arms, f"figures/{view.slug}/orr{suffix}.svg", cache=cache)]
         found[paging.path] = [figure for figure in drawn if figure is not None]
     drawing.close()
     return found
@@ -353,7 +373,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
               "latest_update": max(updated.values(), default=None), "figures": figures,
               "evidence_map": by_path.get(plots.EVIDENCE_MAP_PATH), "release": release or ReleaseInfo()}
     comparisons = comparisons if comparisons is not None else views.comparison_views(corpus)
-    all_rows = views.all_arms(comparisons).rows  # the very row objects of the comparisons: each is rendered once
+    all_rows = views.all_arms(comparisons).all_rows  # the very row objects of the comparisons: each is rendered once
     # The records of each evidence-map cell are listed under the map, or, in a large review, each on a page of its own.
     evidence_map = by_path.get(plots.EVIDENCE_MAP_PATH)
     cell_rows = [row for row in evidence_map.rows if row.records] if evidence_map else []
@@ -370,13 +390,15 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         Page("glossary.md", "glossary.md.j2", common),
         Page("guide.md", "guide.md.j2", {**common, "guide": curator_guide()}),
         Page("compare/figures.md", "figures.md.j2", {**common, "cell_pages": cell_pages, "figure_pages": [
-            PageLink(f"page {number}", path) for number, path in enumerate(figures_by_page, start=1)]}),
+            PageLink(f"page {paging.number}", paging.path) for paging in comparison_pages(views.all_arms(comparisons))
+            if paging.path in figures_by_page]}),
         Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS}),
         Page("changelog.md", "changelog.md.j2", {**common, "changelog": changelog or Changelog(),
                                                  "current": {f"{kind}/{record_id}" for kind, record_id in corpus.origins}}),
     ]
+    case_focus = next((view.spec.case_focus for view in comparisons if view.spec.case_focus), None)
     pages += [Page(listing.path, "compare_cases.md.j2", {**common, "summaries": listing.items, "paging": listing}, listed=listing.number == 1)
-              for listing in paginate(views.case_summaries(corpus), CASE_ROWS_PER_PAGE, "compare/cases.md")]
+              for listing in paginate(views.case_summaries(corpus, drug=case_focus), CASE_ROWS_PER_PAGE, "compare/cases.md")]
     pages += [Page(cell_pages[row.anchor], "evidence_cell.md.j2", {**common, "row": row}, listed=False)
               for row in cell_rows if row.anchor in cell_pages]
     pages += [Page(listing.path, "sources.md.j2", {**common, "documents": listing.items, "paging": listing}, listed=listing.number == 1)
@@ -398,14 +420,15 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         # as does one with more case reports than a page holds.
         split = table_pages[0].is_split or len(view.cases) > CASE_ROWS_PER_PAGE
         case_listings = paginate(view.cases, CASE_ROWS_PER_PAGE, f"compare/{view.slug}_others.md")
-        others_page = case_listings[0].path if split and (view.cases or view.without_results) else None
+        has_others = bool(view.cases or view.without_results or view.other_groups or view.other_outcomes or view.no_values)
+        others_page = case_listings[0].path if split and has_others else None
         part = "arms" if split else "all"
         for paging in table_pages:
             title = view.title if not paging.is_split else f"{view.title} (page {paging.number} of {paging.count})"
             pages.append(Page(paging.path, "compare_arms.md.j2", {**common, "view": view, "rows": paging.items, "paging": paging, "part": part,
                                                                   "others_page": others_page, "page_figures": figures_by_page.get(paging.path, [])},
                               listed=paging.number == 1))
-            for study_id in dict.fromkeys(row.study.id for row in paging.items):
+            for study_id in dict.fromkeys(entry.study.id for entry in paging.items):
                 pages_by_study.setdefault(study_id, []).append(PageLink(title, paging.path))
         if others_page:
             pages += [Page(listing.path, "compare_arms.md.j2", {**common, "view": view, "rows": [], "paging": table_pages[0], "part": "others",
@@ -453,7 +476,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         pages += [Page(paging.path, "regimen_arms.md.j2", {**common, "regimen": regimen, "rows": paging.items, "paging": paging}, listed=False)
                   for paging in more]
     for case in corpus.cases.values():
-        pages.append(Page(page_path("cases", case.id), "case.md.j2", {**common, "case": case, "summary": views.summarise_case(corpus, case),
+        pages.append(Page(page_path("cases", case.id), "case.md.j2", {**common, "case": case, "summary": views.summarise_case(corpus, case, case_focus),
                                                                      "timeline_figure": by_path.get(plots.case_figure_path(case.id))},
                           listed=len(corpus.cases) <= NAV_RECORDS_LIMIT))
         pages += _citation_files("cases", case, common)

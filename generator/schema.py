@@ -188,6 +188,10 @@ class Statistic(StrEnum):
     iqr = "iqr"
 
 
+STATISTIC_LABELS: dict[Statistic, str] = {Statistic.median: "median", Statistic.mean: "mean", Statistic.range: "range",
+                                          Statistic.iqr: "interquartile range"}
+
+
 class Setting(StrEnum):
     """Where in the treatment sequence a study or arm sits; drives the comparison tables."""
 
@@ -234,7 +238,7 @@ STUDY_TYPE_LABELS: dict[StudyType, str] = {
     StudyType.preclinical: "Preclinical study",
     StudyType.planned_trial: "Planned trial",
     StudyType.registered_trial: "Registered trial",
-    StudyType.not_stated: "Clinical study, design not stated",
+    StudyType.not_stated: "Design not stated",
 }
 
 

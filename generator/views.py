@@ -1,19 +1,25 @@
-"""Views the comparison pages need: evidence levels, arm rows and case summaries.
+"""Views the comparison pages need: evidence levels, arm rows, comparisons side by side and case summaries.
 
-Pure functions of the linked corpus. Nothing here reads or writes files, and nothing
-computes a clinical number: rows carry the records' own reported values (and, through
-``statistics``, intervals labelled as computed).
+Pure functions of the linked corpus and the declared comparisons (``generator/comparisons.py``). Nothing here
+reads or writes files, and nothing computes a clinical number: cells carry the records' own reported values,
+with their definitions judged against their column's (``generator/definitions.py``), and, through
+``statistics``, intervals labelled as computed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 
+from generator.comparisons import ALL_ARMS, ARM_COLUMNS, COMPARISONS, ColumnSpec, ComparisonSpec, Scope
+from generator.definitions import Judgement, Tag, TagKind, judge, tags_of
 from generator.derive import headline
+from generator.errors import Problem
 from generator.evidence import normalise_space
 from generator.link import Corpus
+from generator.load import format_loc
 from generator.schema import (
+    COMPARISON_MEASURES,
     DRUG_CLASS_LABELS,
     SETTING_LABELS,
     STUDY_TYPE_LABELS,
@@ -21,6 +27,7 @@ from generator.schema import (
     CaseAdverseEvent,
     CaseRecord,
     Evidence,
+    GroupBasis,
     Measure,
     RegimenRecord,
     ReportedValue,
@@ -31,11 +38,10 @@ from generator.schema import (
 )
 from generator.statistics import ProportionInterval, clopper_pearson
 
-# Columns of every arm table, in order.
-ARM_MEASURES = (Measure.n, Measure.orr, Measure.dcr, Measure.median_pfs, Measure.median_os)
 # Measures whose stated count and denominator give an exact interval.
 PROPORTION_MEASURES = frozenset({Measure.orr, Measure.dcr, Measure.cr, Measure.pr, Measure.sd, Measure.pd})
-LENALIDOMIDE = "lenalidomide"
+# Values no comparison column or effect shows, and that say nothing of how the arm fared: not "other outcomes".
+NOT_OUTCOMES = frozenset({Measure.n, Measure.age, Measure.male, Measure.female, Measure.characteristic})
 
 
 # --------------------------------------------------------------------------- evidence levels
@@ -72,17 +78,20 @@ def _phase_rank(phase: str | None) -> int:
 
 
 def evidence_level(record: StudyRecord | CaseRecord) -> EvidenceLevel:
+    """The record's rank and its label: the label always begins with the design the tables filter on, so a badge
+    and its filter agree ("Randomised trial, phase III" is among the randomised trials)."""
     if isinstance(record, CaseRecord):
         return EvidenceLevel(7, "Case report", "Case report", pooled=False)
     kind = record.study_type
     design = STUDY_TYPE_LABELS[kind]
     rank = _DESIGN_RANK[kind]
     phase = record.design.phase
-    if kind in {StudyType.randomised_trial, StudyType.single_arm_trial, StudyType.non_randomised_trial}:
-        rank += _phase_rank(phase)
-        label = f"Phase {phase} {design[0].lower()}{design[1:]}" if phase else design
+    if kind in {StudyType.randomised_trial, StudyType.single_arm_trial, StudyType.non_randomised_trial, StudyType.not_stated}:
+        if kind is not StudyType.not_stated:
+            rank += _phase_rank(phase)
+        label = f"{design}, phase {phase}" if phase else design
     elif kind in {StudyType.planned_trial, StudyType.registered_trial} and phase:
-        label = f"{design} (phase {phase}; no results)"
+        label = f"{design}, phase {phase} (no results)"
     elif kind in {StudyType.planned_trial, StudyType.registered_trial}:
         label = f"{design} (no results)"
     else:
@@ -91,7 +100,7 @@ def evidence_level(record: StudyRecord | CaseRecord) -> EvidenceLevel:
     return EvidenceLevel(rank, label, design, pooled=has_results)
 
 
-# --------------------------------------------------------------------------- arm rows
+# --------------------------------------------------------------------------- cells: one value under its column
 
 
 def regimen_classes(regimen: RegimenRecord) -> str:
@@ -105,7 +114,7 @@ def regimen_classes(regimen: RegimenRecord) -> str:
 
 
 def has_drug(regimen: RegimenRecord, name: str) -> bool:
-    return any(name in drug.name.lower() for drug in regimen.drugs)
+    return any(name.lower() in drug.name.lower() for drug in regimen.drugs)
 
 
 def exact_interval(value: ReportedValue | None) -> ProportionInterval | None:
@@ -113,6 +122,67 @@ def exact_interval(value: ReportedValue | None) -> ProportionInterval | None:
     if value is None or value.measure not in PROPORTION_MEASURES or value.numerator is None or value.denominator is None:
         return None
     return clopper_pearson(value.numerator, value.denominator)
+
+
+PARTIAL_ONLY = Tag(TagKind.caveat, "partial responses only",
+                   "The source states partial responses only, with no objective response rate and no complete responses: they are "
+                   "shown as stated, never as a derived response rate.")
+# Medians in days or weeks sort among those in months by this factor (a mean month); they are shown as stated.
+_MONTHS_PER = {"months": 1.0, "month": 1.0, "weeks": 7 / 30.4375, "week": 7 / 30.4375, "days": 1 / 30.4375, "day": 1 / 30.4375,
+               "years": 12.0, "year": 12.0}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value under a comparison column: the arm's headline value of the column's measure (or none), and its marks."""
+
+    value: ReportedValue | None
+    judgement: Judgement
+    partial_only: bool = False  # a response column showing partial responses because nothing else is stated
+
+    @property
+    def marks(self) -> tuple[Tag, ...]:
+        return ((PARTIAL_ONLY,) if self.partial_only else ()) + self.judgement.marks
+
+    @property
+    def stated(self) -> tuple[Tag, ...]:
+        """Parts of the definition the source states, which do not set the value apart (RECIST 1.1, an assessor)."""
+        return tuple(tag for tag in self.judgement.tags if tag.kind is TagKind.stated)
+
+    @property
+    def differs(self) -> bool:
+        return self.judgement.differs
+
+    @property
+    def interval(self) -> ProportionInterval | None:
+        return exact_interval(self.value)
+
+    def sort_key(self, times: bool) -> float | None:
+        """The number a table sorts by: the value itself, or for a time its length in months (shown as stated)."""
+        if self.value is None or self.value.value is None:
+            return None
+        if not times:
+            return self.value.value
+        factor = _MONTHS_PER.get((self.value.unit or "").lower())
+        return None if factor is None else self.value.value * factor
+
+
+EMPTY = Cell(None, Judgement(()))
+
+
+def column_cell(arm: Arm, column: ColumnSpec) -> Cell:
+    for measure in column.measures:
+        value = headline(arm, measure)
+        if value is not None:
+            return Cell(value, judge(value, arm, column.accepts))
+    if column.partial_responses and headline(arm, Measure.cr) is None:
+        partial = headline(arm, Measure.pr)
+        if partial is not None:
+            return Cell(partial, judge(partial, arm, column.accepts), partial_only=True)
+    return EMPTY
+
+
+# --------------------------------------------------------------------------- arm rows
 
 
 @dataclass(frozen=True)
@@ -124,34 +194,57 @@ class ArmRow:
     setting: Setting
     level: EvidenceLevel
     classes: str
-    values: dict[Measure, ReportedValue | None]
+    cells: dict[str, Cell]  # column id → cell
+    other: tuple[ReportedValue, ...]  # outcomes no column shows (comparisons apart): listed, never dropped
 
     @property
     def setting_label(self) -> str:
         return SETTING_LABELS[self.setting]
 
-    def interval(self, measure: Measure) -> ProportionInterval | None:
-        return exact_interval(self.values.get(measure))
+    @property
+    def has_headline(self) -> bool:
+        return any(cell.value is not None for column, cell in self.cells.items() if column != "n")
+
+    @property
+    def group(self) -> GroupBasis:
+        return self.arm.defined_by
+
+    kind = "arm"  # what a comparison page's entry is (its tables take arms and comparisons apart)
 
 
-def arm_rows(corpus: Corpus, keep: Callable[[ArmRow], bool] = lambda row: True) -> list[ArmRow]:
-    """Arms that report at least one headline value, strongest evidence first, then by study name."""
-    rows = []
-    for study in corpus.studies.values():
-        level = evidence_level(study)
-        for index, arm in enumerate(study.arms):
-            values = {measure: headline(arm, measure) for measure in ARM_MEASURES}
-            if not any(values.values()):
-                continue
-            regimen = corpus.regimens[arm.regimen]
-            row = ArmRow(study, arm, index, regimen, arm.setting or study.setting, level, regimen_classes(regimen), values)
-            if keep(row):
-                rows.append(row)
+def _other_outcomes(arm: Arm, cells: dict[str, Cell]) -> tuple[ReportedValue, ...]:
+    shown = {id(cell.value) for cell in cells.values() if cell.value is not None}
+    return tuple(value for value in arm.outcomes
+                 if id(value) not in shown and value.measure not in NOT_OUTCOMES and value.measure not in COMPARISON_MEASURES
+                 and value.subgroup is None)
+
+
+def arm_row(corpus: Corpus, study: StudyRecord, index: int, columns: dict[str, ColumnSpec] = ARM_COLUMNS) -> ArmRow:
+    arm = study.arms[index]
+    regimen = corpus.regimens[arm.regimen]
+    cells = {column_id: column_cell(arm, column) for column_id, column in columns.items()}
+    return ArmRow(study, arm, index, regimen, arm.setting or study.setting, evidence_level(study), regimen_classes(regimen), cells,
+                  _other_outcomes(arm, cells))
+
+
+def every_arm_row(corpus: Corpus) -> list[ArmRow]:
+    """Every arm of every study that reports results, strongest evidence first, then by study name and arm order."""
+    rows = [arm_row(corpus, study, index) for study in corpus.studies.values() if evidence_level(study).pooled
+            for index in range(len(study.arms))]
     return sorted(rows, key=lambda r: (r.level.rank, r.study.short_name.lower(), r.arm_index))
 
 
-def in_settings(*settings: Setting) -> Callable[[ArmRow], bool]:
-    return lambda row: row.setting in settings
+def arm_rows(corpus: Corpus, keep: Callable[[ArmRow], bool] = lambda row: True) -> list[ArmRow]:
+    """Treatment arms that report at least one headline value, strongest evidence first, then by study name."""
+    return [row for row in every_arm_row(corpus) if row.group is GroupBasis.treatment and row.has_headline and keep(row)]
+
+
+def in_scope(scope: Scope) -> Callable[[RegimenRecord, Setting], bool]:
+    def keep(regimen: RegimenRecord, setting: Setting) -> bool:
+        if scope.every:
+            return True
+        return (setting in scope.settings) or (scope.drug is not None and has_drug(regimen, scope.drug))
+    return keep
 
 
 def studies_by_setting(corpus: Corpus) -> dict[Setting, list[StudyRecord]]:
@@ -168,6 +261,223 @@ def studies_with_drug(corpus: Corpus, name: str) -> list[StudyRecord]:
     return sorted(found, key=lambda s: (evidence_level(s).rank, s.short_name.lower()))
 
 
+# --------------------------------------------------------------------------- comparisons side by side
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A stated comparison between two arms (hazard ratio, risk ratio, p value …), oriented as the record states it."""
+
+    value: ReportedValue
+    arm: Arm  # the arm that states it
+    tags: tuple[Tag, ...]
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """Two arms of one study side by side, with what the source says of their difference."""
+
+    study: StudyRecord
+    level: EvidenceLevel
+    first: ArmRow  # the arm stating the comparison (or the study's first arm)
+    second: ArmRow  # its comparator
+    effects: tuple[Effect, ...]
+
+    kind = "comparison"
+
+    @property
+    def settings(self) -> list[Setting]:
+        return list(dict.fromkeys((self.first.setting, self.second.setting)))
+
+    @property
+    def has_other(self) -> bool:
+        return bool(self.first.other or self.second.other)
+
+    def other(self) -> Iterator[tuple[ArmRow, ReportedValue]]:
+        """The two arms' outcomes no column shows, each with its arm."""
+        for row in (self.first, self.second):
+            for value in row.other:
+                yield row, value
+
+
+_CONTROL_CLASSES = frozenset({"placebo", "no_treatment"})
+
+
+def _pairs(study: StudyRecord, rows: dict[str, ArmRow]) -> list[tuple[str, str]]:
+    """The comparisons a study states between its treatment arms (by its values' comparators); with none stated, its two
+    treatment arms when it has exactly two, the control (placebo or no treatment) second."""
+    pairs: list[tuple[str, str]] = []
+    for arm in study.arms:
+        for value in arm.outcomes:
+            if value.comparator and arm.id in rows and value.comparator in rows:
+                pair = (arm.id, value.comparator)
+                if pair not in pairs and pair[::-1] not in pairs:
+                    pairs.append(pair)
+    if not pairs and len(rows) == 2:
+        first, second = rows
+        if all(drug.drug_class.value in _CONTROL_CLASSES for drug in rows[first].regimen.drugs):
+            first, second = second, first
+        pairs.append((first, second))
+    return pairs
+
+
+def comparison_rows(study: StudyRecord, rows: dict[str, ArmRow]) -> list[ComparisonRow]:
+    """A study's comparisons between treatment arms of ``rows`` (arm id → row), in the order the record states them."""
+    found = []
+    for first, second in _pairs(study, rows):
+        effects = tuple(Effect(value, arm, tuple(tags_of(value, arm))) for arm in study.arms if arm.id in (first, second)
+                        for value in arm.outcomes
+                        if value.measure in COMPARISON_MEASURES and value.comparator in (first, second) and value.comparator != arm.id)
+        found.append(ComparisonRow(study, evidence_level(study), rows[first], rows[second], effects))
+    return found
+
+
+# --------------------------------------------------------------------------- comparison pages
+
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """One comparison page: what it holds, read from its declaration."""
+
+    spec: ComparisonSpec
+    columns: list[tuple[str, ColumnSpec]]
+    rows: list[ArmRow]  # treatment arms in one row each (those of comparisons too on the page of every arm)
+    comparisons: list[ComparisonRow]  # comparative studies, one row per comparison
+    other_outcomes: list[ArmRow]  # treatment arms that report none of the columns' measures, with what they do report
+    other_groups: list[ArmRow]  # groups defined by a baseline feature or by outcome: never rows of a treatment comparison
+    no_values: list[ArmRow]  # arms of studies with results for which the sources state no value
+    cases: list[CaseSummary]
+    without_results: list[StudyRecord]  # planned and registered trials in scope
+    marks: list[Tag] = field(default_factory=list)  # every mark the page's tables show, once each, for its legend
+
+    @property
+    def slug(self) -> str:
+        return self.spec.slug
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def scope(self) -> str:
+        return self.spec.scope_text
+
+    @property
+    def all_rows(self) -> list[ArmRow]:
+        """Every treatment arm the page shows, in its tables' order (comparisons' arms included): for its figures."""
+        paired = [row for comparison in self.comparisons for row in (comparison.first, comparison.second)]
+        return sorted({id(row): row for row in [*self.rows, *paired]}.values(), key=lambda r: (r.level.rank, r.study.short_name.lower(), r.arm_index))
+
+    @property
+    def arm_count(self) -> int:
+        return len(self.all_rows) + len(self.other_outcomes)
+
+    @property
+    def column_definitions(self) -> list[tuple[list[str], str]]:
+        """The columns' definitions in words, columns of one definition together: (["ORR", "DCR"], "response by …")."""
+        grouped: dict[str, list[str]] = {}
+        for _, column in self.columns:
+            described = column.accepts.describe()
+            if described:
+                grouped.setdefault(described, []).append(column.label)
+        return [(labels, described) for described, labels in grouped.items()]
+
+    @property
+    def entries(self) -> list[ArmRow | ComparisonRow]:
+        """The rows of the page's two tables in one reading order (by evidence level, then study), for paging."""
+        entries: list[ArmRow | ComparisonRow] = [*self.comparisons, *self.rows]
+        return sorted(entries, key=lambda e: (e.level.rank, e.study.short_name.lower(),
+                                              e.first.arm_index if isinstance(e, ComparisonRow) else e.arm_index))
+
+
+def all_arms(comparisons: list[ComparisonView]) -> ComparisonView:
+    return next(view for view in comparisons if view.slug == ALL_ARMS)
+
+
+def _collect_marks(rows: Iterable[ArmRow], columns: Iterable[str]) -> list[Tag]:
+    found: dict[str, Tag] = {}
+    for row in rows:
+        for column in columns:
+            for tag in row.cells[column].marks:
+                found.setdefault(tag.text, tag)
+    return sorted(found.values(), key=lambda tag: (tag.kind is not TagKind.differs, tag.text))
+
+
+def build_view(corpus: Corpus, spec: ComparisonSpec, every_row: list[ArmRow]) -> ComparisonView:
+    """The page ``spec`` declares, from every arm's row (shared by all pages: each row is rendered once)."""
+    keep = in_scope(spec.arms)
+    scoped = [row for row in every_row if keep(row.regimen, row.setting)]
+    treatment = [row for row in scoped if row.group is GroupBasis.treatment]
+    with_values = [row for row in treatment if row.has_headline]
+    comparisons: list[ComparisonRow] = []
+    if spec.side_by_side:
+        by_study: dict[str, dict[str, ArmRow]] = {}
+        for row in treatment:
+            by_study.setdefault(row.study.id, {})[row.arm.id] = row
+        for arms in by_study.values():
+            study = next(iter(arms.values())).study
+            if len(arms) >= 2:
+                comparisons += comparison_rows(study, arms)
+    paired = {id(row) for comparison in comparisons for row in (comparison.first, comparison.second)}
+    rows = [row for row in with_values if id(row) not in paired]
+    other_outcomes = [row for row in treatment if not row.has_headline and row.other and id(row) not in paired]
+    no_values = [row for row in treatment if not row.has_headline and not row.other and id(row) not in paired]
+    other_groups = [row for row in scoped if row.group is not GroupBasis.treatment]
+    cases: list[CaseSummary] = []
+    if spec.cases is not None:
+        keep_case = in_scope(spec.cases)
+        chosen = [case for case in corpus.cases.values()
+                  if any(keep_case(corpus.regimens[line.regimen], case.setting) for line in case.timeline if line.regimen)
+                  or (spec.cases.settings and case.setting in spec.cases.settings)]
+        cases = case_summaries(corpus, chosen, spec.case_focus)
+    without_results: list[StudyRecord] = []
+    if spec.planned:
+        without_results = sorted((study for study in corpus.studies.values()
+                                  if study.study_type in {StudyType.planned_trial, StudyType.registered_trial}
+                                  and (any(keep(corpus.regimens[arm.regimen], arm.setting or study.setting) for arm in study.arms)
+                                       or (not study.arms and study.setting in spec.arms.settings))),
+                                 key=lambda s: (evidence_level(s).rank, s.short_name.lower()))
+    columns = [(column_id, ARM_COLUMNS[column_id]) for column_id in spec.columns]
+    marked_rows = [*rows, *(row for comparison in comparisons for row in (comparison.first, comparison.second))]
+    return ComparisonView(spec, columns, rows, comparisons, other_outcomes, other_groups, no_values, cases, without_results,
+                          _collect_marks(marked_rows, spec.columns))
+
+
+def comparison_views(corpus: Corpus, specs: list[ComparisonSpec] = COMPARISONS) -> list[ComparisonView]:
+    """The comparison pages of the review, in reading order."""
+    # One set of rows for every view: pages render a row once and reuse it wherever it appears (generator.render.Fragments).
+    every_row = every_arm_row(corpus)
+    return [build_view(corpus, spec, every_row) for spec in specs]
+
+
+def check_comparisons(corpus: Corpus, specs: list[ComparisonSpec] = COMPARISONS) -> list[Problem]:
+    """A value that a column would hold although its definition differs from the column's, where the column's declaration
+    does not say to mark it: a problem (the build stops), located at the value."""
+    problems: list[Problem] = []
+    for spec in specs:
+        strict = [ARM_COLUMNS[column_id] for column_id in spec.columns if ARM_COLUMNS[column_id].otherwise == "fail"]
+        if not strict:
+            continue
+        keep = in_scope(spec.arms)
+        for study in corpus.studies.values():
+            origin = corpus.origins.get(("studies", study.id))
+            for index, arm in enumerate(study.arms):
+                regimen = corpus.regimens.get(arm.regimen)
+                # (an unknown regimen is a link problem, reported already; the checks also run on a corpus that failed to link)
+                if regimen is None or arm.defined_by is not GroupBasis.treatment or not keep(regimen, arm.setting or study.setting):
+                    continue
+                for column in strict:
+                    cell = column_cell(arm, column)
+                    if not cell.differs or cell.value is None:
+                        continue
+                    loc = ("arms", index, "outcomes", next(i for i, v in enumerate(arm.outcomes) if v is cell.value))
+                    why = "; ".join(tag.explanation for tag in cell.judgement.marks if tag.kind is TagKind.differs)
+                    problems.append(Problem(origin.file if origin else f"studies/{study.id}", origin.line_of(loc) if origin else 0, format_loc(loc),
+                                            f"comparison {spec.slug!r}, column {column.label!r}: {why} The column's declaration does not "
+                                            "say how to show such values: give it `otherwise: mark`, or a column of their own"))
+    return problems
+
+
 # --------------------------------------------------------------------------- cases side by side
 
 
@@ -177,13 +487,14 @@ class CaseSummary:
 
     case: CaseRecord
     level: EvidenceLevel
-    prior_systemic: list[TreatmentLine]  # systemic lines before the lenalidomide line
-    lenalidomide_line: TreatmentLine | None
-    partners: list[str]  # the other drugs given with lenalidomide
+    focus: str | None  # the drug the comparison is about (its first line in the timeline is the focus line)
+    prior_systemic: list[TreatmentLine]  # systemic lines before the focus line (every systemic line without one)
+    focus_line: TreatmentLine | None
+    partners: list[str]  # the other drugs given with the focus drug
     procedures: list[TreatmentLine]
     adverse_events: list[CaseAdverseEvent]
     final_line: TreatmentLine | None  # the last timeline entry, for "where things stood"
-    response_evidence: Evidence | None  # the quote that states the lenalidomide line's response
+    response_evidence: Evidence | None  # the quote that states the focus line's response
 
 
 def evidence_stating(line: TreatmentLine, text: str | None) -> Evidence:
@@ -196,17 +507,20 @@ def evidence_stating(line: TreatmentLine, text: str | None) -> Evidence:
     return line.evidence[0]
 
 
-def summarise_case(corpus: Corpus, case: CaseRecord, drug: str = LENALIDOMIDE) -> CaseSummary:
+def summarise_case(corpus: Corpus, case: CaseRecord, drug: str | None = None) -> CaseSummary:
     lines = case.timeline
-    index = next((i for i, line in enumerate(lines) if line.regimen and has_drug(corpus.regimens[line.regimen], drug)), None)
+    index = None if drug is None else next(
+        (i for i, line in enumerate(lines) if line.regimen and has_drug(corpus.regimens[line.regimen], drug)), None)
     focus = lines[index] if index is not None else None
     before = lines[:index] if index is not None else lines
-    partners = [d.name for d in corpus.regimens[focus.regimen].drugs if drug not in d.name.lower()] if focus and focus.regimen else []
+    partners = ([d.name for d in corpus.regimens[focus.regimen].drugs if drug is not None and drug.lower() not in d.name.lower()]
+                if focus and focus.regimen else [])
     return CaseSummary(
         case=case,
         level=evidence_level(case),
+        focus=drug,
         prior_systemic=[line for line in before if line.kind == "systemic"],
-        lenalidomide_line=focus,
+        focus_line=focus,
         partners=partners,
         procedures=[line for line in lines if line.kind in {"surgery", "tace", "haic", "radiotherapy"}],
         adverse_events=list(case.adverse_events),
@@ -215,9 +529,9 @@ def summarise_case(corpus: Corpus, case: CaseRecord, drug: str = LENALIDOMIDE) -
     )
 
 
-def case_summaries(corpus: Corpus, cases: Iterable[CaseRecord] | None = None) -> list[CaseSummary]:
+def case_summaries(corpus: Corpus, cases: Iterable[CaseRecord] | None = None, drug: str | None = None) -> list[CaseSummary]:
     chosen = corpus.cases.values() if cases is None else cases
-    return [summarise_case(corpus, case) for case in sorted(chosen, key=lambda c: c.short_name.lower())]
+    return [summarise_case(corpus, case, drug) for case in sorted(chosen, key=lambda c: c.short_name.lower())]
 
 
 def cases_in_settings(corpus: Corpus, *settings: Setting) -> list[CaseRecord]:
@@ -228,66 +542,3 @@ def cases_with_drug(corpus: Corpus, name: str) -> list[CaseRecord]:
     return [case for case in corpus.cases.values() if any(line.regimen and has_drug(corpus.regimens[line.regimen], name) for line in case.timeline)]
 
 
-# --------------------------------------------------------------------------- comparison pages
-
-
-@dataclass(frozen=True)
-class ComparisonView:
-    """One comparison page: the arms, the cases and the result-less trials it puts side by side."""
-
-    slug: str  # page is compare/<slug>.md
-    title: str
-    scope: str  # one sentence: what is included, in the curator's words
-    rows: list[ArmRow]
-    cases: list[CaseSummary]
-    without_results: list[StudyRecord]
-
-
-ALL_ARMS = "outcomes"  # slug of the comparison of every arm: its rows are every arm row, in order
-
-
-def all_arms(comparisons: list[ComparisonView]) -> ComparisonView:
-    return next(view for view in comparisons if view.slug == ALL_ARMS)
-
-
-def comparison_views(corpus: Corpus) -> list[ComparisonView]:
-    """The comparison pages of the review, in reading order."""
-    sorafenib = (Setting.after_sorafenib,)
-    lenvatinib = (Setting.after_lenvatinib, Setting.after_lenvatinib_pd1)
-    lenalidomide_studies = studies_with_drug(corpus, LENALIDOMIDE)
-    # One set of rows for every view (a stable sort keeps a subset in the same order): pages render a row
-    # once and reuse it wherever it appears (generator.render.Fragments).
-    every_row = arm_rows(corpus)
-
-    def rows(keep: Callable[[ArmRow], bool]) -> list[ArmRow]:
-        return [row for row in every_row if keep(row)]
-
-    return [
-        ComparisonView(
-            "after-sorafenib", "Second line after sorafenib",
-            "Study arms treated after sorafenib failed or was not tolerated, and any case report in that setting.",
-            rows(in_settings(*sorafenib)), case_summaries(corpus, cases_in_settings(corpus, *sorafenib)), [],
-        ),
-        ComparisonView(
-            "after-lenvatinib", "After lenvatinib, or lenvatinib plus a PD-1 inhibitor",
-            "Study arms and case reports in which disease progressed on lenvatinib, alone or with a PD-1 inhibitor.",
-            rows(in_settings(*lenvatinib)), case_summaries(corpus, cases_in_settings(corpus, *lenvatinib)), [],
-        ),
-        ComparisonView(
-            "lenalidomide", "All lenalidomide evidence",
-            "Every study arm, case report and planned or registered trial in which lenalidomide was given, alone or combined.",
-            rows(lambda row: has_drug(row.regimen, LENALIDOMIDE)),
-            case_summaries(corpus, cases_with_drug(corpus, LENALIDOMIDE)),
-            [s for s in lenalidomide_studies if not evidence_level(s).pooled],
-        ),
-        ComparisonView(
-            "first-line", "First-line context",
-            "First-line trials, for the benchmarks that the later lines are measured against.",
-            rows(in_settings(Setting.first_line)), [], [],
-        ),
-        ComparisonView(
-            ALL_ARMS, "All arms",
-            "Every study arm with at least one headline outcome, in any setting.",
-            every_row, [], [],
-        ),
-    ]

@@ -26,7 +26,7 @@ from generator.consistency import (
 from generator.link import Corpus
 from generator.load import Loc
 from generator.pipeline import Review
-from generator.schema import Arm, Measure, ReportedValue, Setting, SourceRef, StudyRecord, StudyType
+from generator.schema import Arm, GroupBasis, Measure, ReportedValue, Setting, SourceRef, StudyRecord, StudyType
 
 SOURCE = "900_0000000000000abc.txt"
 
@@ -44,7 +44,8 @@ def value(
 ) -> ReportedValue:
     return ReportedValue(
         measure=measure, as_reported=as_reported, value=number, unit=unit, numerator=numerator, denominator=denominator,
-        subgroup=subgroup, category=category, source=SOURCE, quote=f"reported as {as_reported}",
+        subgroup=subgroup, subgroup_defined_by=GroupBasis.baseline_feature if subgroup else None, category=category, source=SOURCE,
+        quote=f"reported as {as_reported}",
     )
 
 

@@ -76,7 +76,8 @@ def test_formulas_in_record_text_are_guarded_in_outcomes_csv(project: Path, payl
     study = project / "seeds/studies/fixture-trial.yaml"
     text = study.read_text()
     assert "measure: orr" in text
-    study.write_text(text.replace("measure: orr", f"measure: orr\n        subgroup: {json.dumps(payload)}\n        timepoint: {json.dumps(payload)}", 1))
+    fields = f"\n        subgroup: {json.dumps(payload)}\n        subgroup_defined_by: baseline_feature\n        timepoint: {json.dumps(payload)}"
+    study.write_text(text.replace("measure: orr", "measure: orr" + fields, 1))
     corpus, problems = resolve_links(load_corpus(project / "seeds", project).records)
     assert not problems
     rows = list(csv.DictReader(io.StringIO(outcomes_csv(corpus).decode(), newline="")))

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 
 from generator import views
-from generator.derive import headline
 from generator.history import last_changed
 from generator.link import Corpus
 from generator.pipeline import Review
 from generator.render import split_authors
-from generator.schema import Measure, Setting, StudyType
+from generator.schema import GroupBasis, Measure, Setting, StudyType
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +26,12 @@ def corpus(real_review: Review) -> Corpus:
 # --------------------------------------------------------------------------- comparisons
 
 
-def test_each_setting_view_holds_only_arms_of_its_settings(corpus: Corpus) -> None:
+def _page_arms(view: views.ComparisonView) -> list[views.ArmRow]:
+    """Every arm a comparison page shows, in any of its tables."""
+    return [*view.all_rows, *view.other_outcomes, *view.no_values, *view.other_groups]
+
+
+def test_each_setting_view_holds_every_arm_of_its_settings_and_no_other(corpus: Corpus) -> None:
     by_slug = {view.slug: view for view in views.comparison_views(corpus)}
     expected = {
         "after-sorafenib": {Setting.after_sorafenib},
@@ -36,50 +40,77 @@ def test_each_setting_view_holds_only_arms_of_its_settings(corpus: Corpus) -> No
     }
     assert by_slug["after-lenvatinib"].cases, "the review's evidence after lenvatinib is its case reports"
     for slug, settings in expected.items():
-        rows = by_slug[slug].rows
-        assert {row.setting for row in rows} <= settings
-        wanted = sum(1 for s in corpus.studies.values() for a in s.arms
-                     if (a.setting or s.setting) in settings and any(headline(a, m) is not None for m in views.ARM_MEASURES))
-        assert len(rows) == wanted
+        shown = _page_arms(by_slug[slug])
+        assert {row.setting for row in shown} <= settings
+        # nothing left out: every arm of a study with results in those settings is on the page, once
+        wanted = {(s.id, a.id) for s in corpus.studies.values() if views.evidence_level(s).pooled for a in s.arms
+                  if (a.setting or s.setting) in settings}
+        assert sorted((row.study.id, row.arm.id) for row in shown) == sorted(wanted)
 
 
-def test_the_lenalidomide_view_gathers_studies_cases_and_the_planned_trial(corpus: Corpus) -> None:
+def test_groups_defined_by_outcome_are_never_rows_of_a_treatment_comparison(corpus: Corpus) -> None:
+    for view in views.comparison_views(corpus):
+        assert all(row.group is GroupBasis.treatment for row in view.all_rows)
+        assert all(row.group is not GroupBasis.treatment for row in view.other_groups)
+
+
+def test_the_lenalidomide_view_gathers_every_arm_case_and_planned_trial_with_lenalidomide(corpus: Corpus) -> None:
     view = next(v for v in views.comparison_views(corpus) if v.slug == "lenalidomide")
-    assert all(views.has_drug(row.regimen, "lenalidomide") for row in view.rows)
+    shown = _page_arms(view)
+    assert all(views.has_drug(row.regimen, "lenalidomide") for row in shown)
+    every = {(s.id, a.id) for s in corpus.studies.values() if views.evidence_level(s).pooled for a in s.arms
+             if views.has_drug(corpus.regimens[a.regimen], "lenalidomide")}
+    assert {(row.study.id, row.arm.id) for row in shown} == every
+    assert ("apatinib-lenalidomide", "apatinib-lenalidomide") in every  # it reports no headline measure, yet it is listed
     assert {summary.case.id for summary in view.cases} == set(corpus.cases)  # both case reports used lenalidomide
-    assert all(s.lenalidomide_line is not None for s in view.cases)
+    assert all(s.focus_line is not None for s in view.cases)
     assert any(study.study_type is StudyType.planned_trial for study in view.without_results)
 
 
+def test_the_after_lenvatinib_view_lists_the_planned_trial_for_that_setting(corpus: Corpus) -> None:
+    view = next(v for v in views.comparison_views(corpus) if v.slug == "after-lenvatinib")
+    assert "lenalidomide-after-lenvatinib-pd1-trial" in {study.id for study in view.without_results}
+
+
 def test_case_summary_takes_its_figures_from_the_case(corpus: Corpus) -> None:
-    summary = views.summarise_case(corpus, corpus.cases["zhang-2024-lenvatinib-resistant"])
-    assert summary.lenalidomide_line is not None and summary.lenalidomide_line.regimen == "lenalidomide-lenvatinib"
+    summary = views.summarise_case(corpus, corpus.cases["zhang-2024-lenvatinib-resistant"], "lenalidomide")
+    assert summary.focus_line is not None and summary.focus_line.regimen == "lenalidomide-lenvatinib"
     assert summary.partners == ["Lenvatinib"] or summary.partners == ["lenvatinib"]
     assert [line.regimen for line in summary.prior_systemic] == ["lenvatinib", "lenvatinib-sintilimab", "regorafenib-sintilimab"]
     assert summary.response_evidence is not None and "partial response" in summary.response_evidence.quote
 
 
-def test_evidence_levels_rank_trials_above_case_reports(corpus: Corpus) -> None:
+def test_evidence_levels_rank_trials_above_case_reports_and_badges_begin_with_their_design(corpus: Corpus) -> None:
     levels = {sid: views.evidence_level(study) for sid, study in corpus.studies.items()}
     case = views.evidence_level(next(iter(corpus.cases.values())))
     assert case.label == "Case report" and not case.pooled
-    assert levels["resorce-regorafenib"].rank < case.rank or levels["resorce-regorafenib"].label.startswith("Clinical study")
-    phase3 = [lv for lv in levels.values() if lv.label.startswith("Phase III randomised")]
+    phase3 = [lv for lv in levels.values() if lv.label.startswith("Randomised trial, phase III")]
     assert phase3 and all(lv.rank == min(x.rank for x in levels.values()) for lv in phase3)
     assert all(not lv.pooled for sid, lv in levels.items() if corpus.studies[sid].study_type in {StudyType.planned_trial, StudyType.review})
+    # the badge a table shows and the design its filter offers agree: filtering "Randomised trial" keeps the phase III trials
+    assert all(level.label.startswith(level.design) for level in levels.values())
+    assert levels["checkmate-040-nivolumab-ipilimumab"].label == "Design not stated, phase II"
 
 
 def test_an_exact_interval_is_computed_only_from_a_stated_count_and_denominator(corpus: Corpus) -> None:
     rows = views.arm_rows(corpus)
-    with_counts = [r for r in rows if (v := r.values[Measure.orr]) and v.numerator is not None and v.denominator is not None]
-    without = [r for r in rows if (v := r.values[Measure.orr]) and (v.numerator is None or v.denominator is None)]
+    cells = [row.cells["response"] for row in rows if row.cells["response"].value is not None]
+    with_counts = [c for c in cells if c.value and c.value.numerator is not None and c.value.denominator is not None]
+    without = [c for c in cells if c.value and (c.value.numerator is None or c.value.denominator is None)]
     assert with_counts and without
-    for row in with_counts:
-        interval = row.interval(Measure.orr)
-        value = row.values[Measure.orr]
+    for cell in with_counts:
+        interval, value = cell.interval, cell.value
         assert interval is not None and value is not None and value.numerator is not None and value.denominator is not None
-        assert interval.low <= value.numerator / value.denominator <= interval.high
-    assert all(row.interval(Measure.orr) is None for row in without)
+        assert (interval.successes, interval.trials) == (value.numerator, value.denominator)
+    assert all(cell.interval is None for cell in without)
+
+
+def test_partial_responses_stand_in_the_response_column_marked_never_as_a_rate(corpus: Corpus) -> None:
+    row = next(r for r in views.arm_rows(corpus) if r.study.id == "brown-lenalidomide-phase2")
+    cell = row.cells["response"]
+    assert cell.partial_only and cell.value is not None and cell.value.measure is Measure.pr
+    assert any(tag.text == "partial responses only" for tag in cell.marks)
+    assert cell.interval is not None and (cell.interval.successes, cell.interval.trials) == (6, 40)
 
 
 # --------------------------------------------------------------------------- glossary

@@ -9,8 +9,16 @@
  *   </div>
  *
  * - data-caption (optional): becomes the table's <caption>.
- * - data-filters (optional): comma-separated header texts (case-insensitive);
- *   each gets a <select> filter above the table.
+ * - data-filters (optional): comma-separated names (case-insensitive), each
+ *   getting a <select> filter above the table: a column's header text, or a
+ *   facet that rows carry as <span data-facet="Name" data-value="…"> in any
+ *   cell (a row may carry several values of one facet).
+ * - In a cell, <span data-sort="12.5"> gives the number the column sorts by
+ *   (e.g. a median in days, sorted in months, shown as stated) and
+ *   <span data-filter="…"> the value a column filter offers (e.g. the design a
+ *   badge belongs to).
+ * - Every cell gets data-label, its column's header, which the phone layout
+ *   (tables.css) shows in front of the cell's value.
  * - data-id (optional): short key used for the filter state in the query
  *   string; defaults to "lr<N>" (N = position of the table on the page).
  *
@@ -71,6 +79,18 @@
       return { value: value, leading: LEADING.test(before) };
     }
     return null;
+  }
+
+  // Facet values a row carries: {name (lower case): [values]}.
+  function facetsOf(row) {
+    var found = {};
+    var marks = row.querySelectorAll('[data-facet]');
+    for (var i = 0; i < marks.length; i++) {
+      var name = marks[i].getAttribute('data-facet').trim().toLowerCase();
+      var value = (marks[i].getAttribute('data-value') || marks[i].textContent).replace(/\s+/g, ' ').trim();
+      (found[name] = found[name] || []).push(value);
+    }
+    return found;
   }
 
   /* ---------- small DOM helpers ---------- */
@@ -147,14 +167,23 @@
     var labels = headers.map(cellText);
     var rows = Array.prototype.slice.call(body.rows);
 
-    // Per-row cached values: text and number per column.
+    // Per-row cached values: text, filter value and number per column.
     var data = rows.map(function (row, index) {
       var cells = labels.map(function (_, col) {
-        var text = cellText(row.cells[col]);
+        var cell = row.cells[col];
+        var text = cellText(cell);
         var missing = isMissing(text);
-        return { text: text, missing: missing, num: missing ? null : firstNumber(text) };
+        var sortAt = cell && cell.querySelector('[data-sort]');
+        var filterAt = cell && cell.querySelector('[data-filter]');
+        var num = missing ? null : firstNumber(text);
+        if (sortAt && !missing) {
+          var given = parseFloat(sortAt.getAttribute('data-sort'));
+          num = isNaN(given) ? null : { value: given, leading: true };
+        }
+        if (cell && labels[col]) cell.setAttribute('data-label', labels[col]);
+        return { text: text, key: filterAt ? filterAt.getAttribute('data-filter') : text, missing: missing, num: num };
       });
-      return { row: row, index: index, cells: cells };
+      return { row: row, index: index, cells: cells, facets: facetsOf(row) };
     });
 
     // A column is numeric when most of its non-missing cells start with a number.
@@ -253,28 +282,46 @@
     var filters = [];
     wanted.forEach(function (w) {
       var col = labels.findIndex(function (l) { return l.toLowerCase() === w; });
-      if (col < 0 || filters.some(function (f) { return f.col === col; })) return;
-      filters.push({ col: col });
+      if (col >= 0) {
+        if (!filters.some(function (f) { return f.col === col; })) filters.push({ col: col, label: labels[col] });
+        return;
+      }
+      var facet = rows.length && data.some(function (d) { return d.facets[w]; });
+      if (facet && !filters.some(function (f) { return f.facet === w; })) {
+        var shown = w;
+        var named = body.querySelector('[data-facet]');
+        Array.prototype.forEach.call(body.querySelectorAll('[data-facet]'), function (mark) {
+          if (mark.getAttribute('data-facet').trim().toLowerCase() === w) named = mark;
+        });
+        if (named) shown = named.getAttribute('data-facet').trim();
+        filters.push({ col: -1, facet: w, label: shown });
+      }
     });
     if (!filters.length) return;
+
+    // The values a row offers a filter: its cell's filter value, or every value of the facet it carries.
+    function valuesOf(d, f) {
+      if (f.facet) return d.facets[f.facet] || [''];
+      return [d.cells[f.col].key];
+    }
 
     var group = el('div', { 'class': 'lr-filters', role: 'group', 'aria-label': 'Filter ' + name });
     var status = el('p', { 'class': 'lr-filter-status', role: 'status' });
 
-    filters.forEach(function (f) {
-      var id = 'lr-filter-' + n + '-' + f.col;
+    filters.forEach(function (f, position) {
+      var id = 'lr-filter-' + n + '-' + position;
       var seen = {};
       var values = [];
       data.forEach(function (d) {
-        var t = d.cells[f.col].text;
-        if (!Object.prototype.hasOwnProperty.call(seen, t)) { seen[t] = true; values.push(t); }
+        valuesOf(d, f).forEach(function (t) {
+          if (!Object.prototype.hasOwnProperty.call(seen, t)) { seen[t] = true; values.push(t); }
+        });
       });
       values.sort(function (a, b) {
         var ma = isMissing(a), mb = isMissing(b);
         if (ma !== mb) return ma ? 1 : -1;
         return collator.compare(a, b);
       });
-      f.label = labels[f.col];
       f.values = values;
       f.param = key + '-' + slug(f.label);
       f.select = el('select', { id: id, 'class': 'lr-filter__select' });
@@ -320,7 +367,7 @@
       var chosen = filters.map(selected);
       data.forEach(function (d) {
         var ok = filters.every(function (f, i) {
-          return chosen[i] === null || d.cells[f.col].text === chosen[i];
+          return chosen[i] === null || valuesOf(d, f).indexOf(chosen[i]) >= 0;
         });
         d.row.hidden = !ok;
         if (ok) shown++;

@@ -1,0 +1,156 @@
+"""What a reported value measures, exactly: its definition, and how two values' definitions compare.
+
+A median OS counted from randomisation and one counted from the start of first-line sorafenib are not the
+same measure; nor is an ORR by RECIST 1.1 the same as one by mRECIST, nor a rate the curators *read* as an
+ORR (the source says "remission rate") the same as one the source calls an ORR. The record holds each part
+of the definition (``generator/schema.py``: ``time_origin``, ``response_criteria``, ``assessed_by``,
+``source_term``, ``subgroup_defined_by``, and the arm's ``defined_by``); this module turns them into
+
+- :func:`definition_of`: the definition of a value, as data (also exported in ``data/outcomes.csv``);
+- :func:`tags_of`: the short words pages show beside the value wherever it appears ("mRECIST",
+  "from the start of an earlier treatment", "the source's term: 'remission rate'");
+- :class:`Accepts` and :func:`judge`: whether a value belongs in a comparison column, and if not, why
+  (the mark pages show, and whether figures may draw it).
+
+Pure functions of the records; nothing here computes a clinical number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from generator.schema import (
+    ASSESSOR_LABELS,
+    GROUP_BASIS_LABELS,
+    RESPONSE_CRITERIA_LABELS,
+    TIME_ORIGIN_LABELS,
+    Arm,
+    Assessor,
+    GroupBasis,
+    ReportedValue,
+    ResponseCriteria,
+    TimeOrigin,
+)
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A value's definition: every part the record states (None where the source does not state it)."""
+
+    time_origin: TimeOrigin | None
+    response_criteria: ResponseCriteria | None
+    assessed_by: Assessor | None
+    source_term: str | None  # the source's own name, where curators read it as the measure
+    population: GroupBasis  # the arm's basis, or its subgroup's
+
+
+def population_of(value: ReportedValue, arm: Arm | None) -> GroupBasis:
+    """Who a value is about: a subgroup's basis where it has one, else the arm's (a whole-study value: its participants)."""
+    if value.subgroup_defined_by is not None:
+        # A subgroup of a group defined by outcome is defined by outcome too.
+        if arm is not None and arm.defined_by is GroupBasis.outcome:
+            return GroupBasis.outcome
+        return value.subgroup_defined_by
+    return arm.defined_by if arm is not None else GroupBasis.treatment
+
+
+def definition_of(value: ReportedValue, arm: Arm | None) -> Definition:
+    return Definition(value.time_origin, value.response_criteria, value.assessed_by, value.source_term, population_of(value, arm))
+
+
+class TagKind(StrEnum):
+    stated = "stated"  # a part of the definition the source states: shown, it does not set the value apart
+    caveat = "caveat"  # read or shown with a caveat (the curators' reading of the source's term, partial responses only)
+    differs = "differs"  # measured differently from the column it stands in: marked, never drawn beside the others
+
+
+@dataclass(frozen=True)
+class Tag:
+    kind: TagKind
+    text: str  # a few words, shown beside the value
+    explanation: str  # a sentence, for the page's legend and the tooltip
+
+
+def tags_of(value: ReportedValue, arm: Arm | None) -> list[Tag]:
+    """The parts of a value's definition a reader should see beside it, in a fixed order."""
+    tags: list[Tag] = []
+    if value.time_origin is not None:
+        tags.append(Tag(TagKind.stated, TIME_ORIGIN_LABELS[value.time_origin], f"Time counted {TIME_ORIGIN_LABELS[value.time_origin]}."))
+    if value.response_criteria is not None:
+        label = RESPONSE_CRITERIA_LABELS[value.response_criteria]
+        tags.append(Tag(TagKind.stated, label, f"Response judged by {label}."))
+    if value.assessed_by is not None:
+        tags.append(Tag(TagKind.stated, ASSESSOR_LABELS[value.assessed_by], f"Response {ASSESSOR_LABELS[value.assessed_by]}."))
+    if value.source_term is not None:
+        tags.append(Tag(TagKind.caveat, f"source: ‘{value.source_term}’",
+                        f"The source calls it ‘{value.source_term}’; the curators read it as this measure."))
+    population = population_of(value, arm)
+    if population is not GroupBasis.treatment and (value.subgroup_defined_by is not None or arm is not None):
+        tags.append(Tag(TagKind.stated, GROUP_BASIS_LABELS[population], f"The value is about {GROUP_BASIS_LABELS[population]}."))
+    return tags
+
+
+class Accepts(BaseModel):
+    """The definitions a comparison column holds; a value outside them is marked, never silently set beside the rest.
+
+    An empty list accepts every value of that part. ``None`` stands for "not stated by the source": a column may
+    accept it (as the columns of this review do, since most sources state no criteria and no time origin) or not.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    time_origins: list[TimeOrigin | None] = Field(default_factory=list, description="Time origins the column holds.")
+    response_criteria: list[ResponseCriteria | None] = Field(default_factory=list, description="Response criteria the column holds.")
+    source_named: bool = Field(default=False, description="Only values the source names as the measure; a curator's reading is marked.")
+
+    def describe(self) -> str:
+        """The column's definition in words, for its header note."""
+        parts = []
+        if self.time_origins:
+            parts.append("time counted " + _either([TIME_ORIGIN_LABELS[o] if o else "from a time the source does not state" for o in self.time_origins]))
+        if self.response_criteria:
+            parts.append("response by " + _either([RESPONSE_CRITERIA_LABELS[c] if c else "criteria the source does not state"
+                                                   for c in self.response_criteria]))
+        return "; ".join(parts)
+
+
+def _either(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """Whether a value may stand in a column as one of its like, and the marks to show beside it."""
+
+    tags: tuple[Tag, ...]
+
+    @property
+    def differs(self) -> bool:
+        return any(tag.kind is TagKind.differs for tag in self.tags)
+
+    @property
+    def marks(self) -> tuple[Tag, ...]:
+        """The tags that set the value apart from the column (marked on tables and figures)."""
+        return tuple(tag for tag in self.tags if tag.kind is not TagKind.stated)
+
+
+def judge(value: ReportedValue, arm: Arm | None, accepts: Accepts) -> Judgement:
+    """The value's tags, with those of its definition the column does not hold turned into marks of difference."""
+    tags = tags_of(value, arm)
+    differing: list[Tag] = []
+    if accepts.time_origins and value.time_origin not in accepts.time_origins:
+        label = TIME_ORIGIN_LABELS[value.time_origin] if value.time_origin else "from a time the source does not state"
+        differing.append(Tag(TagKind.differs, label, f"Counted {label}, unlike the rest of the column ({accepts.describe()})."))
+    if accepts.response_criteria and value.response_criteria not in accepts.response_criteria:
+        label = RESPONSE_CRITERIA_LABELS[value.response_criteria] if value.response_criteria else "criteria not stated"
+        differing.append(Tag(TagKind.differs, label, f"Response by {label}, unlike the rest of the column ({accepts.describe()})."))
+    if differing:
+        # The differing part replaces its plain tag: the same words, now a mark.
+        shown = {tag.text for tag in differing}
+        tags = [tag for tag in tags if tag.text not in shown]
+    if accepts.source_named and value.source_term is not None:
+        tags = [Tag(TagKind.differs, tag.text, tag.explanation) if tag.kind is TagKind.caveat and tag.text.startswith("source:") else tag
+                for tag in tags]
+    return Judgement(tuple(differing + tags))
