@@ -58,6 +58,7 @@ without data-limit bookkeeping the panels override anyway (``_stripes``, ``_add_
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -86,7 +87,6 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from matplotlib.transforms import ScaledTranslation
 from matplotlib.typing import RcKeyType
 
-from generator.derive import headline
 from generator.evidence import stated_form
 from generator.figure_cache import FigureCache
 from generator.link import Corpus
@@ -108,7 +108,7 @@ from generator.schema import (
 )
 from generator.statistics import format_computed_percent
 from generator.text import Identifier
-from generator.views import exact_interval
+from generator.views import ArmRow, arm_row, arm_rows, exact_interval
 
 RecordKind = Literal["studies", "cases", "regimens"]
 UrlFor = Callable[[str, str], str]
@@ -158,11 +158,11 @@ def narrow_path(path: str) -> str:
 
 # Figure sizes, in CSS pixels at their natural size (an SVG of width W pt is 4/3 W px wide). Pages show a figure at
 # most at its natural size: the wide layout fits the text column of a 1280 px screen (about 690 px) and every
-# screen down to 720 px; below that pages show the narrow layout, which fits a 390 px phone (about 358 px). With
+# screen down to 720 px; below that pages show the narrow layout, which fits a 390 px phone (its 358 px column). With
 # text of at least MIN_FONT_SIZE pt (4/3 × 7.5 = 10 px) neither is ever shown with text under 9 px.
 MIN_FONT_SIZE = 7.5
 WIDE_MAX_PX = 680
-NARROW_MAX_PX = 340
+NARROW_MAX_PX = 358
 
 
 @dataclass(frozen=True)
@@ -335,7 +335,7 @@ MUTED = "#555555"  # 7.5:1 on white, still readable on the row stripes
 STRIPE = "#f1f3f5"
 GRID = "#d9d9d9"
 
-FONT_SIZE = 8.0
+FONT_SIZE = 9.0  # the smallest text is FONT_SIZE - 1.5 = MIN_FONT_SIZE
 _FONTS = ["DejaVu Sans", "Verdana", "Bitstream Vera Sans", "Helvetica", "Arial"]
 _RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: searchable, selectable, small
@@ -480,6 +480,11 @@ def _cell_text(value: ReportedValue | None) -> str:
     return _value_text(value) + (f" ({ci})" if ci else "")
 
 
+# The comparison-table column whose cell each drawn measure takes (generator/comparisons.py): a figure draws what the
+# tables show, with the same marks, and never a value the tables mark as measured differently.
+_FIGURE_COLUMNS = {Measure.median_pfs: "median_pfs", Measure.median_os: "median_os", Measure.orr: "response"}
+
+
 @dataclass(frozen=True)
 class _ArmEntry:
     """One arm as a figure shows it, and no more: the figure's cache key, and the figures handed to the
@@ -490,39 +495,64 @@ class _ArmEntry:
     study_name: str
     arm_id: str
     arm_label: str
-    headlines: tuple[tuple[Measure, ReportedValue], ...]  # the arm's headline value of each measure the figure draws
+    headlines: tuple[tuple[Measure, ReportedValue], ...]  # the arm's value of each measure the figure draws
+    caveats: tuple[tuple[Measure, tuple[str, ...]], ...] = ()  # marks written beside a drawn value ("partial responses only")
+    apart: tuple[tuple[Measure, ReportedValue, str], ...] = ()  # values measured differently: listed with why, never drawn
 
     @classmethod
-    def of(cls, study: StudyRecord, arm: Arm, measures: Sequence[Measure]) -> _ArmEntry | None:
-        """The entry of ``arm`` for a figure of ``measures``; None if the arm has none of them."""
-        headlines = tuple((measure, value) for measure in measures if (value := headline(arm, measure)) is not None)
-        return cls(arm.setting or study.setting, study.id, study.short_name, arm.id, arm.label, headlines) if headlines else None
+    def of(cls, row: ArmRow, measures: Sequence[Measure]) -> _ArmEntry | None:
+        """The entry of an arm's table row for a figure of ``measures``; None if the arm has none of them."""
+        headlines: list[tuple[Measure, ReportedValue]] = []
+        caveats: list[tuple[Measure, tuple[str, ...]]] = []
+        apart: list[tuple[Measure, ReportedValue, str]] = []
+        for measure in measures:
+            cell = row.cells[_FIGURE_COLUMNS[measure]]
+            if cell.value is None:
+                continue
+            if cell.differs:
+                apart.append((measure, cell.value, "; ".join(tag.text for tag in cell.marks if tag.kind.value == "differs")))
+                continue
+            headlines.append((measure, cell.value))
+            if cell.marks:
+                caveats.append((measure, tuple(tag.text for tag in cell.marks)))
+        if not headlines and not apart:
+            return None
+        return cls(row.setting, row.study.id, row.study.short_name, row.arm.id, row.arm.label, tuple(headlines), tuple(caveats), tuple(apart))
 
     def headline(self, measure: Measure) -> ReportedValue | None:
         return next((value for drawn, value in self.headlines if drawn is measure), None)
 
+    def caveat(self, measure: Measure) -> str:
+        """The marks of the drawn value, as written beside it: "" or " (partial responses only)"."""
+        marks = next((texts for drawn, texts in self.caveats if drawn is measure), ())
+        return f" ({'; '.join(marks)})" if marks else ""
+
+    def apart_value(self, measure: Measure) -> tuple[ReportedValue, str] | None:
+        return next(((value, why) for drawn, value, why in self.apart if drawn is measure), None)
+
 
 def _arm_entries(corpus: Corpus, measures: Sequence[Measure]) -> list[_ArmEntry]:
-    """Arms with a headline value for any of ``measures``, in setting order, then study name."""
-    entries: list[_ArmEntry] = []
-    for study in sorted(corpus.studies.values(), key=lambda s: (s.short_name.lower(), s.id)):
-        for arm in study.arms:
-            if (entry := _ArmEntry.of(study, arm, measures)) is not None:
-                entries.append(entry)
+    """The treatment arms with a value for any of ``measures``, in setting order, then study name."""
+    rows = sorted(arm_rows(corpus), key=lambda r: (r.study.short_name.lower(), r.study.id, r.arm_index))
+    entries = [entry for row in rows if (entry := _ArmEntry.of(row, measures)) is not None]
     order = {setting: index for index, setting in enumerate(Setting)}
     return sorted(entries, key=lambda e: order[e.setting])  # stable: study order kept within a setting
 
 
 def _chosen_entries(corpus: Corpus, arms: Iterable[ArmKey | ArmLike], measures: Sequence[Measure]) -> list[_ArmEntry]:
-    """The named arms that have a headline value for any of ``measures``, in the order named."""
+    """The named arms that have a value for any of ``measures``, in the order named (their table rows, or the arms')."""
     entries: list[_ArmEntry] = []
     for item in arms:
-        study_id, arm_id = item if isinstance(item, tuple) else (item.study.id, item.arm.id)
-        study = corpus.studies.get(study_id)
-        arm = next((a for a in study.arms if a.id == arm_id), None) if study is not None else None
-        if study is None or arm is None:
-            raise KeyError(f"no arm {arm_id!r} in study {study_id!r}")
-        if (entry := _ArmEntry.of(study, arm, measures)) is not None:
+        if isinstance(item, ArmRow):
+            row = item
+        else:
+            study_id, arm_id = item if isinstance(item, tuple) else (item.study.id, item.arm.id)
+            study = corpus.studies.get(study_id)
+            index = next((i for i, a in enumerate(study.arms) if a.id == arm_id), None) if study is not None else None
+            if study is None or index is None:
+                raise KeyError(f"no arm {arm_id!r} in study {study_id!r}")
+            row = arm_row(corpus, study, index)
+        if (entry := _ArmEntry.of(row, measures)) is not None:
             entries.append(entry)
     return entries
 
@@ -538,8 +568,32 @@ def _study_links(entries: Sequence[_ArmEntry], url_for: UrlFor) -> _LinkTargets:
 
 # --------------------------------------------------------------------------- row layout shared by forest and ORR
 
-_STUDY_WRAP = 30
-_ARM_WRAP = 34
+@dataclass(frozen=True)
+class _Profile:
+    """How a row figure is laid out: wide (study and arm in two label columns, panels side by side) or narrow, for
+    phones (one label column, panels one above the other). Both stay within their width (WIDE_MAX_PX, NARROW_MAX_PX)."""
+
+    narrow: bool
+    study_wrap: int
+    arm_wrap: int
+    panel_width: float  # inches, each panel
+    notes_wrap: int  # characters per line of the figure's own notes
+
+    @property
+    def full_labels(self) -> bool:
+        """Value labels with their interval, counts and marks (wide); narrow: the value, and '*' for a mark explained under the figure."""
+        return not self.narrow
+
+
+_WIDE = _Profile(False, 20, 22, 1.45, 105)
+_NARROW = _Profile(True, 20, 22, 1.5, 50)
+
+
+def _marked_below(entries: Sequence[_ArmEntry], measures: Sequence[Measure]) -> str:
+    """The marks a narrow figure writes as '*' beside a value, spelled out for under it."""
+    found = [f"{entry.study_name}, {entry.arm_label}:{entry.caveat(measure)}" for entry in entries for measure in measures
+             if entry.caveat(measure) and entry.headline(measure) is not None]
+    return ("\n* " + "\n* ".join(found)) if found else ""
 _LINE = 0.72  # extra height of each wrapped line, in row units
 
 
@@ -558,11 +612,19 @@ class _RowLayout:
     height: float = 0.0  # in row units
     study_width: float = 0.0  # inches
     arm_width: float = 0.0
+    narrow: bool = False
+
+    @property
+    def label_width(self) -> float:
+        return max(self.study_width, self.arm_width) if self.narrow else self.study_width + 0.15 + self.arm_width
 
 
-def _layout_rows(entries: Sequence[_ArmEntry]) -> _RowLayout:
-    """y position of each group header and arm row (top = 0), with the label columns' widths."""
-    layout = _RowLayout()
+def _layout_rows(entries: Sequence[_ArmEntry], profile: _Profile = _WIDE) -> _RowLayout:
+    """y position of each group header and arm row (top = 0), with the label columns' widths.
+
+    Narrow: the study's name above its arms' labels, in one column.
+    """
+    layout = _RowLayout(narrow=profile.narrow)
     y = 0.0
     setting: Setting | None = None
     study_id: str | None = None
@@ -572,37 +634,54 @@ def _layout_rows(entries: Sequence[_ArmEntry]) -> _RowLayout:
             y += 0.35 if layout.headers else 0.0
             layout.headers.append((SETTING_LABELS[entry.setting], y))
             y += 1.0
-        study_lines = _wrap(entry.study_name, _STUDY_WRAP) if entry.study_id != study_id else []
+        study_lines = _wrap(entry.study_name, profile.study_wrap) if entry.study_id != study_id else []
         study_id = entry.study_id
-        arm_lines = _wrap(entry.arm_label, _ARM_WRAP)
-        lines = max(len(study_lines), len(arm_lines))
-        y_row = y + (lines - 1) * _LINE / 2
-        layout.rows.append(_PlacedRow(entry, y_row, study_lines, arm_lines))
-        y += 1.0 + (lines - 1) * _LINE
-        layout.study_width = max([layout.study_width, *(_text_width(line) for line in study_lines)])
+        arm_lines = _wrap(entry.arm_label, profile.arm_wrap)
+        if profile.narrow:
+            if study_lines:  # a line of its own above the arm
+                layout.rows.append(_PlacedRow(entry, y + (len(study_lines) - 1) * _LINE / 2, study_lines, []))
+                y += 1.0 + (len(study_lines) - 1) * _LINE
+            lines = len(arm_lines)
+            layout.rows.append(_PlacedRow(entry, y + (lines - 1) * _LINE / 2, [], arm_lines))
+            y += 1.0 + (lines - 1) * _LINE
+        else:
+            lines = max(len(study_lines), len(arm_lines))
+            layout.rows.append(_PlacedRow(entry, y + (lines - 1) * _LINE / 2, study_lines, arm_lines))
+            y += 1.0 + (lines - 1) * _LINE
+        layout.study_width = max([layout.study_width, *(_text_width(line, weight="bold" if profile.narrow else "normal") for line in study_lines)])
         layout.arm_width = max([layout.arm_width, *(_text_width(line) for line in arm_lines)])
     layout.height = y
     return layout
 
 
-_ROW_INCHES = 0.2
+def _value_rows(layout: _RowLayout) -> list[_PlacedRow]:
+    """The rows that carry an arm's values (a narrow layout's study lines carry none)."""
+    return [row for row in layout.rows if row.arm_lines]
+
+
+_ROW_INCHES = 0.23
 
 
 def _label_panel(ax: Axes, layout: _RowLayout, url_for: UrlFor, study_header: str = "Study", arm_header: str = "Arm") -> None:
     """The left-hand columns: setting headers, study names (once per study) and arm labels, each a link."""
     ax.set_axis_off()
     ax.set_xlim(0, 1)
-    total = layout.study_width + 0.15 + layout.arm_width
-    arm_x = (layout.study_width + 0.15) / total
+    arm_x = 0.0 if layout.narrow else (layout.study_width + 0.15) / layout.label_width
     for row in layout.rows:
         url = url_for("studies", row.entry.study_id)
         if row.study_lines:
-            _link(ax.text(0, row.y, "\n".join(row.study_lines), va="center", ha="left", linespacing=1.25), url)
-        _link(ax.text(arm_x, row.y, "\n".join(row.arm_lines), va="center", ha="left", linespacing=1.25, color="#333333"), url)
+            _link(ax.text(0, row.y, "\n".join(row.study_lines), va="center", ha="left", linespacing=1.25,
+                          fontweight="bold" if layout.narrow else "normal"), url)
+        if row.arm_lines:
+            _link(ax.text(arm_x + (0.04 if layout.narrow else 0.0), row.y, "\n".join(row.arm_lines), va="center", ha="left", linespacing=1.25,
+                          color="#333333"), url)
     for label, y in layout.headers:
         ax.text(0, y, label, va="center", ha="left", fontweight="bold", fontsize=FONT_SIZE + 0.5)
-    ax.text(0, -1.0, study_header, va="center", ha="left", fontweight="bold", color=MUTED)
-    ax.text(arm_x, -1.0, arm_header, va="center", ha="left", fontweight="bold", color=MUTED)
+    if layout.narrow:
+        ax.text(0, -1.0, f"{study_header}, {arm_header.lower()}", va="center", ha="left", fontweight="bold", color=MUTED)
+    else:
+        ax.text(0, -1.0, study_header, va="center", ha="left", fontweight="bold", color=MUTED)
+        ax.text(arm_x, -1.0, arm_header, va="center", ha="left", fontweight="bold", color=MUTED)
 
 
 def _stripes(axes: Sequence[Axes], layout: _RowLayout) -> None:
@@ -611,7 +690,7 @@ def _stripes(axes: Sequence[Axes], layout: _RowLayout) -> None:
     Each stripe is what ``ax.axhspan`` makes (the same SVG), added without updating the data limits,
     which every row panel fixes anyway: ``axhspan`` spends most of its time on them.
     """
-    for index, row in enumerate(layout.rows):
+    for index, row in enumerate(_value_rows(layout)):
         if index % 2 == 0:
             lines = max(len(row.study_lines), len(row.arm_lines))
             half = 0.5 + (lines - 1) * _LINE / 2
@@ -620,25 +699,52 @@ def _stripes(axes: Sequence[Axes], layout: _RowLayout) -> None:
                 ax.add_artist(Rectangle((0, low), 1, high - low, color=STRIPE, zorder=0, linewidth=0, transform=ax.get_yaxis_transform(which="grid")))
 
 
-def _row_figure(layout: _RowLayout, panel_widths: Sequence[float], extra_bottom: float = 0.0) -> tuple[MplFigure, Axes, list[Axes]]:
-    label_width = layout.study_width + 0.15 + layout.arm_width
+def _row_figure(layouts: Sequence[_RowLayout], panels: int, profile: _Profile, extra_bottom: float = 0.0) -> tuple[MplFigure, list[Axes], list[Axes]]:
+    """The figure, its label axes (one per block of rows) and its value panels.
+
+    Wide: one block (``layouts`` holds one layout), the label column then the panels side by side. Narrow: one block
+    per panel, one above the other, each with its own rows (``layouts`` holds one layout per panel), so that each
+    fits a phone's width.
+    """
+    label_width = max(layout.label_width for layout in layouts)
     gap = 0.3
-    width = label_width + sum(panel_widths) + gap * len(panel_widths)
-    height = (layout.height + 1.6) * _ROW_INCHES + 0.55 + extra_bottom
+    per_block = 1 if profile.narrow else panels
+    width = label_width + (profile.panel_width + gap) * per_block
+    heights = [(layout.height + 1.6) * _ROW_INCHES for layout in layouts]
+    between = 0.75  # inches between blocks: the axis labels of one, the title of the next
+    height = sum(heights) + between * (len(layouts) - 1) + 0.5 + extra_bottom
     fig = MplFigure(figsize=(width, height), dpi=_SVG_DPI)
-    grid = fig.add_gridspec(1, 1 + len(panel_widths), width_ratios=[label_width, *panel_widths], wspace=gap / (width / (1 + len(panel_widths))),
+    grid = fig.add_gridspec(len(layouts), 1 + per_block, width_ratios=[label_width, *[profile.panel_width] * per_block], height_ratios=heights,
+                            wspace=gap / (width / (1 + per_block)), hspace=between / (sum(heights) / len(heights)),
                             left=0.0, right=1.0, top=1 - 0.05 / height, bottom=(0.45 + extra_bottom) / height)
-    label_ax = fig.add_subplot(grid[0, 0])
-    panels = [fig.add_subplot(grid[0, i + 1], sharey=label_ax) for i in range(len(panel_widths))]
-    label_ax.set_ylim(layout.height - 0.5, -1.6)
-    label_ax.yaxis.set_major_locator(NullLocator())  # shared by the panels: rows are labelled by text, not ticks
-    for ax in panels:
-        ax.tick_params(axis="y", left=False, labelleft=False)
-        for side in ("left", "right", "top"):
-            ax.spines[side].set_visible(False)
-        ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0.5)
-        ax.set_axisbelow(True)
-    return fig, label_ax, panels
+    label_axes: list[Axes] = []
+    value_axes: list[Axes] = []
+    for block, layout in enumerate(layouts):
+        label_ax = fig.add_subplot(grid[block, 0])
+        label_ax.set_ylim(layout.height - 0.5, -1.6)
+        label_ax.yaxis.set_major_locator(NullLocator())  # shared by the panels: rows are labelled by text, not ticks
+        label_axes.append(label_ax)
+        for column in range(per_block):
+            ax = fig.add_subplot(grid[block, column + 1], sharey=label_ax)
+            ax.tick_params(axis="y", left=False, labelleft=False)
+            for side in ("left", "right", "top"):
+                ax.spines[side].set_visible(False)
+            ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0.5)
+            ax.set_axisbelow(True)
+            value_axes.append(ax)
+    return fig, label_axes, value_axes
+
+
+def _notes_lines(text: str, profile: _Profile) -> list[str]:
+    return [line for paragraph in text.split("\n") for line in _wrap(paragraph, profile.notes_wrap)]
+
+
+_NOTE_LINE_INCHES = (FONT_SIZE - 1.5) * 1.3 / 72
+
+
+def _figure_notes(fig: MplFigure, lines: list[str]) -> None:
+    """The figure's own notes under it, wrapped to its width (room made by ``_row_figure``'s ``extra_bottom``)."""
+    fig.text(0.0, 0.0, "\n".join(lines), ha="left", va="bottom", fontsize=FONT_SIZE - 1.5, color=MUTED, linespacing=1.3)
 
 
 def _annotate(ax: Axes, x: float, y: float, text: str, within_limits: bool) -> None:
@@ -690,14 +796,20 @@ def _survival_status(value: ReportedValue) -> str | None:
 
 
 def _forest_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache: FigureCache | None) -> Figure | None:
+    entries = [entry for entry in entries if any(m in _SURVIVAL for m, _ in entry.headlines) or any(m in _SURVIVAL for m, _, _ in entry.apart)]
     if not entries:
         return None
     title = "Median progression-free and overall survival by study arm"
     excluded: list[str] = []
+    apart: list[str] = []
     plotted: dict[Measure, list[tuple[float, str]]] = {m: [] for m in _SURVIVAL}
     ci_count = 0
     for measure in _SURVIVAL:
         for entry in entries:
+            held = entry.apart_value(measure)
+            if held is not None:
+                apart.append(f"{entry.study_name}, {entry.arm_label}: {_SURVIVAL_SHORT[measure]} {_value_text(held[0])} ({held[1]})")
+                continue
             value = entry.headline(measure)
             if value is None:
                 continue
@@ -707,25 +819,29 @@ def _forest_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cac
                 continue
             assert value.value is not None
             ci_count += value.ci_low is not None and value.ci_high is not None
-            plotted[measure].append((value.value, f"{entry.study_name}, {entry.arm_label} ({_forest_label(value)} months)"))
+            plotted[measure].append((value.value, f"{entry.study_name}, {entry.arm_label} ({_forest_label(value)} months{entry.caveat(measure)})"))
     findings = []
     for measure in _SURVIVAL:
         points = sorted(plotted[measure], key=lambda item: item[0])
         if points:
             findings.append(_range_words(points, f"a {_SURVIVAL_SHORT[measure]} in months"))
-    alt = (f"Forest-style chart of median progression-free survival (PFS, left) and median overall survival (OS, right) in months, "
+    alt = (f"Forest-style chart of median progression-free survival (PFS) and median overall survival (OS) in months, "
            f"one row per study arm, grouped by line of therapy ({', '.join(_setting_headers(entries))}). " + " ".join(findings)
            + (f" {ci_count} values carry a reported confidence interval, drawn as a horizontal line." if ci_count else "")
-           + (" Listed but not plotted, because they are not in months and are not converted: " + "; ".join(excluded) + "." if excluded else ""))
+           + (" Listed but not plotted, because they are not in months and are not converted: " + "; ".join(excluded) + "." if excluded else "")
+           + (" Listed but not plotted, because they are measured differently from the others: " + "; ".join(apart) + "." if apart else ""))
     rows = tuple(
         FigureRow((SETTING_LABELS[entry.setting], entry.study_name, entry.arm_label,
-                   *(_survival_cell(entry.headline(m)) for m in _SURVIVAL)), "studies", entry.study_id)
+                   *(_survival_cell(entry, m) for m in _SURVIVAL)), "studies", entry.study_id)
         for entry in entries
     )
     notes = ("Only medians stated in months are plotted; values in other units are listed in the table and not converted.",
-             "Confidence intervals are drawn only where the source reports one.")
-    svg = _svg(path, title, alt, tuple(entries), _study_links(entries, url_for), _draw_forest, cache)
-    return Figure(path, svg, title, alt, ("Setting", "Study", "Arm", "Median PFS", "Median OS"), rows, notes)
+             "Confidence intervals are drawn only where the source reports one.",
+             *(("Medians counted from another time origin than the rest (marked in the tables) are listed, not plotted.",) if apart else ()))
+    links = _study_links(entries, url_for)
+    svg = _svg(path, title, alt, (tuple(entries), False), links, _draw_forest, cache)
+    narrow = _svg(narrow_path(path), title, alt, (tuple(entries), True), links, _draw_forest, cache)
+    return Figure(path, svg, title, alt, ("Setting", "Study", "Arm", "Median PFS", "Median OS"), rows, notes, narrow)
 
 
 def _forest_label(value: ReportedValue) -> str:
@@ -737,21 +853,37 @@ def _forest_label(value: ReportedValue) -> str:
     return label
 
 
-def _draw_forest(entries: tuple[_ArmEntry, ...], url_for: UrlFor) -> MplFigure:
-    layout = _layout_rows(entries)
-    fig, label_ax, panels = _row_figure(layout, [1.75, 1.75], extra_bottom=0.4)
-    _label_panel(label_ax, layout, url_for)
-    _stripes([label_ax, *panels], layout)
-    for ax, measure in zip(panels, _SURVIVAL, strict=True):
+def _draw_forest(inputs: tuple[tuple[_ArmEntry, ...], bool], url_for: UrlFor) -> MplFigure:
+    entries, narrow = inputs
+    profile = _NARROW if narrow else _WIDE
+    if narrow:  # a block per measure, each with only the arms that state it
+        layouts = [_layout_rows([e for e in entries if e.headline(m) is not None or e.apart_value(m) is not None], profile) for m in _SURVIVAL]
+    else:
+        layouts = [_layout_rows(entries, profile)]
+    notes = _notes_lines("PFS: progression-free survival; OS: overall survival. Squares: median as reported; horizontal lines: confidence "
+                         "interval where the source reports one. Medians in days or weeks are listed, not converted, and medians counted from "
+                         "another time origin are listed, not plotted.\nValues come from different studies and populations and are not "
+                         "directly comparable." + ("" if profile.full_labels else _marked_below(entries, _SURVIVAL)), profile)
+    fig, label_axes, panels = _row_figure(layouts, len(_SURVIVAL), profile, extra_bottom=0.05 + _NOTE_LINE_INCHES * len(notes))
+    for label_ax, layout in zip(label_axes, layouts, strict=True):
+        _label_panel(label_ax, layout, url_for)
+    for index, (ax, measure) in enumerate(zip(panels, _SURVIVAL, strict=True)):
+        layout = layouts[index] if narrow else layouts[0]
+        _stripes([label_axes[index] if narrow else label_axes[0], ax], layout)
         colour = _SURVIVAL_COLOURS[measure]
         highs = [0.0]
-        for row in layout.rows:
+        for row in _value_rows(layout):
+            held = row.entry.apart_value(measure)
+            if held is not None:
+                ax.text(0.02, row.y, f"{_value_text(held[0])}: not plotted" + (f" ({held[1]})" if profile.full_labels else "*"),
+                        transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=FONT_SIZE - 1.5, fontstyle="italic", color=MUTED)
+                continue
             value = row.entry.headline(measure)
             if value is None:
                 continue
             if _survival_status(value) is not None:
                 ax.text(0.02, row.y, f"{_value_text(value)}: not plotted", transform=ax.get_yaxis_transform(), va="center", ha="left",
-                        fontsize=FONT_SIZE - 0.5, fontstyle="italic", color=MUTED)
+                        fontsize=FONT_SIZE - 1.5, fontstyle="italic", color=MUTED)
                 continue
             assert value.value is not None
             right = value.value
@@ -761,15 +893,15 @@ def _draw_forest(entries: tuple[_ArmEntry, ...], url_for: UrlFor) -> MplFigure:
                 right = max(right, value.ci_high)
             _add_line(ax, [value.value], [row.y], marker="s", markersize=5, color=colour, markeredgecolor="white", markeredgewidth=0.5,
                       linestyle="none", zorder=3)
-            _annotate(ax, right, row.y, _forest_label(value), within_limits=True)  # values are >= 0 and the axis ends past the largest
+            label = _forest_label(value) + row.entry.caveat(measure) if profile.full_labels else \
+                _stated(value.value, value) + ("*" if row.entry.caveat(measure) else "")
+            _annotate(ax, right, row.y, label, within_limits=True)  # values are >= 0 and the axis ends past the largest
             highs.append(right)
         ax.set_xlim(0, _nice_limit(max(highs)))
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4 if narrow else 5))
         ax.set_title(_SURVIVAL_TITLES[measure], loc="left", fontsize=FONT_SIZE + 0.5, pad=4, y=1.0)
         ax.set_xlabel("Months (as reported)")
-    fig.text(0.0, 0.0, "PFS: progression-free survival; OS: overall survival. Squares: median as reported; horizontal lines: confidence interval\n"
-             "where the source reports one. Medians in days or weeks are listed, not converted. Values come from different studies and\n"
-             "populations and are not directly comparable.",
-             ha="left", va="bottom", fontsize=FONT_SIZE - 1, color=MUTED, linespacing=1.3)
+    _figure_notes(fig, notes)
     return fig
 
 
@@ -780,11 +912,15 @@ def _range_words(points: list[tuple[float, str]], what: str) -> str:
     return f"{len(points)} arms have {what}, from {points[0][1]} to {points[-1][1]}."
 
 
-def _survival_cell(value: ReportedValue | None) -> str:
+def _survival_cell(entry: _ArmEntry, measure: Measure) -> str:
+    held = entry.apart_value(measure)
+    if held is not None:
+        return _cell_text(held[0]) + f" (not plotted: {held[1]})"
+    value = entry.headline(measure)
     if value is None:
         return ""
     status = _survival_status(value)
-    return _cell_text(value) + (f" (not plotted: {status})" if status else "")
+    return _cell_text(value) + entry.caveat(measure) + (f" (not plotted: {status})" if status else "")
 
 
 # --------------------------------------------------------------------------- 2. ORR with its interval
@@ -824,6 +960,7 @@ def _orr_unplotted(value: ReportedValue) -> str | None:
 
 
 def _orr_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache: FigureCache | None) -> Figure | None:
+    entries = [entry for entry in entries if entry.headline(Measure.orr) is not None or entry.apart_value(Measure.orr) is not None]
     if not entries:
         return None
     table: list[FigureRow] = []
@@ -831,12 +968,21 @@ def _orr_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache:
     listed: list[str] = []
     with_interval: list[str] = []
     kinds: set[bool] = set()
+    partial = False
     for entry in entries:
+        name = f"{entry.study_name}, {entry.arm_label}"
+        held = entry.apart_value(Measure.orr)
+        if held is not None:
+            listed.append(f"{name}: {held[0].as_reported} ({held[1]})")
+            table.append(FigureRow((SETTING_LABELS[entry.setting], entry.study_name, entry.arm_label, _value_text(held[0]), _orr_counts(held[0]),
+                                    "", f"not plotted: {held[1]}"), "studies", entry.study_id))
+            continue
         value = entry.headline(Measure.orr)
         assert value is not None
-        name = f"{entry.study_name}, {entry.arm_label}"
+        partial = partial or value.measure is Measure.pr
         why = _orr_unplotted(value)
         interval = _orr_interval(value) if why is None else None
+        caveat = entry.caveat(Measure.orr)
         if why is not None:
             listed.append(f"{name}: {value.as_reported} ({why})")
             status = f"not plotted: {why}"
@@ -844,10 +990,10 @@ def _orr_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache:
             assert value.value is not None
             if interval is not None:
                 kinds.add(interval.computed)
-                with_interval.append(f"{name}: {_value_text(value)}, {interval.text}")
-            described.append((value.value, f"{name} ({_value_text(value)})"))
-            status = "plotted"
-        table.append(FigureRow((SETTING_LABELS[entry.setting], entry.study_name, entry.arm_label, _value_text(value), _orr_counts(value),
+                with_interval.append(f"{name}: {_value_text(value)}{caveat}, {interval.text}")
+            described.append((value.value, f"{name} ({_value_text(value)}{caveat})"))
+            status = "plotted" + (f", marked{caveat}" if caveat else "")
+        table.append(FigureRow((SETTING_LABELS[entry.setting], entry.study_name, entry.arm_label, _value_text(value) + caveat, _orr_counts(value),
                                 interval.text if interval else "", status), "studies", entry.study_id))
 
     title = "Objective response rate by study arm"
@@ -860,32 +1006,50 @@ def _orr_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache:
         interval_words.append("a dashed line is an exact 95% interval computed here from the stated responders and patients")
     alt = (f"Dot chart of the objective response rate (ORR) per study arm on a 0 to 100% axis, grouped by line of therapy "
            f"({', '.join(_setting_headers(entries))}). {finding}"
+           + (" An open circle marks an arm whose source states partial responses only, shown as stated." if partial else "")
            + (" Where shown, " + "; ".join(interval_words) + "; other arms have no interval." if interval_words else " No arm has an interval.")
            + (" Intervals: " + "; ".join(with_interval) + "." if with_interval else "")
            + (" Listed but not plotted: " + "; ".join(listed) + "." if listed else ""))
     notes = ("Interval: the source's confidence interval where reported; otherwise an exact (Clopper–Pearson) 95% interval computed here "
-             "from the stated numbers of responders and patients; none where neither is given.",)
-    svg = _svg(path, title, alt, tuple(entries), _study_links(entries, url_for), _draw_orr, cache)
-    return Figure(path, svg, title, alt, ("Setting", "Study", "Arm", "ORR", "Responders/patients", "Interval", "In the figure"), tuple(table), notes)
+             "from the stated numbers of responders and patients; none where neither is given.",
+             *(("An open circle: the source states partial responses only (no ORR, no complete responses); they are shown as stated, "
+                "never as a derived rate.",) if partial else ()))
+    links = _study_links(entries, url_for)
+    svg = _svg(path, title, alt, (tuple(entries), False), links, _draw_orr, cache)
+    narrow = _svg(narrow_path(path), title, alt, (tuple(entries), True), links, _draw_orr, cache)
+    return Figure(path, svg, title, alt, ("Setting", "Study", "Arm", "ORR", "Responders/patients", "Interval", "In the figure"), tuple(table), notes,
+                  narrow)
 
 
-def _draw_orr(entries: tuple[_ArmEntry, ...], url_for: UrlFor) -> MplFigure:
-    layout = _layout_rows(entries)
+def _draw_orr(inputs: tuple[tuple[_ArmEntry, ...], bool], url_for: UrlFor) -> MplFigure:
+    entries, narrow = inputs
+    profile = _NARROW if narrow else _WIDE
+    layout = _layout_rows(entries, profile)
     values = [entry.headline(Measure.orr) for entry in entries]
     # One legend line per kind of mark actually drawn; reserve room for exactly those lines.
     intervals = [_orr_interval(v) for v in values if v is not None and _orr_unplotted(v) is None]
     kinds = {interval.computed for interval in intervals if interval is not None}
-    fig, label_ax, panels = _row_figure(layout, [3.0], extra_bottom=0.12 + 0.16 * (1 + len(kinds)))
+    partial = any(v is not None and v.measure is Measure.pr for v in values)
+    legend_lines = 1 + len(kinds) * (2 if narrow else 1) + partial
+    marked = [] if profile.full_labels else _notes_lines(_marked_below(entries, [Measure.orr]).strip("\n"), profile)
+    fig, label_axes, panels = _row_figure([layout], 1, dataclasses.replace(profile, panel_width=profile.panel_width * (1.0 if narrow else 1.9)),
+                                          extra_bottom=0.12 + (0.3 if narrow else 0.18) * legend_lines + _NOTE_LINE_INCHES * len(marked))
     ax = panels[0]
-    _label_panel(label_ax, layout, url_for)
-    _stripes([label_ax, ax], layout)
-    for row in layout.rows:
+    _label_panel(label_axes[0], layout, url_for)
+    _stripes([label_axes[0], ax], layout)
+    for row in _value_rows(layout):
+        held = row.entry.apart_value(Measure.orr)
+        if held is not None:
+            ax.text(0.01, row.y, f"{held[0].as_reported}: not plotted" + (f" ({held[1]})" if profile.full_labels else "*"),
+                    transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=FONT_SIZE - 1.5, fontstyle="italic", color=MUTED)
+            continue
         value = row.entry.headline(Measure.orr)
-        assert value is not None
+        if value is None:
+            continue
         why = _orr_unplotted(value)
         if why is not None:
-            ax.text(0.01, row.y, f"{value.as_reported}: not plotted ({why})", transform=ax.get_yaxis_transform(), va="center", ha="left",
-                    fontsize=FONT_SIZE - 0.5, fontstyle="italic", color=MUTED)
+            ax.text(0.01, row.y, f"{value.as_reported}: not plotted" + (f" ({why})" if profile.full_labels else ""),
+                    transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=FONT_SIZE - 1.5, fontstyle="italic", color=MUTED)
             continue
         assert value.value is not None
         right = value.value
@@ -896,21 +1060,35 @@ def _draw_orr(entries: tuple[_ArmEntry, ...], url_for: UrlFor) -> MplFigure:
             _add_line(ax, [interval.low, interval.high], [row.y, row.y], linewidth=1.3, zorder=2, color=colour, linestyle=dashes)
             _add_line(ax, [interval.low, interval.high], [row.y, row.y], linestyle="none", marker="|", markersize=6, color=colour, zorder=2)
             right = max(right, interval.high)
-        _add_line(ax, [value.value], [row.y], marker="o", markersize=5, color=BLUE, markeredgecolor="white", markeredgewidth=0.5, linestyle="none",
-                  zorder=3)
+        # Partial responses only: an open circle (the shape, not only the words, says it is not an ORR).
+        hollow = value.measure is Measure.pr
+        _add_line(ax, [value.value], [row.y], marker="o", markersize=5, color=BLUE, markerfacecolor="white" if hollow else BLUE,
+                  markeredgecolor=BLUE if hollow else "white", markeredgewidth=1.0 if hollow else 0.5, linestyle="none", zorder=3)
         counts = _orr_counts(value)
-        _annotate(ax, right, row.y, _value_text(value) + (f" ({counts})" if counts else ""), within_limits=0 <= right <= 100)
+        if profile.full_labels:
+            _annotate(ax, right, row.y, _value_text(value) + (f" ({counts})" if counts else "") + row.entry.caveat(Measure.orr),
+                      within_limits=0 <= right <= 100)
+        else:
+            _annotate(ax, right, row.y, _value_text(value) + ("*" if row.entry.caveat(Measure.orr) else ""), within_limits=0 <= right <= 100)
     ax.set_xlim(0, 100)
-    ax.set_xticks([0, 20, 40, 60, 80, 100])
-    ax.set_xlabel("Objective response rate, % (as reported)")
-    ax.set_title("Objective response rate", loc="left", fontsize=FONT_SIZE + 0.5, pad=4)
+    ax.set_xticks([0, 25, 50, 75, 100] if narrow else [0, 20, 40, 60, 80, 100])
+    ax.set_xlabel("ORR, % (as reported)" if narrow else "Objective response rate, % (as reported)")
+    ax.set_title("ORR" if narrow else "Objective response rate", loc="left", fontsize=FONT_SIZE + 0.5, pad=4)
     handles: list[Any] = [Line2D([], [], marker="o", markersize=5, color=BLUE, linestyle="none", label="ORR as reported")]
+    if partial:
+        handles.append(Line2D([], [], marker="o", markersize=5, color=BLUE, markerfacecolor="white", linestyle="none",
+                              label="Partial responses only, as reported"))
     if False in kinds:
-        handles.append(Line2D([], [], color=INK, linewidth=1.3, label="Confidence interval reported by the source"))
+        handles.append(Line2D([], [], color=INK, linewidth=1.3,
+                              label="Confidence interval reported\nby the source" if narrow else "Confidence interval reported by the source"))
     if True in kinds:
-        handles.append(Line2D([], [], color=VERMILLION, linewidth=1.3, linestyle=(0, (2.5, 1.5)),
-                              label="Exact 95% CI computed here from the stated counts (Clopper–Pearson)"))
-    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, 0.0), ncol=1, handlelength=2.2, borderaxespad=0)
+        label = "Exact 95% CI computed here from\nthe stated counts (Clopper–Pearson)" if narrow else \
+            "Exact 95% CI computed here from the stated counts (Clopper–Pearson)"
+        handles.append(Line2D([], [], color=VERMILLION, linewidth=1.3, linestyle=(0, (2.5, 1.5)), label=label))
+    fig.legend(handles=handles, loc="lower left", bbox_to_anchor=(0.0, (_NOTE_LINE_INCHES * len(marked) + 0.05 * bool(marked)) / fig.get_size_inches()[1]),
+               ncol=1, handlelength=2.2, borderaxespad=0)
+    if marked:
+        _figure_notes(fig, marked)
     return fig
 
 
@@ -990,23 +1168,31 @@ def _cell_axes(cells: _Cells) -> tuple[list[DrugClass], list[Setting]]:
     return [c for c in DrugClass if any(key[0] is c for key in cells)], [s for s in Setting if any(key[1] is s for key in cells)]
 
 
-def _draw_evidence_map(cells: _Cells, url_for: UrlFor) -> MplFigure:
+def _draw_evidence_map(inputs: tuple[_Cells, bool], url_for: UrlFor) -> MplFigure:
+    """The heat map. Narrow (phones): columns are numbered, with the settings named under the map, and each cell gives
+    "studies · case reports" as two numbers."""
+    cells, narrow = inputs
     classes, settings = _cell_axes(cells)
     peak = max(cell.total for cell in cells.values())
-    row_labels = [DRUG_CLASS_LABELS[c] for c in classes]
-    label_width = max(_text_width(label) for label in row_labels) + 0.15
-    col_width = 1.0
-    head = 0.55  # wrapped setting names above the columns
+    row_labels = ["\n".join(_wrap(DRUG_CLASS_LABELS[c], 17 if narrow else 26)) for c in classes]
+    label_width = max(_text_width(line) for label in row_labels for line in label.split("\n")) + 0.12
+    col_width = 0.4 if narrow else 0.82
+    row_height = 0.42 if narrow else 0.4
+    head = 0.3 if narrow else 0.62  # the column headers above the columns
+    key = [f"{index}: {SETTING_LABELS[setting]}" for index, setting in enumerate(settings, start=1)] if narrow else []
+    explain = _wrap("Each cell: studies · case reports using a regimen with a drug of that class, in that setting; darker cells hold more "
+                    "records. A combination counts in each class it contains.", 52 if narrow else 100)
+    foot = _NOTE_LINE_INCHES * (len(key) + len(explain)) + 0.15
     width = label_width + col_width * len(settings) + 0.1
-    height = 0.4 * len(classes) + head + 0.35
+    height = row_height * len(classes) + head + foot
     fig = MplFigure(figsize=(width, height), dpi=_SVG_DPI)
-    ax = fig.add_axes((label_width / width, 0.35 / height, col_width * len(settings) / width, 0.4 * len(classes) / height))
+    ax = fig.add_axes((label_width / width, foot / height, col_width * len(settings) / width, row_height * len(classes) / height))
     ax.set_xlim(0, len(settings))
     ax.set_ylim(len(classes), 0)
     ax.set_axis_off()  # labels are plain text: tick machinery is the slowest part of a heat map this size
     cmap = mpl.colormaps["Blues"]
     for i, drug_class in enumerate(classes):
-        ax.text(-0.08, i + 0.5, row_labels[i], ha="right", va="center")
+        ax.text(-0.08, i + 0.5, row_labels[i], ha="right", va="center", linespacing=1.1)
         for j, setting in enumerate(settings):
             cell = cells.get((drug_class, setting))
             if cell is None:
@@ -1018,15 +1204,16 @@ def _draw_evidence_map(cells: _Cells, url_for: UrlFor) -> MplFigure:
             patch = Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", linewidth=1.5)
             _link(patch, url)
             ax.add_patch(patch)
-            text = "\n".join(part for part in (_count_words(len(cell.studies), 0), _count_words(0, len(cell.cases))) if part)
-            _link(ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", color=_readable_on(colour), fontsize=FONT_SIZE - 0.5,
+            if narrow:
+                text = f"{len(cell.studies)} · {len(cell.cases)}"
+            else:
+                text = "\n".join(part for part in (_count_words(len(cell.studies), 0), _count_words(0, len(cell.cases))) if part)
+            _link(ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", color=_readable_on(colour), fontsize=FONT_SIZE - 1,
                           linespacing=1.2), url)
     for j, setting in enumerate(settings):
-        ax.text(j + 0.5, -0.15, "\n".join(_wrap(SETTING_LABELS[setting], 15)), ha="center", va="bottom", fontweight="bold",
-                fontsize=FONT_SIZE - 0.5, linespacing=1.15)
-    fig.text(label_width / width, 0.0, "Each cell: studies and case reports using a regimen with a drug of that class, in that setting;\n"
-             "darker cells hold more records. A combination counts in each class it contains.", ha="left", va="bottom",
-             fontsize=FONT_SIZE - 1, color=MUTED, linespacing=1.3)
+        header = str(j + 1) if narrow else "\n".join(_wrap(SETTING_LABELS[setting], 13))
+        ax.text(j + 0.5, -0.15, header, ha="center", va="bottom", fontweight="bold", fontsize=FONT_SIZE - 1, linespacing=1.15)
+    fig.text(0.0, 0.0, "\n".join(key + explain), ha="left", va="bottom", fontsize=FONT_SIZE - 1.5, color=MUTED, linespacing=1.3)
     return fig
 
 
@@ -1058,8 +1245,9 @@ def _evidence_map_figure(corpus: Corpus, url_for: UrlFor, cache: FigureCache | N
              "Study arms are placed by their own setting where they have one; a case by its setting, for every regimen in its timeline.",
              "Studies without treatment arms (reviews, preclinical work) are not counted.")
     links = _LinkTargets(url_for, ((EVIDENCE_MAP_KIND, evidence_anchor(drug_class, setting)) for drug_class, setting in cells))
-    svg = _svg(EVIDENCE_MAP_PATH, title, alt, cells, links, _draw_evidence_map, cache)
-    return Figure(EVIDENCE_MAP_PATH, svg, title, alt, ("Drug class", "Setting", "Studies", "Cases"), tuple(rows), notes)
+    svg = _svg(EVIDENCE_MAP_PATH, title, alt, (cells, False), links, _draw_evidence_map, cache)
+    narrow = _svg(narrow_path(EVIDENCE_MAP_PATH), title, alt, (cells, True), links, _draw_evidence_map, cache)
+    return Figure(EVIDENCE_MAP_PATH, svg, title, alt, ("Drug class", "Setting", "Studies", "Cases"), tuple(rows), notes, narrow)
 
 
 # --------------------------------------------------------------------------- 4. case timelines

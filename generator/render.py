@@ -325,11 +325,12 @@ def comparison_pages(view: views.ComparisonView) -> list[Paging[views.ArmRow | v
 
 
 def entry_arms(entries: Iterable[views.ArmRow | views.ComparisonRow]) -> list[views.ArmRow]:
-    """The arms of a page's entries, in order: a comparison's two arms where it stands."""
-    arms: list[views.ArmRow] = []
+    """The arms of a page's entries, in order, each once: a comparison's two arms where it stands."""
+    arms: dict[tuple[str, str], views.ArmRow] = {}  # an arm in two comparisons is drawn once
     for entry in entries:
-        arms += [entry.first, entry.second] if isinstance(entry, views.ComparisonRow) else [entry]
-    return arms
+        for row in ([entry.first, entry.second] if isinstance(entry, views.ComparisonRow) else [entry]):
+            arms.setdefault((row.study.id, row.arm.id), row)
+    return list(arms.values())
 
 
 def page_figures(corpus: Corpus, comparisons: list[views.ComparisonView], cache: FigureCache | None = None,

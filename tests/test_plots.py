@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
@@ -21,7 +22,10 @@ from generator.plots import (
     EVIDENCE_MAP_KIND,
     EVIDENCE_MAP_PATH,
     FOREST_PATH,
+    MIN_FONT_SIZE,
+    NARROW_MAX_PX,
     ORR_PATH,
+    WIDE_MAX_PX,
     Figure,
     build_figures,
     case_figure_path,
@@ -64,13 +68,14 @@ def svg_texts(figure: Figure) -> list[str]:
 
 
 def survival_values(corpus: Corpus) -> list[tuple[StudyRecord, str, Measure, ReportedValue]]:
+    """The medians the whole-review forest plot takes: those of the treatment arms' table rows (not of groups defined by
+    outcome, not of reviews), drawn or listed apart."""
     found = []
-    for study in corpus.studies.values():
-        for arm in study.arms:
-            for measure in (Measure.median_pfs, Measure.median_os):
-                value = headline(arm, measure)
-                if value is not None:
-                    found.append((study, arm.id, measure, value))
+    for row in arm_rows(corpus):
+        for measure, column in ((Measure.median_pfs, "median_pfs"), (Measure.median_os, "median_os")):
+            value = row.cells[column].value
+            if value is not None:
+                found.append((row.study, row.arm.id, measure, value))
     return found
 
 
@@ -192,23 +197,27 @@ def test_orr_table_values_and_intervals(corpus: Corpus, figures: dict[str, Figur
     value_column = orr.columns.index("ORR")
     by_arm = {(row.record_id, row.cells[orr.columns.index("Arm")]): row for row in orr.rows}
     checked = 0
-    for study in corpus.studies.values():
-        for arm in study.arms:
-            value = headline(arm, Measure.orr)
-            if value is None:
-                continue
-            row = by_arm[(study.id, arm.label)]
-            if value.value is None:
-                assert row.cells[value_column] == value.as_reported
-                continue
-            assert row.cells[value_column] == f"{stated_form(value.value, value.as_reported, value.quote)}%"
-            if value.ci_low is not None:
-                assert row.cells[interval_column].endswith("(reported)")
-            elif value.numerator is not None and value.denominator is not None:
-                assert "computed here" in row.cells[interval_column]
-            else:
-                assert row.cells[interval_column] == ""
-            checked += 1
+    for table_row in arm_rows(corpus):
+        study, arm, cell = table_row.study, table_row.arm, table_row.cells["response"]
+        value = cell.value
+        if value is None:
+            continue
+        row = by_arm[(study.id, arm.label)]
+        if value.value is None:
+            assert row.cells[value_column] == value.as_reported
+            continue
+        marks = f" ({'; '.join(tag.text for tag in cell.marks)})" if cell.marks and not cell.differs else ""
+        if cell.differs:
+            assert "not plotted" in row.cells[orr.columns.index("In the figure")]
+            continue
+        assert row.cells[value_column] == f"{stated_form(value.value, value.as_reported, value.quote)}%{marks}"
+        if value.ci_low is not None:
+            assert row.cells[interval_column].endswith("(reported)")
+        elif value.numerator is not None and value.denominator is not None:
+            assert "computed here" in row.cells[interval_column]
+        else:
+            assert row.cells[interval_column] == ""
+        checked += 1
     assert checked
 
 
@@ -438,3 +447,28 @@ def test_an_undeclared_link_fails_loudly() -> None:
     assert links("studies", "a") == site_url("studies", "a")
     with pytest.raises(LookupError, match="studies/b"):
         links("studies", "b")
+
+
+# --------------------------------------------------------------------------- legible at the size pages show them
+
+
+def _svg_size_and_smallest_text(svg: bytes) -> tuple[float, float]:
+    """(natural width in CSS px, smallest font size in CSS px at that width) of a matplotlib SVG (its user unit is the pt)."""
+    text = svg.decode("utf-8")
+    width_pt = float(re.search(r'<svg[^>]*\bwidth="([0-9.]+)pt"', text).group(1))  # type: ignore[union-attr]
+    sizes = [float(size) for size in re.findall(r"font-size: ([0-9.]+)px", text)]
+    return width_pt * 4 / 3, min(sizes) * 4 / 3
+
+
+def test_every_figure_fits_its_screens_with_text_of_at_least_nine_pixels(review_site: Path) -> None:
+    """Wide layouts fit the text column of every screen from 720 px up at their natural size; phone layouts fit a 390 px phone's
+    (358 px). At natural size no text is under 10 px (7.5 pt), so shown at 90% or more of it (a 360 px phone) none is under 9 px."""
+    found = sorted((review_site / "figures").rglob("*.svg"))
+    assert len(found) > 10
+    for path in found:
+        width, smallest = _svg_size_and_smallest_text(path.read_bytes())
+        limit = NARROW_MAX_PX if path.stem.endswith("-narrow") else WIDE_MAX_PX
+        assert width <= limit, (path.name, width)
+        assert smallest >= MIN_FONT_SIZE * 4 / 3 - 1e-6, (path.name, smallest)
+        if not path.stem.endswith("-narrow"):
+            assert path.with_name(path.stem + "-narrow.svg").is_file(), f"{path.name} has no phone layout"
