@@ -12,19 +12,25 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from enum import Enum
 from functools import partial
 
 from pydantic import BaseModel, TypeAdapter
 
+from generator.definitions import population_of
 from generator.evidence import stated_form
 from generator.link import Corpus
-from generator.schema import ReportedValue, StudyRecord
+from generator.schema import Arm, ReportedValue, StudyRecord
 
 OUTCOME_COLUMNS = (
     "study_id", "arm", "regimen_id", "measure", "value", "unit", "numerator", "denominator", "as_reported",
     "source", "quote", "category", "statistic", "endpoint", "comparator", "timepoint", "subgroup",
     "ci_low", "ci_high", "ci_level", "range_low", "range_high",
+    # the value's definition (generator/definitions.py): empty where the source does not state it
+    "time_origin", "response_criteria", "assessed_by", "source_term", "population", "inferred",
 )
+# Columns computed from the record rather than copied from one field.
+_DERIVED_COLUMNS = frozenset({"population"})
 _NUMBER_COLUMNS = ("value", "ci_low", "ci_high", "ci_level", "range_low", "range_high")
 
 # OWASP's rule for CSV injection: a cell starting with one of these is read as a formula by Excel, LibreOffice and
@@ -48,23 +54,26 @@ def unguard(cell: str) -> str:
     return cell[1:] if cell.startswith(GUARD) else cell
 
 
-def _study_values(study: StudyRecord) -> Iterator[tuple[str, str, ReportedValue]]:
+def _study_values(study: StudyRecord) -> Iterator[tuple[Arm | None, ReportedValue]]:
     if study.enrolment is not None:
-        yield "", "", study.enrolment
+        yield None, study.enrolment
     for value in study.population_values:
-        yield "", "", value
+        yield None, value
     for arm in study.arms:
         for value in arm.outcomes:
-            yield arm.id, arm.regimen, value
+            yield arm, value
 
 
 def outcome_rows(corpus: Corpus) -> list[dict[str, str]]:
     """The rows of ``outcomes.csv``, as text (unguarded: :func:`outcomes_csv` guards every cell)."""
     rows = []
     for study in corpus.studies.values():
-        for arm, regimen, value in _study_values(study):
-            row = {"study_id": study.id, "arm": arm, "regimen_id": regimen}
+        for arm, value in _study_values(study):
+            row = {"study_id": study.id, "arm": arm.id if arm else "", "regimen_id": arm.regimen if arm else "",
+                   "population": population_of(value, arm).value}
             for column in OUTCOME_COLUMNS[3:]:
+                if column in _DERIVED_COLUMNS:
+                    continue
                 item = getattr(value, column)
                 if item is None:
                     row[column] = ""
@@ -72,7 +81,7 @@ def outcome_rows(corpus: Corpus) -> list[dict[str, str]]:
                     # the number as the source writes it ("7.0" stays "7.0"), without thousands separators
                     row[column] = stated_form(item, value.as_reported, value.quote).replace(",", "")
                 else:
-                    row[column] = str(item)
+                    row[column] = item.value if isinstance(item, Enum) else str(item)
             rows.append(row)
     return rows
 

@@ -84,3 +84,35 @@ def test_formulas_in_record_text_are_guarded_in_outcomes_csv(project: Path, payl
     guarded = [row for row in rows if unguard(row["subgroup"]) == payload]
     assert guarded and all(row["subgroup"] == "'" + payload and row["timepoint"] == "'" + payload for row in guarded)
     assert not any(_formula_like(cell) for row in rows for cell in row.values())
+
+
+def test_outcomes_csv_carries_each_values_definition(project: Path) -> None:
+    study = project / "seeds/studies/fixture-trial.yaml"
+    text = study.read_text()
+    text = text.replace("      - measure: median_os\n        as_reported: 10.5 months", "      - measure: median_os\n        time_origin: randomisation\n"
+                        "        as_reported: 10.5 months", 1)
+    text = text.replace("      - measure: orr\n        as_reported: 12%", "      - measure: orr\n        response_criteria: mrecist\n"
+                        "        assessed_by: independent_review\n        as_reported: 12%", 1)
+    study.write_text(text)
+    corpus, problems = resolve_links(load_corpus(project / "seeds", project).records)
+    assert not problems
+    rows = list(csv.DictReader(io.StringIO(outcomes_csv(corpus).decode(), newline="")))
+    assert {"time_origin", "response_criteria", "assessed_by", "source_term", "population", "inferred"} <= set(rows[0])
+    os_row = next(r for r in rows if r["arm"] == "drugamab" and r["measure"] == "median_os")
+    orr_row = next(r for r in rows if r["arm"] == "drugamab" and r["measure"] == "orr")
+    assert (os_row["time_origin"], os_row["response_criteria"], os_row["population"]) == ("randomisation", "", "treatment")
+    assert (orr_row["response_criteria"], orr_row["assessed_by"], orr_row["time_origin"]) == ("mrecist", "independent_review", "")
+
+
+def test_the_real_reviews_definitions_reach_outcomes_csv() -> None:
+    root = Path(__file__).resolve().parents[1]
+    corpus, _ = resolve_links(load_corpus(root / "seeds", root).records)
+    rows = list(csv.DictReader(io.StringIO(outcomes_csv(corpus).decode(), newline="")))
+    by = {(r["study_id"], r["arm"], r["measure"], r["subgroup"]): r for r in rows}
+    # SORAMIC: the response rate is by mRECIST, its responders are a group defined by outcome
+    assert by[("soramic-imaging-substudy", "all-patients", "orr", "")]["response_criteria"] == "mrecist"
+    assert by[("soramic-imaging-substudy", "responders", "median_os", "")]["population"] == "outcome"
+    # Sorafenib beyond progression: survival counted from the start of sorafenib, before the setting it is filed under
+    assert by[("sorafenib-beyond-progression", "all-patients", "median_os", "")]["time_origin"] == "earlier_treatment_start"
+    # Taiwan: the source's "remission rate", read as ORR
+    assert by[("taiwan-lenalidomide", "lenalidomide", "orr", "")]["source_term"] == "remission rate"
