@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from generator.schema import (
     ASSESSOR_LABELS,
+    GROUP_BASIS_DESCRIPTIONS,
     GROUP_BASIS_LABELS,
     RESPONSE_CRITERIA_LABELS,
     TIME_ORIGIN_LABELS,
@@ -64,6 +65,7 @@ def definition_of(value: ReportedValue, arm: Arm | None) -> Definition:
 class TagKind(StrEnum):
     stated = "stated"  # a part of the definition the source states: shown, it does not set the value apart
     caveat = "caveat"  # read or shown with a caveat (the curators' reading of the source's term, partial responses only)
+    inferred = "inferred"  # something of the value the curators inferred rather than read
     differs = "differs"  # measured differently from the column it stands in: marked, never drawn beside the others
 
 
@@ -90,7 +92,19 @@ def tags_of(value: ReportedValue, arm: Arm | None) -> list[Tag]:
     population = population_of(value, arm)
     if population is not GroupBasis.treatment and (value.subgroup_defined_by is not None or arm is not None):
         tags.append(Tag(TagKind.stated, GROUP_BASIS_LABELS[population], f"The value is about {GROUP_BASIS_LABELS[population]}."))
+    if value.inferred is not None:
+        tags.append(inferred_tag(value.inferred))
     return tags
+
+
+def inferred_tag(reason: str) -> Tag:
+    """The mark of something the curators inferred rather than read, with their reason (as plain text)."""
+    return Tag(TagKind.inferred, "inferred", "Inferred by the curators, not stated by the source: " + " ".join(str(reason).split()))
+
+
+def group_tag(arm: Arm) -> Tag:
+    """What defines an arm that is not a treatment group, for its heading."""
+    return Tag(TagKind.stated, GROUP_BASIS_LABELS[arm.defined_by], GROUP_BASIS_DESCRIPTIONS[arm.defined_by])
 
 
 class Accepts(BaseModel):

@@ -24,7 +24,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from generator import plots, views
+from generator import definitions, plots, views
 from generator.caches import build_cache
 from generator.changelog import Changelog, ReleaseInfo
 from generator.comparisons import ALL_ARMS, ARM_COLUMNS, DEFAULT_COLUMNS
@@ -255,6 +255,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         GROUP_BASIS_DESCRIPTIONS={basis: Markup(text) for basis, text in GROUP_BASIS_DESCRIPTIONS.items()},
         ResponseCriteria=ResponseCriteria,
         Assessor=Assessor,
+        tags_of=definitions.tags_of,
+        group_tag=definitions.group_tag,
+        inferred_tag=definitions.inferred_tag,
         BR=Markup("<br>"),  # a line break inside a table cell
         DEFAULT_ARM_COLUMNS=[(column_id, ARM_COLUMNS[column_id]) for column_id in DEFAULT_COLUMNS],
         GROUP_BASIS_LABELS=GROUP_BASIS_LABELS,

@@ -261,6 +261,45 @@ def studies_with_drug(corpus: Corpus, name: str) -> list[StudyRecord]:
     return sorted(found, key=lambda s: (evidence_level(s).rank, s.short_name.lower()))
 
 
+# --------------------------------------------------------------------------- a study's arms side by side
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """One thing measured (measure, category, statistic, time point, endpoint, comparator, subgroup) across a study's arms."""
+
+    first: ReportedValue  # names the row
+    cells: tuple[tuple[ReportedValue, ...], ...]  # per arm, every value of it (one per source that states it)
+
+
+@dataclass(frozen=True)
+class ArmsSideBySide:
+    arms: tuple[Arm, ...]
+    rows: tuple[ValueRow, ...]
+
+
+ARMS_PER_TABLE = 3  # a study's arms side by side, this many to a table: the table stays readable beside the text
+
+
+def _value_key(value: ReportedValue) -> tuple[object, ...]:
+    return (value.measure, value.category, value.statistic, value.timepoint, value.endpoint, value.comparator, value.subgroup)
+
+
+def arms_side_by_side(study: StudyRecord) -> list[ArmsSideBySide]:
+    """The study's arms with outcomes, a few to a table, one row per thing measured in any of them (in the order first stated)."""
+    arms = [arm for arm in study.arms if arm.outcomes]
+    tables = []
+    for start in range(0, len(arms), ARMS_PER_TABLE):
+        chunk = tuple(arms[start:start + ARMS_PER_TABLE])
+        keys: dict[tuple[object, ...], ReportedValue] = {}
+        for arm in chunk:
+            for value in arm.outcomes:
+                keys.setdefault(_value_key(value), value)
+        rows = tuple(ValueRow(first, tuple(tuple(v for v in arm.outcomes if _value_key(v) == key) for arm in chunk)) for key, first in keys.items())
+        tables.append(ArmsSideBySide(chunk, rows))
+    return tables
+
+
 # --------------------------------------------------------------------------- comparisons side by side
 
 
@@ -450,12 +489,12 @@ def comparison_views(corpus: Corpus, specs: list[ComparisonSpec] = COMPARISONS) 
     return [build_view(corpus, spec, every_row) for spec in specs]
 
 
-def check_comparisons(corpus: Corpus, specs: list[ComparisonSpec] = COMPARISONS) -> list[Problem]:
+def check_comparisons(corpus: Corpus, specs: list[ComparisonSpec] = COMPARISONS, columns: dict[str, ColumnSpec] = ARM_COLUMNS) -> list[Problem]:
     """A value that a column would hold although its definition differs from the column's, where the column's declaration
     does not say to mark it: a problem (the build stops), located at the value."""
     problems: list[Problem] = []
     for spec in specs:
-        strict = [ARM_COLUMNS[column_id] for column_id in spec.columns if ARM_COLUMNS[column_id].otherwise == "fail"]
+        strict = [columns[column_id] for column_id in spec.columns if columns[column_id].otherwise == "fail"]
         if not strict:
             continue
         keep = in_scope(spec.arms)
