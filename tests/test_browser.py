@@ -165,41 +165,76 @@ def _leading_number(text: str) -> float | None:
     return float(match.group()) if match and text not in {"–", "—", ""} else None
 
 
+def _sort_keys(page: Page, table: str, header: str) -> list[float | None]:
+    """The numbers a column sorts by, row by row as shown: a cell's data-sort (a time in months), else its first number."""
+    headers = [text.strip() for text in page.locator(f"{table} thead th").all_inner_texts()]
+    index = next(i for i, text in enumerate(headers) if text.startswith(header))
+    return page.eval_on_selector_all(f"{table} tbody tr:not([hidden]) > td:nth-child({index + 1})", """cells => cells.map(cell => {
+        const given = cell.querySelector('[data-sort]');
+        if (given) return parseFloat(given.getAttribute('data-sort'));
+        const text = cell.innerText.trim().replace(/,/g, '');
+        const match = /[0-9]+(?:\\.[0-9]+)?/.exec(text);
+        return match && !['–', '—', ''].includes(text) ? parseFloat(match[0]) : null;
+    })""")
+
+
 def test_a_comparison_table_sorts_by_a_column_with_missing_values_last(tab: Watched) -> None:
     page = tab.goto("compare/outcomes/")
-    table = ".lr-table table"
+    table = ".lr-table--arms table"
     header = page.locator(f"{table} thead th", has_text="Median OS")
     header.locator("button").click()
     first = header.get_attribute("aria-sort")
     assert first in {"ascending", "descending"}
-    values = [_leading_number(text) for text in _column(page, table, "Median OS")]
+    values = _sort_keys(page, table, "Median OS")
     present = [v for v in values if v is not None]
     assert present == sorted(present, reverse=first == "descending")
     assert values == present + [None] * (len(values) - len(present)), "missing values must sort last"
+    # medians in days sort among those in months by their length, shown as stated: 454 days (14.9 months) is not
+    # above 30.3 months, as it was when the table sorted by the number alone
+    shown = _column(page, table, "Median OS")
+    days = [i for i, text in enumerate(shown) if " days" in text]
+    assert days, "the real review has medians in days (the sarcopenia study)"
+    for i in days:
+        assert present[i] == pytest.approx(float(shown[i].split()[0]) / 30.4375, abs=1e-3)
     # the keyboard does the same: Enter on the focused header button reverses the order
     header.locator("button").focus()
     page.keyboard.press("Enter")
     assert header.get_attribute("aria-sort") != first
-    again = [v for v in (_leading_number(t) for t in _column(page, table, "Median OS")) if v is not None]
+    again = [v for v in _sort_keys(page, table, "Median OS") if v is not None]
     assert again == sorted(again, reverse=first != "descending")
     assert page.locator(f"{table} thead th[aria-sort]").count() == 1
     tab.shot("table-sorted")
 
 
+def _facets(page: Page, table: str, facet: str) -> list[list[str]]:
+    """Per visible row, the values of ``facet`` it carries (its design badge, its regimen classes, its setting)."""
+    return page.eval_on_selector_all(f"{table} tbody tr:not([hidden])", f"""rows => rows.map(row =>
+        Array.from(row.querySelectorAll('[data-facet="{facet}"]')).map(mark => (mark.getAttribute('data-value') || mark.textContent).trim()))""")
+
+
 def test_a_comparison_table_filters_by_setting_and_says_so(tab: Watched) -> None:
     page = tab.goto("compare/outcomes/")
-    table = ".lr-table table"
+    table = ".lr-table--arms table"
     total = page.locator(f"{table} tbody tr").count()
     select = page.get_by_label("Setting", exact=True)
     select.select_option(label="After sorafenib")
-    settings = _column(page, table, "Setting")
-    assert settings and set(settings) == {"After sorafenib"}
+    settings = _facets(page, table, "Setting")
+    assert settings and all(values == ["After sorafenib"] for values in settings)
     assert len(settings) < total
     status = page.locator(".lr-table [role='status']").first.inner_text()
     assert f"{len(settings)} of {total}" in status and "After sorafenib" in status
     tab.shot("table-filtered")
     page.get_by_role("button", name="Reset filters").click()
     assert page.locator(f"{table} tbody tr:not([hidden])").count() == total
+
+
+def test_the_design_filter_keeps_every_randomised_trial_whatever_its_phase(tab: Watched) -> None:
+    page = tab.goto("compare/outcomes/")
+    table = ".lr-table--arms table"
+    page.locator(".lr-table--arms").get_by_label("Design", exact=True).select_option(label="Randomised trial")
+    badges = page.eval_on_selector_all(f"{table} tbody tr:not([hidden]) .lr-level", "badges => badges.map(b => b.textContent.trim())")
+    assert badges and all(badge.startswith("Randomised trial") for badge in badges)
+    assert any("phase III" in badge for badge in badges), "the phase III randomised trials are kept: the badge and the filter agree"
 
 
 def test_a_table_row_links_to_its_study_page(tab: Watched) -> None:
@@ -216,11 +251,66 @@ def test_the_phone_layout_cuts_nothing_off(phone: Watched) -> None:
     page = phone.goto("compare/outcomes/")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"page is {width}px wide on a 375px screen"
-    # the wide table scrolls inside its own container instead of overflowing the page
-    wrap = page.locator(".lr-table .md-typeset__scrollwrap").first
-    assert wrap.evaluate("el => getComputedStyle(el).overflowX") in {"auto", "scroll"}
+    # each row a card: every value under its column's name, nothing to scroll sideways
+    card = page.locator(".lr-table--arms tbody tr").first
+    assert card.evaluate("row => getComputedStyle(row).display") == "block"
+    assert card.locator("td").nth(1).evaluate("td => getComputedStyle(td, '::before').content") == '"n"'
     assert page.locator(".lr-filters select").first.is_visible()
     phone.shot("phone-comparison")
+
+
+COMPARISON_PAGES = ["compare/after-sorafenib/", "compare/after-lenvatinib/", "compare/lenalidomide/", "compare/first-line/",
+                    "compare/outcomes/", "compare/cases/"]
+SCREENS = {"desktop": {"viewport": {"width": 1280, "height": 900}},
+           "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}}
+
+# Every cell of every comparison table, and every tag in them: where it lies, and whether its text is cut.
+_CELLS_IN_VIEW = """() => {
+  const width = document.documentElement.clientWidth;
+  const found = [];
+  for (const box of document.querySelectorAll('.md-content .lr-table')) {
+    for (const cell of box.querySelectorAll('tbody tr:not([hidden]) > td, thead th, .lr-tag, .lr-level')) {
+      const r = cell.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue;
+      const clipped = cell.scrollWidth > cell.clientWidth + 1 && getComputedStyle(cell).overflowX !== 'visible';
+      if (r.left < -0.5 || r.right > width + 0.5 || clipped) {
+        found.push({table: box.getAttribute('data-caption'), text: cell.innerText.slice(0, 60), left: r.left, right: r.right, clipped});
+      }
+    }
+  }
+  return {found, pageWidth: document.documentElement.scrollWidth, width};
+}"""
+
+# The smallest text of each figure the page shows, as rendered: its SVG's smallest font size times the image's scale.
+_FIGURE_TEXT = """async () => {
+  const sizes = [];
+  for (const img of document.querySelectorAll('.md-content .lr-figure img')) {
+    if (getComputedStyle(img).display === 'none' || img.clientWidth === 0) continue;
+    const svg = await (await fetch(img.currentSrc || img.src)).text();
+    const viewBox = /viewBox="[0-9.]+ [0-9.]+ ([0-9.]+) /.exec(svg);
+    const fonts = Array.from(svg.matchAll(/font-size: ([0-9.]+)px/g), m => parseFloat(m[1]));
+    if (!viewBox || !fonts.length) continue;
+    sizes.push({src: img.getAttribute('src'), smallest: Math.min(...fonts) * img.clientWidth / parseFloat(viewBox[1])});
+  }
+  return sizes;
+}"""
+
+
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+@pytest.mark.parametrize("path", COMPARISON_PAGES)
+def test_every_comparison_shows_every_outcome_column_whole_and_figures_legible(browser: Browser, base_url: str, path: str,
+                                                                                screen: str) -> None:
+    """At 1280 x 900 and on a 390 x 844 phone: no sideways scrolling, every cell of every table (every outcome column)
+    inside the viewport, no text cut off, and no figure text rendered under 9 px."""
+    for tab in _open(browser, base_url, **SCREENS[screen]):
+        page = tab.goto(path)
+        page.wait_for_function("document.querySelectorAll('table[data-lr-enhanced]').length > 0")
+        result = page.evaluate(_CELLS_IN_VIEW)
+        assert result["pageWidth"] <= result["width"], f"{path} is {result['pageWidth']} px wide on a {result['width']} px screen"
+        assert not result["found"], f"{path} on {screen}: cells outside the screen or cut: {result['found'][:5]}"
+        for figure in page.evaluate(_FIGURE_TEXT):
+            assert figure["smallest"] >= 9, f"{path} on {screen}: text of {figure['src']} rendered at {figure['smallest']:.1f} px"
+        tab.shot(f"layout-{screen}-{path.strip('/').replace('/', '-')}")
 
 
 # --------------------------------------------------------------------------- reading aids
@@ -247,7 +337,7 @@ def test_abbreviations_carry_their_expansion(tab: Watched) -> None:
 def test_plots_render(tab: Watched) -> None:
     for path in ("compare/figures/", "cases/zhang-2024-lenvatinib-resistant/", "compare/"):
         page = tab.goto(path)
-        images = page.locator(".lr-figure img")
+        images = page.locator(".lr-figure img:visible")  # a phone layout is not shown (nor fetched) on a wide screen
         assert images.count() >= 1, f"no figure on {path}"
         for i in range(images.count()):
             image = images.nth(i)
