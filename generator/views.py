@@ -450,13 +450,18 @@ def build_view(corpus: Corpus, spec: ComparisonSpec, every_row: list[ArmRow]) ->
     with_values = [row for row in treatment if row.has_headline]
     comparisons: list[ComparisonRow] = []
     if spec.side_by_side:
+        # A comparison is in scope when either of its arms is: the lenalidomide page shows apatinib plus lenalidomide
+        # beside apatinib alone, as the study compared them.
+        in_scope_ids = {id(row) for row in treatment}
+        studies = {row.study.id for row in treatment}
         by_study: dict[str, dict[str, ArmRow]] = {}
-        for row in treatment:
-            by_study.setdefault(row.study.id, {})[row.arm.id] = row
+        for row in every_row:
+            if row.group is GroupBasis.treatment and row.study.id in studies:
+                by_study.setdefault(row.study.id, {})[row.arm.id] = row
         for arms in by_study.values():
             study = next(iter(arms.values())).study
             if len(arms) >= 2:
-                comparisons += comparison_rows(study, arms)
+                comparisons += [c for c in comparison_rows(study, arms) if id(c.first) in in_scope_ids or id(c.second) in in_scope_ids]
     paired = {id(row) for comparison in comparisons for row in (comparison.first, comparison.second)}
     rows = [row for row in with_values if id(row) not in paired]
     other_outcomes = [row for row in treatment if not row.has_headline and row.other and id(row) not in paired]
