@@ -19,6 +19,7 @@ from generator.errors import Problem
 from generator.evidence import SourceLibrary, format_number, normalise_space, number_stands_in
 from generator.link import Corpus
 from generator.load import Loc, collector_paused, format_loc
+from generator.note_subjects import NoteFieldError, describe
 from generator.schema import (
     Arm,
     CaseRecord,
@@ -142,6 +143,22 @@ def check_drug_classes(corpus: Corpus) -> list[Problem]:
     return problems
 
 
+def check_note_fields(corpus: Corpus) -> list[Problem]:
+    """Every curation note's `field` names something in its record: pages say in words what it points at."""
+    problems = []
+    for kind, records in (("studies", corpus.studies), ("cases", corpus.cases), ("regimens", corpus.regimens)):
+        for rid, record in records.items():
+            origin = corpus.origins[(kind, rid)]
+            for index, note in enumerate(record.notes):
+                try:
+                    describe(record, note.field, lambda measure: measure.value)
+                except NoteFieldError as error:
+                    loc = ("notes", index, "field")
+                    problems.append(Problem(origin.file, origin.line_of(loc), format_loc(loc),
+                                            f"{error}; write the path of a field of this record, e.g. `arms[0].outcomes[1]` or `drugs[0].route`"))
+    return problems
+
+
 def _short(text: str, limit: int = 70) -> str:
     text = normalise_space(text)
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
@@ -182,6 +199,13 @@ class Derived:
     documents: dict[str, list[DocumentUse]] = field(default_factory=dict)
     flags: list[ConsistencyFlag] = field(default_factory=list)  # figures that disagree; shown, never an error
 
+    def notes_by_record(self) -> list[list[NoteEntry]]:
+        """The notes of each record together, records in the order pages list them (studies, cases, regimens)."""
+        groups: dict[tuple[str, str], list[NoteEntry]] = {}
+        for entry in self.notes:
+            groups.setdefault((entry.kind, entry.record_id), []).append(entry)
+        return list(groups.values())
+
 
 def check_records(corpus: Corpus, sources_dir: Path | None) -> list[Problem]:
     """The checks that can fail a build. Each looks at one record at a time, so they also run on the
@@ -189,7 +213,7 @@ def check_records(corpus: Corpus, sources_dir: Path | None) -> list[Problem]:
     from generator.views import check_comparisons  # the views read this module's headline(): imported when checking
 
     with collector_paused():
-        return check_evidence(corpus, SourceLibrary(sources_dir)) + check_drug_classes(corpus) + check_comparisons(corpus)
+        return check_evidence(corpus, SourceLibrary(sources_dir)) + check_drug_classes(corpus) + check_note_fields(corpus) + check_comparisons(corpus)
 
 
 def derive(corpus: Corpus, sources_dir: Path | None) -> Derived:

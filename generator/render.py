@@ -24,7 +24,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from generator import definitions, plots, views
+from generator import definitions, note_subjects, plots, views
 from generator.caches import build_cache
 from generator.changelog import Changelog, ReleaseInfo
 from generator.comparisons import ALL_ARMS, ARM_COLUMNS, DEFAULT_COLUMNS
@@ -256,6 +256,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         ResponseCriteria=ResponseCriteria,
         Assessor=Assessor,
         tags_of=definitions.tags_of,
+        note_subject=lambda record, note: note_subjects.describe(record, note.field, MEASURE_LABELS.__getitem__).words,
         group_tag=definitions.group_tag,
         inferred_tag=definitions.inferred_tag,
         BR=Markup("<br>"),  # a line break inside a table cell

@@ -593,8 +593,12 @@ class CurationNote(Record):
     kind: NoteKind = Field(description="What sort of problem it is (the note kinds vocabulary).", examples=["arithmetic"])
     text: ProseText = Field(description="The problem in the curator's own words.",
                             examples=["The abstract gives 32% for the response rate that the results table gives as 12 of 40 (30%); both are kept."])
-    field: Text | None = Field(default=None, description="The field or value the note is about, e.g. `arms[0].outcomes`.",
-                               examples=["arms[0].outcomes[0]"])
+    field: Text | None = Field(
+        default=None,
+        description=("What the note is about, as a path into this record: `arms[0].outcomes[2]`, `drugs[1].route`, `arms[].outcomes` "
+                     "(every arm), `timeline (HAIC).dose` (a step named in brackets), several joined by commas. Pages say it in words "
+                     "(\"Arm ‘Lenalidomide’: ORR\"); a path that names nothing in the record fails the build."),
+        examples=["arms[0].outcomes[0]"])
     source: SourceName | None = Field(default=None, description="The document the note is about.", examples=[_EXAMPLE_SOURCE])
     quote: Text | None = Field(default=None, description="The passage the note is about (short, verbatim).",
                                examples=["an objective response rate of 32%"])

@@ -16,7 +16,10 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, Request, sync_playwright
+from pydantic import BaseModel
 
+from generator.pipeline import Review
+from generator.schema import CaseRecord, RegimenRecord, StudyRecord
 from tests.conftest import CHROMIUM, ROOT, SCREENSHOTS
 
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -406,3 +409,83 @@ def test_axe_finds_no_serious_or_critical_violations(tab: Watched, path: str, sc
         .filter(v => v.impact === 'serious' || v.impact === 'critical')
         .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)""")
     assert not violations, "\n".join(violations)
+
+
+# --------------------------------------------------------------------------- words, not ids
+
+
+def _curator_words(review: Review) -> str:
+    """Everything curators wrote as text (labels, prose, quotes), but no id: an id a curator also wrote as a word may show."""
+    skip = {"id", "regimen", "after", "attributed_to", "field", "source", "document"}
+    texts: list[str] = []
+
+    def walk(value: object, key: str = "") -> None:
+        if isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name), name)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item, key)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item, key)
+        elif isinstance(value, str) and key not in skip:
+            texts.append(value)
+
+    for records in (review.corpus.studies, review.corpus.regimens, review.corpus.cases):
+        for record in records.values():
+            walk(record)
+    return "\n".join(texts).lower()
+
+
+def _internal_names(review: Review) -> set[str]:
+    """Ids of records, arms and timeline steps, and the schema's field names, that a reader must never meet."""
+    corpus = review.corpus
+    names: set[str] = {*corpus.studies, *corpus.regimens, *corpus.cases}
+    names.update(arm.id for study in corpus.studies.values() for arm in study.arms)
+    names.update(line.id for case in corpus.cases.values() for line in case.timeline if line.id)
+    for model in (StudyRecord, RegimenRecord, CaseRecord):
+        names.update(name for name in model.model_fields if "_" in name)
+    return {name for name in names if "-" in name or "_" in name}
+
+
+_VISIBLE_TEXT = """() => {
+  const root = document.querySelector('article') || document.body;
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let node; (node = walker.nextNode());) {
+    const el = node.parentElement;
+    if (!el || el.closest('a, code, pre, script, style, svg, [hidden]') || !el.getClientRects().length) continue;
+    texts.push(node.textContent);
+  }
+  // footnote marks that run together: a mark whose next node is another mark, with no separator between
+  const joined = Array.from(document.querySelectorAll('sup[id^="fnref"]')).filter(sup => {
+    const next = sup.nextSibling;
+    return next && next.nodeType === 1 && next.matches('sup[id^="fnref"]');
+  }).map(sup => (sup.parentElement.textContent || '').trim().slice(0, 80));
+  return {texts, joined};
+}"""
+
+
+def test_every_page_speaks_in_words_not_ids(browser: Browser, base_url: str, review_site: Path, real_review: Review) -> None:
+    """Every page of the built site: no record, arm or step id and no field path in visible text (outside links and
+    code), and no footnote marks run together (21222324 reads as one number)."""
+    import re
+
+    names = _internal_names(real_review)
+    written = _curator_words(real_review)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")(?![\w-])")
+    field_path = re.compile(r"\b[a-z_]+\[\d*\*?\]")
+    pages = sorted(path.parent.relative_to(review_site).as_posix() for path in review_site.rglob("index.html"))
+    assert len(pages) > 70
+    found: list[str] = []
+    for tab in _open(browser, base_url, viewport={"width": 1280, "height": 900}):
+        for path in pages:
+            page = tab.goto("" if path == "." else path + "/")
+            result = page.evaluate(_VISIBLE_TEXT)
+            text = "\n".join(result["texts"])
+            leaked = {name for name in pattern.findall(text) if name.lower() not in written}
+            paths = set(field_path.findall(text))
+            if leaked or paths or result["joined"]:
+                found.append(f"{path}: ids {sorted(leaked)[:5]}, field paths {sorted(paths)[:5]}, joined footnotes {result['joined'][:2]}")
+    assert not found, "\n".join(found)

@@ -389,6 +389,73 @@
     apply(false);
   }
 
+  /* ---------- filterable lists (the curation notes page) ---------- */
+
+  // <div class="lr-list" data-filters="Kind,Document"> holding .lr-list__group blocks of .lr-list__item blocks;
+  // each item carries its facets as <span data-facet="Kind" data-value="…">. A group shows while any item shows.
+  function enhanceList(box, n) {
+    if (box.hasAttribute('data-lr-enhanced')) return;
+    box.setAttribute('data-lr-enhanced', '');
+    var items = Array.prototype.slice.call(box.querySelectorAll('.lr-list__item'));
+    var data = items.map(function (item) { return { item: item, facets: facetsOf(item) }; });
+    var filters = (box.getAttribute('data-filters') || '').split(',')
+      .map(function (s) { return s.trim(); }).filter(Boolean)
+      .filter(function (label) { return data.some(function (d) { return d.facets[label.toLowerCase()]; }); })
+      .map(function (label) { return { label: label, facet: label.toLowerCase() }; });
+    if (!filters.length) return;
+    var group = el('div', { 'class': 'lr-filters', role: 'group', 'aria-label': 'Filter the list' });
+    var status = el('p', { 'class': 'lr-filter-status', role: 'status' });
+    filters.forEach(function (f, position) {
+      var id = 'lr-list-filter-' + n + '-' + position;
+      var seen = {};
+      f.values = [];
+      data.forEach(function (d) {
+        (d.facets[f.facet] || []).forEach(function (v) {
+          if (!Object.prototype.hasOwnProperty.call(seen, v)) { seen[v] = true; f.values.push(v); }
+        });
+      });
+      f.values.sort(collator.compare);
+      f.param = 'list' + n + '-' + slug(f.label);
+      f.select = el('select', { id: id, 'class': 'lr-filter__select' });
+      f.select.appendChild(el('option', { value: '' }, 'All'));
+      f.values.forEach(function (v, i) { f.select.appendChild(el('option', { value: String(i + 1) }, v)); });
+      var saved = readParam(f.param);
+      if (saved != null && f.values.indexOf(saved) >= 0) f.select.value = String(f.values.indexOf(saved) + 1);
+      var wrap = el('div', { 'class': 'lr-filter' });
+      wrap.appendChild(el('label', { 'for': id, 'class': 'lr-filter__label' }, f.label));
+      wrap.appendChild(f.select);
+      group.appendChild(wrap);
+      f.select.addEventListener('change', function () { apply(true); });
+    });
+    var reset = el('button', { type: 'button', 'class': 'lr-filter-reset' }, 'Reset filters');
+    reset.addEventListener('click', function () { filters.forEach(function (f) { f.select.value = ''; }); apply(true); });
+    group.appendChild(reset);
+    box.insertBefore(status, box.firstChild);
+    box.insertBefore(group, status);
+
+    function apply(persist) {
+      var chosen = filters.map(function (f) { var i = parseInt(f.select.value, 10); return i > 0 ? f.values[i - 1] : null; });
+      var shown = 0;
+      data.forEach(function (d) {
+        var ok = filters.every(function (f, i) { return chosen[i] === null || (d.facets[f.facet] || []).indexOf(chosen[i]) >= 0; });
+        d.item.hidden = !ok;
+        if (ok) shown++;
+      });
+      Array.prototype.forEach.call(box.querySelectorAll('.lr-list__group'), function (g) {
+        g.hidden = !g.querySelector('.lr-list__item:not([hidden])');
+      });
+      var parts = ['Showing ' + shown + ' of ' + data.length + (data.length === 1 ? ' item' : ' items')];
+      filters.forEach(function (f, i) { parts.push(f.label + ': ' + (chosen[i] === null ? 'any' : chosen[i])); });
+      status.textContent = parts.join(' \u00b7 ');
+      if (persist) {
+        var changes = {};
+        filters.forEach(function (f, i) { changes[f.param] = chosen[i]; });
+        writeParams(changes);
+      }
+    }
+    apply(false);
+  }
+
   /* ---------- keep footnote links working when their row is filtered out ---------- */
 
   function reveal(id, scroll) {
@@ -424,6 +491,14 @@
       } catch (e) {
         // Never leave a half-usable page: report and keep the plain table.
         if (window.console) console.warn('lr-table: could not enhance table', e);
+      }
+    }
+    var lists = document.querySelectorAll('div.lr-list');
+    for (var j = 0; j < lists.length; j++) {
+      try {
+        enhanceList(lists[j], j + 1);
+      } catch (e) {
+        if (window.console) console.warn('lr-list: could not enhance list', e);
       }
     }
     reveal(hashId(window.location.hash), true);

@@ -1,0 +1,49 @@
+"""A curation note's `field` path, said in words (generator/note_subjects.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.note_subjects import NoteFieldError, describe
+from generator.pipeline import Review
+from generator.render import MEASURE_LABELS
+from generator.schema import StudyRecord
+
+
+def _study(real_review: Review, study_id: str) -> StudyRecord:
+    return real_review.corpus.studies[study_id]
+
+
+def _words(record: StudyRecord, field: str) -> str:
+    return describe(record, field, MEASURE_LABELS.__getitem__).words
+
+
+def test_a_value_is_named_by_its_arm_and_measure(real_review: Review) -> None:
+    study = _study(real_review, "soramic-imaging-substudy")
+    arm = study.arms[0]
+    index = next(i for i, value in enumerate(arm.outcomes) if value.measure.value == "orr")
+    assert _words(study, f"arms[0].outcomes[{index}]") == f"Arm ‘{arm.label}’: ORR"
+
+
+def test_every_item_qualifiers_and_several_paths(real_review: Review) -> None:
+    study = _study(real_review, "soramic-imaging-substudy")
+    assert _words(study, "arms[*].outcomes (median_os, orr)") == "Every arm: Median OS, ORR"
+    assert _words(study, "study_type, design") == "Study type; Design"
+    assert _words(study, "") == ""
+
+
+def test_a_timeline_step_named_in_brackets(real_review: Review) -> None:
+    case = real_review.corpus.cases["zhang-2024-lenvatinib-resistant"]
+    assert describe(case, "timeline (HAIC).dose", MEASURE_LABELS.__getitem__).words == "Timeline step (HAIC): dose"
+
+
+@pytest.mark.parametrize(("field", "message"), [
+    ("arms[9]", "no `arms[9]`"),
+    ("arms[0].outcome", "no field `outcome`"),
+    ("armz", "no field `armz`"),
+    ("arms[0]outcomes", "expected “.”"),
+    ("summary[0]", "`summary` has 0 items"),
+])
+def test_a_path_that_names_nothing_is_an_error(real_review: Review, field: str, message: str) -> None:
+    with pytest.raises(NoteFieldError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        _words(_study(real_review, "soramic-imaging-substudy"), field)
