@@ -53,6 +53,7 @@ from generator.caches import clear_build_caches
 from generator.emit import TreeWriter, emit_file
 from generator.errors import ReviewError, failure_message
 from generator.figure_cache import DeferredFigure
+from generator.navigation import NavEntry
 from generator.pipeline import ReviewConfig, plan_review, validate_review
 from generator.progress import Progress
 
@@ -67,6 +68,7 @@ class Plan:
     unlisted: frozenset[str]  # pages kept out of the navigation
     footers: dict[str, str] = field(default_factory=dict)  # hand-written page → its release line
     drawn_last: list[str] = field(default_factory=list)  # figures not in the cache: written after every other file
+    nav: list[NavEntry] = field(default_factory=list)  # the site's navigation in reading order
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,7 @@ def _run(config: ReviewConfig, interactive: bool | None, connection: Connection)
         planned = plan_review(config, review, progress, defer_figures=True)
         paths, deferred = planned.paths(), planned.deferred
         writer = TreeWriter(config.docs_dir, paths, planned.unlisted)
-        connection.send(Plan(paths, planned.unlisted, planned.footers, [figure.path for figure in deferred]))
+        connection.send(Plan(paths, planned.unlisted, planned.footers, [figure.path for figure in deferred], planned.nav))
         order: list[str] = connection.recv()
         pages = set(order)
         count, told = 0, time.monotonic()

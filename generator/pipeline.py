@@ -28,6 +28,7 @@ from generator.forked import ForkedCall
 from generator.history import last_changed
 from generator.link import Corpus, resolve_links
 from generator.load import load_corpus, load_review_citation
+from generator.navigation import NavEntry, site_navigation
 from generator.progress import Progress
 from generator.schema import ReviewCitation
 
@@ -110,6 +111,7 @@ class RenderedReview:
     files: dict[str, bytes]  # relative POSIX path in the generated tree → bytes
     unlisted: frozenset[str]  # generated pages left out of the navigation (continuation pages, records of a large review)
     footers: dict[str, str] = field(default_factory=dict)  # hand-written page → its release line (Markdown), to append
+    nav: list[NavEntry] = field(default_factory=list)  # the site's navigation in reading order (generator.navigation)
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class PlannedReview:
     unlisted: frozenset[str]
     deferred: list[DeferredFigure] = field(default_factory=list)  # figures still to draw
     footers: dict[str, str] = field(default_factory=dict)
+    nav: list[NavEntry] = field(default_factory=list)
 
     def paths(self) -> list[str]:
         """Every file of the tree, the figures still to draw included."""
@@ -149,6 +152,7 @@ class GenerateReport:
     emitted: EmitReport
     unlisted: frozenset[str]
     footers: dict[str, str] = field(default_factory=dict)  # hand-written page (docs-relative path) → Markdown to append
+    nav: list[NavEntry] = field(default_factory=list)
 
 
 def plan_review(config: ReviewConfig, review: Review, progress: Progress | None = None, defer_figures: bool = False,
@@ -185,14 +189,17 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     # Hand-written pages end with the release line too; the plugin appends it as MkDocs reads them.
     generated = {page.path for page in planned} | other_files.keys()
     hand_written = sorted(path.relative_to(config.docs_dir).as_posix() for path in config.docs_dir.rglob("*.md")) if config.docs_dir.is_dir() else []
-    footers = release_footers(env, release, [path for path in hand_written if path not in generated])
-    return PlannedReview(env, planned, flags, other_files, frozenset(page.path for page in planned if not page.listed), cache.deferred, footers)
+    own = [path for path in hand_written if path not in generated]
+    footers = release_footers(env, release, own)
+    nav = site_navigation([page.path for page in planned if page.listed and page.path.endswith(".md")], own)
+    return PlannedReview(env, planned, flags, other_files, frozenset(page.path for page in planned if not page.listed), cache.deferred, footers,
+                         nav)
 
 
 def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, release: ReleaseInfo | None = None) -> RenderedReview:
     """Every generated file's bytes, every figure drawn."""
     planned = plan_review(config, review, progress, release=release)
-    return RenderedReview(dict(planned.files(progress=progress)), planned.unlisted, planned.footers)
+    return RenderedReview(dict(planned.files(progress=progress)), planned.unlisted, planned.footers, planned.nav)
 
 
 def generate(config: ReviewConfig, progress: Progress | None = None) -> GenerateReport:
@@ -210,4 +217,4 @@ def generate(config: ReviewConfig, progress: Progress | None = None) -> Generate
         progress.finish()
     log.info("generated %d files (%d written, %d unchanged, %d removed)", len(rendered.files), len(report.written), report.unchanged,
              len(report.removed))
-    return GenerateReport(report, rendered.unlisted, rendered.footers)
+    return GenerateReport(report, rendered.unlisted, rendered.footers, rendered.nav)

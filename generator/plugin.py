@@ -33,6 +33,7 @@ from generator.bundled import THEME_FOLDER
 from generator.errors import ReviewError, failure_message
 from generator.generator_process import GeneratorProcess
 from generator.load import GLOSSARY_FILE, load_glossary
+from generator.navigation import NavEntry
 from generator.pipeline import ReviewConfig, generate
 from generator.progress import Progress
 from generator.publish import discard, replace_site, source_date_epoch, staging_dir
@@ -103,6 +104,8 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         self.drawn_last: list[str] = []  # the figures it draws last, while MkDocs builds the HTML pages
         self.held: list[File] = []  # those figures, held back from MkDocs' copying of static files
         self.footers: dict[str, str] = {}
+        self.nav: list[NavEntry] = []  # the generator's navigation, used where mkdocs.yml sets none
+        self.nav_from_config: bool | None = None  # whether mkdocs.yml sets `nav` (read once: this plugin then sets it)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -152,11 +155,13 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
                 self.process = GeneratorProcess(self.review)
                 plan = self.process.plan()
                 self.generated, self.unlisted, self.footers, self.drawn_last = plan.paths, plan.unlisted, plan.footers, plan.drawn_last
+                self.nav = plan.nav
             else:
                 # `serve` generates at once, within its own process: its rebuilds are small, and its server holds threads.
                 # Progress is shown for a build (not for serve's rebuilds).
                 report = generate(self.review, Progress(sys.stdout) if self.command in ALL_OR_NOTHING_COMMANDS else None)
                 self.generated, self.unlisted, self.footers, self.drawn_last = [], report.unlisted, report.footers, []
+                self.nav = report.nav
         except Exception as error:
             self._stop_generator()
             message = failure_message(error)
@@ -183,6 +188,12 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         for file in files:
             if file.src_uri in self.unlisted and file.inclusion == InclusionLevel.INCLUDED:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
+        # The navigation in reading order (generator.navigation) unless mkdocs.yml gives its own; MkDocs builds it
+        # from config.nav after this event.
+        if self.nav_from_config is None:
+            self.nav_from_config = config.nav is not None
+        if not self.nav_from_config and self.nav:
+            config.nav = self.nav
         if self.process is not None:
             generated = set(self.generated)
             self.process.read_in_order([file.src_uri for file in files.documentation_pages() if file.src_uri in generated])

@@ -402,16 +402,11 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         Page("notes.md", "notes.md.j2", common),
         Page("glossary.md", "glossary.md.j2", common),
         Page("guide.md", "guide.md.j2", {**common, "guide": curator_guide()}),
-        Page("compare/figures.md", "figures.md.j2", {**common, "cell_pages": cell_pages, "figure_pages": [
-            PageLink(f"page {paging.number}", paging.path) for paging in comparison_pages(views.all_arms(comparisons))
-            if paging.path in figures_by_page]}),
         Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS}),
         Page("changelog.md", "changelog.md.j2", {**common, "changelog": changelog or Changelog(),
                                                  "current": {f"{kind}/{record_id}" for kind, record_id in corpus.origins}}),
     ]
     case_focus = next((view.spec.case_focus for view in comparisons if view.spec.case_focus), None)
-    pages += [Page(listing.path, "compare_cases.md.j2", {**common, "summaries": listing.items, "paging": listing}, listed=listing.number == 1)
-              for listing in paginate(views.case_summaries(corpus, drug=case_focus), CASE_ROWS_PER_PAGE, "compare/cases.md")]
     pages += [Page(cell_pages[row.anchor], "evidence_cell.md.j2", {**common, "row": row}, listed=False)
               for row in cell_rows if row.anchor in cell_pages]
     pages += [Page(listing.path, "sources.md.j2", {**common, "documents": listing.items, "paging": listing}, listed=listing.number == 1)
@@ -447,6 +442,12 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
             pages += [Page(listing.path, "compare_arms.md.j2", {**common, "view": view, "rows": [], "paging": table_pages[0], "part": "others",
                                                                 "case_paging": listing, "others_page": None, "page_figures": []}, listed=False)
                       for listing in case_listings]
+    # After the comparisons, in the order the comparisons index lists them (the navigation follows this order).
+    pages += [Page(listing.path, "compare_cases.md.j2", {**common, "summaries": listing.items, "paging": listing}, listed=listing.number == 1)
+              for listing in paginate(views.case_summaries(corpus, drug=case_focus), CASE_ROWS_PER_PAGE, "compare/cases.md")]
+    pages.append(Page("compare/figures.md", "figures.md.j2", {**common, "cell_pages": cell_pages, "figure_pages": [
+        PageLink(f"page {paging.number}", paging.path) for paging in comparison_pages(views.all_arms(comparisons))
+        if paging.path in figures_by_page]}))
     # Indexes built once: looking rows up per study would cost the square of the review's size.
     rows_by_study: dict[str, list[views.ArmRow]] = {}
     rows_by_setting: dict[Setting, list[views.ArmRow]] = {}
@@ -457,7 +458,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         rows_by_regimen.setdefault(row.regimen.id, []).append(row)
     position = {id(row): index for index, row in enumerate(all_rows)}
     by_setting = views.studies_by_setting(corpus)
-    for study in corpus.studies.values():
+    for study in in_order:  # the studies list's order, which the navigation follows
         # The other studies of its setting, linked by name; a large review links to the studies list instead.
         # Counted before listed: listing every other study or arm of a crowded setting for each of its studies
         # would cost the square of the review's size, only to be dropped for links.
@@ -478,7 +479,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
                                                                          "context_pages": elsewhere, **setting_context},
                           listed=len(corpus.studies) <= NAV_RECORDS_LIMIT))
         pages += _citation_files("studies", study, common)
-    for regimen in corpus.regimens.values():
+    for regimen in sorted(corpus.regimens.values(), key=lambda r: r.name.lower()):  # as the regimens list orders them
         rows = rows_by_regimen.get(regimen.id, [])
         with_outcomes = {id(row.arm) for row in rows}
         links = corpus.regimen_links[regimen.id]
@@ -488,7 +489,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
                                                          "bare": bare}, listed=len(corpus.regimens) <= NAV_RECORDS_LIMIT))
         pages += [Page(paging.path, "regimen_arms.md.j2", {**common, "regimen": regimen, "rows": paging.items, "paging": paging}, listed=False)
                   for paging in more]
-    for case in corpus.cases.values():
+    for case in sorted(corpus.cases.values(), key=lambda c: c.short_name.lower()):  # as the cases list orders them
         pages.append(Page(page_path("cases", case.id), "case.md.j2", {**common, "case": case, "summary": views.summarise_case(corpus, case, case_focus),
                                                                      "timeline_figure": by_path.get(plots.case_figure_path(case.id))},
                           listed=len(corpus.cases) <= NAV_RECORDS_LIMIT))
