@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from generator.schema import Arm, Drug, MarkerReading, Measure, ReportedValue, TreatmentLine
 
 # A field path's parts: `name`, then `[3]`, `[]` or `[*]`, then ` (qualifier)`; parts joined by dots, paths by commas.
-_SEGMENT = re.compile(r"(?P<name>[a-z_]+)(?:\[(?P<index>\d*|\*)\])?(?: \((?P<qualifier>[^()]*)\))?")
+_SEGMENT = re.compile(r"(?P<name>[a-z_]+)(?:\[(?P<index>\d*|\*)\])?(?: \((?P<qualifier>(?:[^()]|\([^()]*\))*)\))?")
 
 # Words for field names that humanising alone gets wrong (the rest: underscores to spaces).
 _FIELD_WORDS: dict[str, str] = {
