@@ -479,14 +479,18 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
                                                                          "context_pages": elsewhere, **setting_context},
                           listed=len(corpus.studies) <= NAV_RECORDS_LIMIT))
         pages += _citation_files("studies", study, common)
+    by_drug = views.regimens_by_drug(corpus)
     for regimen in sorted(corpus.regimens.values(), key=lambda r: r.name.lower()):  # as the regimens list orders them
         rows = rows_by_regimen.get(regimen.id, [])
+        # the other regimens that give one of its drugs (lenalidomide alone links lenalidomide plus lenvatinib …)
+        sharing = [(drug.name, [other for other in by_drug[drug.name.lower()] if other is not regimen]) for drug in regimen.drugs]
         with_outcomes = {id(row.arm) for row in rows}
         links = corpus.regimen_links[regimen.id]
         bare = [use for use in links.arms if id(use.arm) not in with_outcomes]
         first, *more = paginate(rows, ARM_ROWS_PER_PAGE, page_path("regimens", regimen.id))
         pages.append(Page(first.path, "regimen.md.j2", {**common, "regimen": regimen, "links": links, "rows": first.items, "paging": first,
-                                                         "bare": bare}, listed=len(corpus.regimens) <= NAV_RECORDS_LIMIT))
+                                                         "bare": bare, "sharing": [(name, others) for name, others in sharing if others]},
+                            listed=len(corpus.regimens) <= NAV_RECORDS_LIMIT))
         pages += [Page(paging.path, "regimen_arms.md.j2", {**common, "regimen": regimen, "rows": paging.items, "paging": paging}, listed=False)
                   for paging in more]
     for case in sorted(corpus.cases.values(), key=lambda c: c.short_name.lower()):  # as the cases list orders them

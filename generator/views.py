@@ -117,6 +117,16 @@ def has_drug(regimen: RegimenRecord, name: str) -> bool:
     return any(name.lower() in drug.name.lower() for drug in regimen.drugs)
 
 
+def regimens_by_drug(corpus: Corpus) -> dict[str, list[RegimenRecord]]:
+    """Every regimen containing each drug (by name, ignoring case), in the regimens list's order: built once, so that
+    each regimen page can link the others that give one of its drugs."""
+    by_drug: dict[str, list[RegimenRecord]] = {}
+    for regimen in sorted(corpus.regimens.values(), key=lambda r: r.name.lower()):
+        for name in dict.fromkeys(drug.name.lower() for drug in regimen.drugs):
+            by_drug.setdefault(name, []).append(regimen)
+    return by_drug
+
+
 def exact_interval(value: ReportedValue | None) -> ProportionInterval | None:
     """The exact 95% interval of a stated proportion, where the count and denominator are both stated."""
     if value is None or value.measure not in PROPORTION_MEASURES or value.numerator is None or value.denominator is None:
