@@ -20,6 +20,7 @@ from generator.errors import InvalidCorpus, ReviewError
 from generator.pipeline import ReviewConfig, generate, validate_review
 from generator.progress import Progress
 from generator.schema import RECORD_KINDS
+from generator.text import counted
 
 SCHEMA_FILES = {"studies": "study.schema.json", "regimens": "regimen.schema.json", "cases": "case.schema.json"}
 
@@ -53,8 +54,8 @@ def _summary(config: ReviewConfig) -> str:
     review = validate_review(config)
     corpus = review.corpus
     checked = "quotes checked against the sources" if review.derived.sources_checked else "sources not found: quotes NOT checked"
-    return (f"{len(corpus.studies)} studies, {len(corpus.regimens)} regimens, {len(corpus.cases)} cases, "
-            f"{len(review.derived.notes)} curation notes; {checked}")
+    return (f"{counted(len(corpus.studies), 'study', 'studies')}, {counted(len(corpus.regimens), 'regimen')}, "
+            f"{counted(len(corpus.cases), 'case')}, {counted(len(review.derived.notes), 'curation note')}; {checked}")
 
 
 def main(argv: list[str] | None = None) -> int:

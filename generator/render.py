@@ -61,7 +61,7 @@ from generator.schema import (
     StudyType,
 )
 from generator.statistics import format_computed_percent
-from generator.text import Identifier, PlainText, Prose, doi_url, markdown_literal
+from generator.text import Identifier, PlainText, Prose, counted, doi_url, markdown_literal, unit_for
 
 MEASURE_LABELS: dict[Measure, str] = {
     Measure.n: "n",
@@ -239,6 +239,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         study_type_label=lambda t: STUDY_TYPE_LABELS[StudyType(t)],
         drug_class_label=lambda c: DRUG_CLASS_LABELS[DrugClass(c)],
         measure_label=lambda m: MEASURE_LABELS[Measure(m)],
+        unit_for=lambda unit, number: unit_for(number, unit),
+        counted=lambda count, singular, plural=None: counted(count, singular, plural),
     )
     env.filters.update(
         percent=format_computed_percent,

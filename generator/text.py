@@ -147,3 +147,19 @@ class Prose(str):
 
     def __html__(self) -> str:
         return render_prose(str(self))
+
+
+# Units curators write in the plural, said in the singular of one ("1 patient", "1 month"); other units are kept.
+_SINGULAR_UNITS: dict[str, str] = {"patients": "patient", "participants": "participant", "people": "person", "persons": "person",
+                                   "cases": "case", "events": "event", "lesions": "lesion", "cycles": "cycle", "studies": "study",
+                                   "days": "day", "weeks": "week", "months": "month", "years": "year", "hours": "hour"}
+
+
+def unit_for(number: float, unit: str) -> str:
+    """``unit`` as it reads after ``number``: singular after exactly one."""
+    return _SINGULAR_UNITS.get(unit, unit) if number == 1 else unit
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """``3 studies``, ``1 study``: a count with its noun in the right number."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"

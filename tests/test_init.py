@@ -124,7 +124,7 @@ def test_the_new_review_builds_a_page_for_each_record_and_validates(new_review: 
 
     done = run_cli("validate", cwd=review)
     assert done.returncode == 0, done.stderr
-    assert "1 studies, 2 regimens, 1 cases" in done.stdout and "quotes checked against the sources" in done.stdout
+    assert "1 study, 2 regimens, 1 case" in done.stdout and "quotes checked against the sources" in done.stdout
 
 
 def test_the_new_review_explains_its_abbreviations_and_ignores_what_the_build_writes(new_review: tuple[Path, str]) -> None:

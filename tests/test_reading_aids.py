@@ -238,3 +238,11 @@ def test_last_changed_dates_come_from_commits_not_file_times(tmp_path: Path) -> 
 def test_no_history_means_no_dates(tmp_path: Path) -> None:
     (tmp_path / "seeds").mkdir()
     assert last_changed(tmp_path, tmp_path / "seeds") == {}
+
+
+def test_one_of_a_thing_reads_in_the_singular() -> None:
+    from generator.text import counted, unit_for
+
+    assert counted(1, "study", "studies") == "1 study" and counted(2, "study", "studies") == "2 studies" and counted(0, "case") == "0 cases"
+    assert unit_for(1, "patients") == "patient" and unit_for(1.0, "months") == "month"
+    assert unit_for(2, "patients") == "patients" and unit_for(1, "mg") == "mg" and unit_for(1, "ng/ml") == "ng/ml"
