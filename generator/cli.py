@@ -16,13 +16,16 @@ import sys
 from pathlib import Path
 from types import FrameType
 
+from pydantic import BaseModel
+
 from generator.errors import InvalidCorpus, ReviewError
 from generator.pipeline import ReviewConfig, generate, validate_review
 from generator.progress import Progress
-from generator.schema import RECORD_KINDS
+from generator.schema import RECORD_KINDS, SourceCatalogue
 from generator.text import counted
 
 SCHEMA_FILES = {"studies": "study.schema.json", "regimens": "regimen.schema.json", "cases": "case.schema.json"}
+SOURCES_SCHEMA_FILE = "sources.schema.json"  # seeds/sources.yaml
 
 
 def review_config(config_file: Path) -> ReviewConfig:
@@ -44,10 +47,9 @@ def review_config(config_file: Path) -> ReviewConfig:
 
 def json_schemas() -> dict[str, str]:
     """The JSON Schema of each record kind, as files for editors (derived from the pydantic models)."""
-    return {
-        SCHEMA_FILES[kind]: json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n"
-        for kind, model in RECORD_KINDS.items()
-    }
+    models: dict[str, type[BaseModel]] = {SCHEMA_FILES[kind]: model for kind, model in RECORD_KINDS.items()}
+    models[SOURCES_SCHEMA_FILE] = SourceCatalogue
+    return {name: json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n" for name, model in models.items()}
 
 
 def _summary(config: ReviewConfig) -> str:
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("generate", help="validate, then write the generated Markdown into the docs folder")
     build = commands.add_parser("build", help="validate, then build the site with `mkdocs build --strict`")
     build.add_argument("--site-dir", type=Path, default=None, help="where to put the site (default: mkdocs.yml's site_dir)")
-    schema = commands.add_parser("schema", help="write the JSON Schema of each record kind")
+    schema = commands.add_parser("schema", help="write the JSON Schema of each record kind and of seeds/sources.yaml")
     schema.add_argument("--out", type=Path, default=Path("schema"), help="folder to write into (default: schema/)")
     init = commands.add_parser("init", help="write a new review that builds as it is (its records are fictional examples)")
     init.add_argument("dir", type=Path, help="folder to write it into (new or empty)")
@@ -81,9 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             return _init(args.dir, args.title, args.with_templates)
         if args.command == "schema":
             args.out.mkdir(parents=True, exist_ok=True)
-            for name, text in json_schemas().items():
+            schemas = json_schemas()
+            for name, text in schemas.items():
                 (args.out / name).write_text(text, encoding="utf-8")
-            print(f"wrote {len(SCHEMA_FILES)} JSON Schemas to {args.out}/")
+            print(f"wrote {len(schemas)} JSON Schemas to {args.out}/")
             return 0
         config = review_config(args.config_file)
         if args.command == "validate":

@@ -6,6 +6,7 @@ record is wrong, e.g. a quote that does not contain its number.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,7 +19,7 @@ from generator.consistency import ConsistencyFlag, check_consistency
 from generator.errors import Problem
 from generator.evidence import SourceLibrary, format_number, normalise_space, number_stands_in
 from generator.link import Corpus
-from generator.load import Loc, collector_paused, format_loc
+from generator.load import Loc, collector_paused, format_loc, line_for
 from generator.note_subjects import NoteFieldError, describe
 from generator.schema import (
     Arm,
@@ -143,6 +144,27 @@ def check_drug_classes(corpus: Corpus) -> list[Problem]:
     return problems
 
 
+def check_source_catalogue(corpus: Corpus, library: SourceLibrary, catalogue_file: str) -> list[Problem]:
+    """A review that labels its documents labels every one it quotes, and lists only documents that exist."""
+    listed = corpus.sources.by_file()
+    if not listed:
+        return []
+    problems = []
+    if library.available:
+        for index, document in enumerate(corpus.sources.documents):
+            if not library.has_document(document.file):
+                loc = ("documents", index, "file")
+                problems.append(Problem(catalogue_file, line_for(corpus.sources_lines, loc), format_loc(loc),
+                                        f"no source document named {document.file!r} in {library.directory}"))
+    used: set[str] = {ref.document for origin in corpus.origins.values() for ref in getattr(origin.record, "sources", [])}
+    for origin in corpus.origins.values():
+        used.update(source for _, model in iter_models(origin.record) if isinstance(source := getattr(model, "source", None), str))
+    problems += [Problem(catalogue_file, line_for(corpus.sources_lines, ("documents",)), "documents",
+                         f"records cite {name!r}, which is not listed: add it, with a label for readers")
+                 for name in sorted(used) if name not in listed]
+    return problems
+
+
 def check_note_fields(corpus: Corpus) -> list[Problem]:
     """Every curation note's `field` names something in its record: pages say in words what it points at."""
     problems = []
@@ -198,6 +220,7 @@ class Derived:
     # every source document → the records drawing on it and what it contributes to each (in record order)
     documents: dict[str, list[DocumentUse]] = field(default_factory=dict)
     flags: list[ConsistencyFlag] = field(default_factory=list)  # figures that disagree; shown, never an error
+    quotes: dict[str, list[QuoteUse]] = field(default_factory=dict)  # every document → its quoted passages, in its order
 
     def notes_by_record(self) -> list[list[NoteEntry]]:
         """The notes of each record together, records in the order pages list them (studies, cases, regimens)."""
@@ -207,26 +230,83 @@ class Derived:
         return list(groups.values())
 
 
-def check_records(corpus: Corpus, sources_dir: Path | None) -> list[Problem]:
+def check_records(corpus: Corpus, sources_dir: Path | None, catalogue_file: str = "seeds/sources.yaml") -> list[Problem]:
     """The checks that can fail a build. Each looks at one record at a time, so they also run on the
     records that loaded when others did not, and a curator sees every problem in one run."""
     from generator.views import check_comparisons  # the views read this module's headline(): imported when checking
 
     with collector_paused():
-        return check_evidence(corpus, SourceLibrary(sources_dir)) + check_drug_classes(corpus) + check_note_fields(corpus) + check_comparisons(corpus)
+        library = SourceLibrary(sources_dir)
+        return (check_evidence(corpus, library) + check_source_catalogue(corpus, library, catalogue_file) + check_drug_classes(corpus)
+                + check_note_fields(corpus) + check_comparisons(corpus))
 
 
 def derive(corpus: Corpus, sources_dir: Path | None) -> Derived:
     """What pages need beyond the records, from a corpus that passed :func:`check_records`."""
     library = SourceLibrary(sources_dir)
     with collector_paused():
-        return Derived(curation_notes(corpus), library.available, document_uses(corpus), check_consistency(corpus))
+        return Derived(curation_notes(corpus), library.available, document_uses(corpus), check_consistency(corpus),
+                       document_quotes(corpus, library))
 
 
 @dataclass(frozen=True)
 class DocumentUse:
     record: StudyRecord | CaseRecord | RegimenRecord
     role: str | None  # what the record's `sources:` entry says the document contributes; None if it is only quoted
+
+
+@dataclass(frozen=True)
+class QuoteUse:
+    """One passage quoted from a document, where it stands in it, and the values it supports."""
+
+    quote: str
+    anchor: str  # the passage's anchor on its document's page (quote_anchor)
+    position: int | None  # where the passage starts in the document's text; None without the document at hand
+    # each record, and the paths of what of it the passage supports (words on the page: generator.note_subjects)
+    supports: list[tuple[StudyRecord | CaseRecord | RegimenRecord, list[str]]]
+
+
+def quote_anchor(quote: str) -> str:
+    """The anchor of a quoted passage on its document's page: the same passage, the same anchor, on every build."""
+    return "q-" + hashlib.sha1(normalise_space(quote).encode("utf-8")).hexdigest()[:10]
+
+
+def document_quotes(corpus: Corpus, library: SourceLibrary) -> dict[str, list[QuoteUse]]:
+    """Every document's quoted passages in the order they stand in it (as records list them, without the document)."""
+    found: dict[str, dict[str, QuoteUse]] = {}
+    for (_kind, _rid), origin in sorted(corpus.origins.items()):
+        record = origin.record
+        for loc, model in iter_models(record):
+            source, quote = getattr(model, "source", None), getattr(model, "quote", None)
+            if not source or not quote:
+                continue
+            # a value is named by itself; a step's or the patient's quotes by what holds them; other lists by their field
+            if isinstance(model, ReportedValue | MarkerReading) or not loc or not isinstance(loc[-1], int):
+                owner = loc
+            else:
+                owner = loc[:-2] if len(loc) >= 3 and loc[-2] == "evidence" else loc[:-1]
+            about = _path(owner)
+            anchor = quote_anchor(quote)
+            entry = found.setdefault(source, {}).get(anchor)
+            if entry is None:
+                text = library.text(source)
+                index = text.find(normalise_space(quote)) if text is not None else -1
+                entry = found[source][anchor] = QuoteUse(quote, anchor, index if index >= 0 else None, [])
+            held = next((paths for supported, paths in entry.supports if supported is record), None)
+            if held is None:
+                entry.supports.append((record, [about]))
+            elif about not in held:
+                held.append(about)
+    return {document: sorted(quotes.values(), key=lambda use: (use.position is None, use.position or 0))
+            for document, quotes in sorted(found.items())}
+
+
+def _path(loc: Loc) -> str:
+    """A location as a field path (``('arms', 0, 'outcomes', 2)`` → ``arms[0].outcomes[2]``)."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else part)
+    return path
 
 
 def document_uses(corpus: Corpus) -> dict[str, list[DocumentUse]]:

@@ -83,6 +83,7 @@ class Guide:
 
 RECORD_TITLES = {"studies": "Studies", "regimens": "Regimens", "cases": "Case reports"}
 GLOSSARY = ("glossary", "Glossary", "seeds/glossary.yaml", schema.Glossary)
+SOURCES = ("sources", "Source documents", "seeds/sources.yaml", schema.SourceCatalogue)
 # What each value of a vocabulary means, where the schema says it: Markdown descriptions, or plain labels.
 _MEANINGS: dict[type[StrEnum], dict[Any, Markup | str]] = {
     schema.Measure: {measure: Markup(text) for measure, text in schema.MEASURE_DESCRIPTIONS.items()},
@@ -288,9 +289,9 @@ def vocabularies(models: list[type[BaseModel]]) -> list[Vocabulary]:
 
 
 def curator_guide() -> Guide:
-    """The whole guide: each record kind, then the glossary file, with their tables; the vocabularies they use."""
+    """The whole guide: each record kind, then the glossary and source-documents files, with their tables; the vocabularies they use."""
     kinds: list[tuple[str, str, str, type[BaseModel]]] = [
         (kind, RECORD_TITLES.get(kind, kind.capitalize()), f"seeds/{kind}/<id>.yaml", model) for kind, model in schema.RECORD_KINDS.items()]
-    kinds.append(GLOSSARY)
+    kinds += [GLOSSARY, SOURCES]
     records = tuple(RecordGuide(kind, title, location, tuple(model_tables(model, kind))) for kind, title, location, model in kinds)
     return Guide(records, tuple(vocabularies([model for *_, model in kinds])), schema.TEXT_MAX_LENGTH, schema.PROSE_MAX_LENGTH)

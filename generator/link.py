@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from generator.errors import Problem
 from generator.load import LoadedRecord, format_loc
-from generator.schema import Arm, CaseRecord, Glossary, RegimenRecord, StudyRecord, TreatmentLine
+from generator.schema import Arm, CaseRecord, Glossary, RegimenRecord, SourceCatalogue, StudyRecord, TreatmentLine
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ class Corpus:
     regimen_links: dict[str, RegimenLinks]
     origins: dict[tuple[str, str], LoadedRecord]
     glossary: Glossary = field(default_factory=Glossary)
+    sources: SourceCatalogue = field(default_factory=SourceCatalogue)  # labels of the source documents
+    sources_lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)  # line of each field of seeds/sources.yaml
 
     def regimens_of_study(self, study: StudyRecord) -> list[RegimenRecord]:
         return [self.regimens[rid] for rid in dict.fromkeys(arm.regimen for arm in study.arms)]
@@ -62,7 +64,8 @@ class Corpus:
         return [self.regimens[rid] for rid in ids if rid is not None]
 
 
-def resolve_links(loaded: list[LoadedRecord], glossary: Glossary | None = None) -> tuple[Corpus, list[Problem]]:
+def resolve_links(loaded: list[LoadedRecord], glossary: Glossary | None = None, sources: SourceCatalogue | None = None,
+                  sources_lines: dict[tuple[str | int, ...], int] | None = None) -> tuple[Corpus, list[Problem]]:
     """Index records by id, check every reference, and compute back-links."""
     problems: list[Problem] = []
     by_kind: dict[str, dict[str, LoadedRecord]] = {"studies": {}, "regimens": {}, "cases": {}}
@@ -121,4 +124,5 @@ def resolve_links(loaded: list[LoadedRecord], glossary: Glossary | None = None) 
                 check_regimen(item, ("adverse_events", index, "attributed_to"), event.attributed_to)
 
     origins = {(kind, rid): item for kind, items in by_kind.items() for rid, item in items.items()}
-    return Corpus(studies, regimens, cases, links, origins, glossary or Glossary()), problems
+    return Corpus(studies, regimens, cases, links, origins, glossary or Glossary(), sources or SourceCatalogue(),
+                  sources_lines or {}), problems

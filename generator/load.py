@@ -28,11 +28,12 @@ from generator.caches import build_cache
 from generator.errors import Problem, display_path
 from generator.forked import ForkedCall
 from generator.progress import Progress, stage
-from generator.schema import RECORD_KINDS, CaseRecord, Glossary, RegimenRecord, ReviewCitation, StudyRecord
+from generator.schema import RECORD_KINDS, CaseRecord, Glossary, RegimenRecord, ReviewCitation, SourceCatalogue, StudyRecord
 
 MAX_RECORD_BYTES = 1_000_000
 MAX_NESTING = 40  # records nest about 6 deep; PyYAML composes recursively, so a bound keeps the stack safe
 GLOSSARY_FILE = "glossary.yaml"  # the one glossary file, directly in seeds/
+SOURCES_FILE = "sources.yaml"  # the one list of source documents, directly in seeds/ (optional)
 Loc = tuple[str | int, ...]
 AnyRecord = StudyRecord | RegimenRecord | CaseRecord
 
@@ -65,6 +66,8 @@ class LoadResult:
     records: list[LoadedRecord]
     problems: list[Problem]
     glossary: Glossary = field(default_factory=Glossary)
+    sources: SourceCatalogue = field(default_factory=SourceCatalogue)
+    sources_lines: dict[Loc, int] = field(default_factory=dict)  # the line of each field of seeds/sources.yaml
 
 
 # LibYAML (C) parses ten times faster than PyYAML's Python parser; both behave the same here.
@@ -467,6 +470,21 @@ def load_glossary(path: Path, root: Path) -> tuple[Glossary, list[Problem]]:
         return Glossary(), _validation_problems(error, Glossary, file, lines)
 
 
+def load_source_catalogue(path: Path, root: Path) -> tuple[SourceCatalogue, dict[Loc, int], list[Problem]]:
+    """The review's list of source documents, with the line of each field; an absent file is an empty list (pages then
+    name documents by file)."""
+    if not path.is_file():
+        return SourceCatalogue(), {}, []
+    file = display_path(path, root)
+    data, lines, problems = _read_mapping(path, file)
+    if data is None:
+        return SourceCatalogue(), {}, problems
+    try:
+        return SourceCatalogue.model_validate(data), lines, []
+    except ValidationError as error:
+        return SourceCatalogue(), {}, _validation_problems(error, SourceCatalogue, file, lines)
+
+
 def load_review_citation(path: Path, root: Path) -> tuple[ReviewCitation | None, list[Problem]]:
     """The review's own CITATION.cff (optional): what pages show under "cite this review"."""
     if not path.is_file():
@@ -490,7 +508,11 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
     records: list[LoadedRecord] = []
     glossary_path = seeds_dir / GLOSSARY_FILE
     glossary, problems = load_glossary(glossary_path, root)
-    paths = sorted(p for p in seeds_dir.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".") and p != glossary_path)
+    sources_path = seeds_dir / SOURCES_FILE
+    sources, sources_lines, source_problems = load_source_catalogue(sources_path, root)
+    problems += source_problems
+    special = {glossary_path, sources_path}
+    paths = sorted(p for p in seeds_dir.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".") and p not in special)
     loading = stage(progress, "records loaded", len(paths))
     shown_folders: dict[Path, PurePath] = {}  # display_path resolves a file's folder: once per folder here
 
@@ -509,7 +531,8 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
         if kind not in RECORD_KINDS or path.suffix != ".yaml":
             problems.append(Problem(
                 shown(path), 0, "",
-                "unexpected file: records are `<id>.yaml` files directly inside seeds/studies/, seeds/regimens/ or seeds/cases/ (and one seeds/glossary.yaml)",
+                ("unexpected file: records are `<id>.yaml` files directly inside seeds/studies/, seeds/regimens/ or seeds/cases/ "
+                 "(and seeds/glossary.yaml, seeds/sources.yaml)"),
             ))
             continue
         records_to_read.append((path, kind, shown(path)))
@@ -526,7 +549,7 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
                 loading.advance()
                 _add_record(records, problems, *_validate_record(path, kind, file, read))
     loading.close()
-    return LoadResult(records, problems, glossary)
+    return LoadResult(records, problems, glossary, sources, sources_lines)
 
 
 def _read_files(files: list[tuple[Path, str, str]]) -> list[tuple[dict[str, Any] | None, dict[Loc, int], list[Problem]]]:

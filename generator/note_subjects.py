@@ -34,6 +34,8 @@ _FIELD_WORDS: dict[str, str] = {
     "defined_by": "how the group is defined",
     "markers": "tumour markers",
     "timeline": "timeline",
+    "notes": "curation note",
+    "evidence": "quotes",
 }
 
 # What a list item is called when a path points at all of them (`arms[]`, `drugs[*]`).
@@ -42,7 +44,7 @@ _EVERY: dict[str, str] = {"arms": "every arm", "drugs": "every drug", "outcomes"
 
 
 # What one list item is called when a qualifier, not a position, says which (`timeline (HAIC)`).
-_ITEM: dict[str, str] = {"arms": "arm", "drugs": "drug", "outcomes": "outcome", "timeline": "timeline step",
+_ITEM: dict[str, str] = {"notes": "curation note", "arms": "arm", "drugs": "drug", "outcomes": "outcome", "timeline": "timeline step",
                          "population_values": "population value", "markers": "marker reading"}
 
 

@@ -21,13 +21,13 @@ from generator.caches import clear_build_caches
 from generator.changelog import ReleaseInfo, read_changelog, record_names, release_info
 from generator.derive import Derived, check_records, derive
 from generator.emit import EmitReport, emit_tree
-from generator.errors import ConfigError, InvalidCorpus
+from generator.errors import ConfigError, InvalidCorpus, display_path
 from generator.export import data_file_makers
 from generator.figure_cache import DeferredFigure, FigureCache
 from generator.forked import ForkedCall
 from generator.history import last_changed
 from generator.link import Corpus, resolve_links
-from generator.load import load_corpus, load_review_citation
+from generator.load import SOURCES_FILE, load_corpus, load_review_citation
 from generator.navigation import NavEntry, site_navigation
 from generator.progress import Progress
 from generator.schema import ReviewCitation
@@ -79,15 +79,16 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None, fork
         raise ConfigError(f"seeds folder not found: {config.seeds_dir}")
     loaded = load_corpus(config.seeds_dir, config.root, progress, fork=fork)
     citation, citation_problems = load_review_citation(config.root / CITATION_FILE, config.root)
-    corpus, link_problems = resolve_links(loaded.records, loaded.glossary)
+    corpus, link_problems = resolve_links(loaded.records, loaded.glossary, loaded.sources, loaded.sources_lines)
+    catalogue = display_path(config.seeds_dir / SOURCES_FILE, config.root)
     problems = loaded.problems + citation_problems + link_problems
     if not fork or problems:
-        problems += check_records(corpus, config.sources_dir)
+        problems += check_records(corpus, config.sources_dir, catalogue)
         if problems:
             raise InvalidCorpus(problems)
         derived = derive(corpus, config.sources_dir)
     else:
-        checks = ForkedCall(functools.partial(check_records, corpus, config.sources_dir))
+        checks = ForkedCall(functools.partial(check_records, corpus, config.sources_dir, catalogue))
         try:
             # Deriving assumes records that pass the checks: its result counts only if they do.
             derived_or_error: Derived | Exception = derive(corpus, config.sources_dir)

@@ -29,7 +29,7 @@ from generator.caches import build_cache
 from generator.changelog import Changelog, ReleaseInfo
 from generator.comparisons import ALL_ARMS, ARM_COLUMNS, DEFAULT_COLUMNS
 from generator.consistency import ConsistencyFlag
-from generator.derive import Derived, headline
+from generator.derive import Derived, headline, quote_anchor
 from generator.errors import ConfigError, TemplateFailure
 from generator.evidence import stated_form
 from generator.export import OUTCOME_COLUMNS
@@ -175,6 +175,14 @@ def page_title(value: object) -> Markup:
     return Markup(json.dumps(html.escape(" ".join(str(value).split())), ensure_ascii=False))
 
 
+SOURCES_FOLDER = "sources"  # a page per source document, beside the sources list (sources.md)
+
+
+def document_page(document: str) -> str:
+    """The page of a source document (document names are pattern-checked: a safe file name)."""
+    return f"{SOURCES_FOLDER}/{str(document).removesuffix('.txt')}.md"
+
+
 def source_anchor(document: str) -> Markup:
     """Anchor of a source document on the sources page (document names are pattern-checked)."""
     return Markup("doc-" + page_text(document).removesuffix(".txt"))
@@ -259,6 +267,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         Assessor=Assessor,
         tags_of=definitions.tags_of,
         note_subject=lambda record, note: note_subjects.describe(record, note.field, MEASURE_LABELS.__getitem__).words,
+        field_subject=lambda record, path: note_subjects.describe(record, path, MEASURE_LABELS.__getitem__).words,
         group_tag=definitions.group_tag,
         inferred_tag=definitions.inferred_tag,
         BR=Markup("<br>"),  # a line break inside a table cell
@@ -277,6 +286,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         ORR_PATH=plots.ORR_PATH,
         EVIDENCE_MAP_PATH=plots.EVIDENCE_MAP_PATH,
         source_anchor=source_anchor,
+        document_page=document_page,
+        quote_anchor=quote_anchor,
     )
     return env
 
@@ -413,6 +424,11 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
               for row in cell_rows if row.anchor in cell_pages]
     pages += [Page(listing.path, "sources.md.j2", {**common, "documents": listing.items, "paging": listing}, listed=listing.number == 1)
               for listing in source_listings]
+    # Each document's own page: what it is, the records drawing on it, every passage quoted from it in its order
+    # (footnotes link to the passage). Reached from the sources list and the footnotes, not the navigation.
+    pages += [Page(document_page(document), "source.md.j2", {**common, "document": document, "uses": uses,
+                                                             "quotes": derived.quotes.get(document, [])}, listed=False)
+              for document, uses in derived.documents.items()]
     setting_order = {setting: index for index, setting in enumerate(SETTING_LABELS)}
     # the order the table always had: settings as labelled, then names regardless of case (Jinja's sort)
     in_order = sorted(corpus.studies.values(), key=lambda s: (setting_order[s.setting], s.short_name.lower()))

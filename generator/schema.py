@@ -1004,6 +1004,45 @@ class Glossary(Record):
         return {entry.term: entry.expansion for entry in self.terms}
 
 
+# --------------------------------------------------------------------------- source documents
+
+
+class SourceDocument(Record):
+    """One document the review is built from, named for readers (pages otherwise show only its file name)."""
+
+    file: SourceName = Field(description="The document's file name, as records cite it in `source:`.", examples=[_EXAMPLE_SOURCE])
+    label: Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(PlainText)] = Field(
+        description="A short name for readers: the kind of document, first author or site, and year where the document states them.",
+        examples=["EXAMPLE-1 trial report (fictional), 2021"])
+    description: ProseText | None = Field(default=None, description="What the document is and what the review takes from it, in the curator's words.",
+                                          examples=["Full report of the fictional EXAMPLE-1 trial, with its results table."])
+
+
+class SourceCatalogue(Record):
+    """The review's list of its source documents, `seeds/sources.yaml` (optional: without it pages name documents by file)."""
+
+    documents: list[SourceDocument] = Field(default_factory=list, description="Every document, with its label.",
+                                            examples=[[{"file": _EXAMPLE_SOURCE, "label": "EXAMPLE-1 trial report (fictional), 2021"}]])
+
+    @model_validator(mode="after")
+    def _check_unique(self) -> SourceCatalogue:
+        seen: set[str] = set()
+        for document in self.documents:
+            if document.file in seen:
+                raise ValueError(f"the document {document.file!r} is listed twice")
+            seen.add(document.file)
+        labels = [document.label for document in self.documents]
+        if len(set(labels)) != len(labels):
+            raise ValueError("two documents have the same label: give each a label readers can tell apart")
+        return self
+
+    def label_of(self, file: str) -> str:
+        return next((document.label for document in self.documents if document.file == file), file)
+
+    def by_file(self) -> dict[str, SourceDocument]:
+        return {document.file: document for document in self.documents}
+
+
 # --------------------------------------------------------------------------- the review's own citation
 
 

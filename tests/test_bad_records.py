@@ -202,7 +202,7 @@ def test_every_case_is_complete() -> None:
     for case in CASES:
         files = case_files(case)
         assert files, f"{case}: no files to overlay"
-        assert all(relative.split("/")[0] in {"studies", "regimens", "cases", "glossary.yaml"} for relative in files), case
+        assert all(relative.split("/")[0] in {"studies", "regimens", "cases", "glossary.yaml", "sources.yaml"} for relative in files), case
         for item in load_expected(CASES_DIR / case / EXPECTED_FILE):
             assert item.file.removeprefix("seeds/") in files or (ROOT / "tests/fixtures/review" / item.file).is_file(), f"{case}: {item.file}"
         for relative in files:

@@ -489,3 +489,18 @@ def test_every_page_speaks_in_words_not_ids(browser: Browser, base_url: str, rev
             if leaked or paths or result["joined"]:
                 found.append(f"{path}: ids {sorted(leaked)[:5]}, field paths {sorted(paths)[:5]}, joined footnotes {result['joined'][:2]}")
     assert not found, "\n".join(found)
+
+
+def test_a_footnote_leads_to_its_passage_on_the_documents_own_page(tab: Watched) -> None:
+    """Footnotes name the document by its label and link to the quoted passage on the document's page."""
+    page = tab.goto("studies/brown-lenalidomide-phase2/")
+    footnote = page.locator(".footnote li").filter(has_text="6 patients (15%)").first
+    link = footnote.locator("a[href*='sources/']").first
+    assert link.inner_text() == "Summary of a lenalidomide phase II study (no citation given)"
+    link.click()
+    page.wait_for_url("**/sources/000_fb36349d30200d63/#q-*")
+    target = page.locator(".lr-passage:target")
+    assert target.count() == 1
+    assert "Among the 40 patients, 6 patients (15%) had radiographic partial response" in target.inner_text()
+    assert "Lenalidomide phase II (Safran 2010)" in target.inner_text()
+    tab.shot("source-passage")

@@ -22,10 +22,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from generator.pipeline import ReviewConfig, render_review, validate_review
 from generator.render import plan_pages
-from generator.schema import RECORD_KINDS, Citation, Glossary, StudyRecord
+from generator.schema import RECORD_KINDS, Citation, Glossary, SourceCatalogue, StudyRecord
 from tests.conftest import FIXTURE, ROOT
 
-ROOTS: dict[str, type[BaseModel]] = {**RECORD_KINDS, "glossary": Glossary}
+ROOTS: dict[str, type[BaseModel]] = {**RECORD_KINDS, "glossary": Glossary, "sources": SourceCatalogue}
 
 
 def reachable_models() -> list[type[BaseModel]]:

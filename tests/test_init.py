@@ -28,8 +28,8 @@ from tests.test_reading_aids import _UndefinedAbbreviations
 TITLE = 'Tenosynovitis treatments: a "living" review – test'
 KINDS = ("studies", "regimens", "cases")
 ACCESSIBLE_SEARCH = 'role="dialog" aria-label="Search"'  # the tool's Material override (templates/theme); stock Material has no label
-REVIEW_FILES = {"mkdocs.yml", "CITATION.cff", "README.md", ".gitignore", ".pre-commit-config.yaml", "docs/about.md", "seeds/glossary.yaml",
-                "schema/study.schema.json", "schema/regimen.schema.json", "schema/case.schema.json"}
+REVIEW_FILES = {"mkdocs.yml", "CITATION.cff", "README.md", ".gitignore", ".pre-commit-config.yaml", "docs/about.md", "seeds/glossary.yaml", "seeds/sources.yaml",
+                "schema/study.schema.json", "schema/regimen.schema.json", "schema/case.schema.json", "schema/sources.schema.json"}
 
 
 def _records(review: Path) -> dict[str, list[str]]:
@@ -254,7 +254,7 @@ def test_the_wheel_holds_the_tool_and_its_templates_and_nothing_of_the_review(wh
     assert {name.split("/")[0] for name in names} == {"generator", wheel.name.split("-py3")[0] + ".dist-info"}
     assert not {name for name in names if name.rsplit("/", 1)[-1] in {"CITATION.cff", "mkdocs.yml"}}
     review_records = {path.name for path in (source_tree / "seeds").rglob("*.yaml")}
-    assert review_records and not {name for name in names if name.rsplit("/", 1)[-1] in review_records - {"glossary.yaml"}}
+    assert review_records and not {name for name in names if name.rsplit("/", 1)[-1] in review_records - {"glossary.yaml", "sources.yaml"}}
     entry_points = zipfile.ZipFile(wheel).read(next(name for name in names if name.endswith("/entry_points.txt"))).decode()
     assert "litreview = generator.cli:main" in entry_points and "litreview = generator.plugin:LitReviewPlugin" in entry_points
 
