@@ -504,3 +504,20 @@ def test_a_footnote_leads_to_its_passage_on_the_documents_own_page(tab: Watched)
     assert "Among the 40 patients, 6 patients (15%) had radiographic partial response" in target.inner_text()
     assert "Lenalidomide phase II (Safran 2010)" in target.inner_text()
     tab.shot("source-passage")
+
+
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_the_curators_guide_never_breaks_a_field_name(browser: Browser, base_url: str, screen: str) -> None:
+    """Field names and vocabulary values are read whole ('prior_therapy', not 'prior_ther apy'), and no table runs
+    off the screen, at 1280 px and on a 390 px phone."""
+    for tab in _open(browser, base_url, **SCREENS[screen]):
+        page = tab.goto("guide/")
+        page.wait_for_function("document.querySelectorAll('table[data-lr-enhanced]').length > 0")
+        broken, right, width = page.evaluate("""() => [
+            Array.from(document.querySelectorAll('article table td:first-child code')).filter(c => c.getClientRects().length > 1).map(c => c.textContent),
+            Math.max(...Array.from(document.querySelectorAll('article table')).map(t => t.getBoundingClientRect().right)),
+            document.documentElement.clientWidth]""")
+        assert page.locator("article table td:first-child code").count() > 300
+        assert not broken, f"field names broken across lines on {screen}: {broken[:5]}"
+        assert right <= width, f"a table of the guide runs {right - width:.0f} px off a {width} px screen"
+        tab.shot(f"guide-{screen}")
