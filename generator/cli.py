@@ -9,7 +9,10 @@ printed one per line, without a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,6 +63,17 @@ def _summary(config: ReviewConfig) -> str:
             f"{counted(len(corpus.cases), 'case')}, {counted(len(review.derived.notes), 'curation note')}; {checked}")
 
 
+def _serve_command() -> str:
+    """How to start the live preview with the MkDocs this command runs on: its own script where it has one (a
+    virtual environment's, shown relative to the current folder when inside it), else through this Python."""
+    script = Path(sys.executable).parent / "mkdocs"
+    if not script.is_file():
+        return f"{shlex.quote(sys.executable)} -m mkdocs serve"
+    with contextlib.suppress(ValueError):
+        return f"{shlex.quote(str(script.relative_to(Path.cwd())))} serve"
+    return "mkdocs serve" if shutil.which("mkdocs") == str(script) else f"{shlex.quote(str(script))} serve"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="litreview", description=__doc__.splitlines()[0])
     parser.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"), help="MkDocs configuration (default: mkdocs.yml)")
@@ -94,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "generate":
             report = generate(config, Progress(sys.stdout)).emitted
-            print(f"generated {len(report.written)} changed file(s), {report.unchanged} unchanged, "
-                  f"{len(report.removed)} removed, in {config.docs_dir}")
+            print(f"generated {counted(len(report.written) + report.unchanged, 'file')} in {config.docs_dir}: "
+                  f"{len(report.written)} written, {report.unchanged} unchanged, {len(report.removed)} removed")
             return 0
         print(f"valid: {_summary(config)}")
         command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(args.config_file)]
@@ -107,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                   "the previous site, if any, is unchanged", file=sys.stderr)
             return 1
         site = (args.site_dir or _site_dir(args.config_file)).resolve()
-        print(f"site built in {site}/ (open {site}/index.html, or run `.venv/bin/mkdocs serve` to preview)")
+        print(f"site built in {site}/ (open {site}/index.html, or run `{_serve_command()}` to preview)")
         return 0
     except InvalidCorpus as error:
         print(error.report(), file=sys.stderr)

@@ -161,8 +161,9 @@ def _run(config: ReviewConfig, interactive: bool | None, connection: Connection)
                     told = time.monotonic()
         report = writer.finish()  # the manifest lists the figures still to draw: they are claimed already
         progress.finish()
-        log.info("generated %d files (%d written, %d unchanged, %d removed)%s", len(paths) - len(deferred), len(report.written),
-                 report.unchanged, len(report.removed), f"; {len(deferred)} figures to draw while MkDocs builds the pages" if deferred else "")
+        log.info("generated %d files: %d from templates, %d others (%d written, %d unchanged, %d removed)%s", len(paths) - len(deferred),
+                 len(planned.pages), len(paths) - len(deferred) - len(planned.pages), len(report.written), report.unchanged, len(report.removed),
+                 f"; {len(deferred)} figure files to draw while MkDocs builds the pages" if deferred else "")
         # A fresh, small process draws them: this one, holding the corpus, ends before MkDocs' memory peaks.
         connection.send(Drawing(pickle.dumps(deferred, protocol=pickle.HIGHEST_PROTOCOL) if deferred else b""))
         connection.send(Done())
@@ -184,7 +185,7 @@ def _draw(docs_dir: Path, figures: bytes, connection: Connection) -> None:
         deferred: list[DeferredFigure] = pickle.loads(figures)
         for figure in deferred:
             emit_file(docs_dir, figure.path, figure.run())
-        log.info("%d figures drawn while MkDocs built the pages", len(deferred))
+        log.info("%d figure files drawn while MkDocs built the pages", len(deferred))
         connection.send(Done())
     except (EOFError, BrokenPipeError):
         pass

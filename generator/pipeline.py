@@ -186,7 +186,7 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     feed = {FEED_PATH: render_feed(config.templates_dir, changelog, review.citation, config.site_url, config.use_directory_urls)}
     other_files = svgs | data_file_makers(review.corpus) | asset_files(config.templates_dir) | feed
     cache.prune_unused()  # every figure was asked for: entries no figure wants any more go
-    log.info("figures: %d from the cache, %d %s", cache.hits, cache.misses, "to draw after the pages" if defer_figures else "drawn")
+    log.info("figure files: %d from the cache, %d %s", cache.hits, cache.misses, "to draw after the other files" if defer_figures else "drawn")
     # Hand-written pages end with the release line too; the plugin appends it as MkDocs reads them.
     generated = {page.path for page in planned} | other_files.keys()
     hand_written = sorted(path.relative_to(config.docs_dir).as_posix() for path in config.docs_dir.rglob("*.md")) if config.docs_dir.is_dir() else []

@@ -218,7 +218,9 @@ def build_figures(corpus: Corpus, url_for: UrlFor | None = None, progress: Progr
         return url_for or svg_relative_urls(path)
 
     cases = sorted(corpus.cases.values(), key=lambda c: c.id)
-    drawing = stage(progress, "figures drawn", (3 if arm_figures else 1) + len(cases))
+    # with a deferring cache the figures not in it are only planned here: drawn once the pages are written
+    drawing = stage(progress, "figures of the other pages", (3 if arm_figures else 1) + len(cases),
+                    "planned" if cache is not None and cache.defer else "ready")
 
     def drawn(figure: Figure | None) -> Figure | None:
         drawing.advance()

@@ -1,9 +1,9 @@
 """Progress of a long build: a bar on a terminal, plain periodic lines in a log (CI), the total at the end.
 
-The pipeline reports what it does in stages (records loaded, figures drawn, pages rendered, files
-written); each stage knows its total. On a terminal one line is redrawn in place at most ten times
-a second; anywhere else a line is printed when a stage starts, every ``interval`` seconds while it
-runs, and when it ends, so a CI log shows that a long build is alive without filling up.
+The pipeline reports what it does in stages (records loaded, figures, templates rendered); each stage
+knows its total. On a terminal one line is redrawn in place at most ten times a second; anywhere else one
+line says what a stage did when it ends, and a stage that runs longer than ``interval`` seconds adds a line
+every ``interval`` seconds meanwhile, so a CI log shows that a long build is alive without filling up.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ class Progress:
         self.clock = clock
         self.started = clock()
 
-    def stage(self, name: str, total: int) -> Stage:
-        return Stage(self, name, total)
+    def stage(self, name: str, total: int, done: str = "") -> Stage:
+        return Stage(self, name, total, done)
 
     def finish(self, what: str = "generator") -> None:
         self.stream.write(f"{what}: done in {self.clock() - self.started:.1f} s\n")
@@ -49,20 +49,19 @@ class QuietStage:
         pass
 
 
-def stage(progress: Progress | None, name: str, total: int) -> Stage | QuietStage:
-    """A stage of ``progress``, or a quiet one when there is no progress to report (tests, serve)."""
-    return progress.stage(name, total) if progress else QuietStage()
+def stage(progress: Progress | None, name: str, total: int, done: str = "") -> Stage | QuietStage:
+    """A stage of ``progress``, or a quiet one when there is no progress to report (tests, serve). ``done``: what its
+    closing line says of the items (``"files"``, ``"planned"``): "name: 12 files in 0.3 s"."""
+    return progress.stage(name, total, done) if progress else QuietStage()
 
 
 class Stage:
     """One stage of known size; call :meth:`advance` per item and :meth:`close` at the end."""
 
-    def __init__(self, progress: Progress, name: str, total: int) -> None:
-        self.progress, self.name, self.total = progress, name, total
+    def __init__(self, progress: Progress, name: str, total: int, done: str = "") -> None:
+        self.progress, self.name, self.total, self.done_word = progress, name, total, done
         self.done = 0
         self.started = self.last_shown = progress.clock()
-        if not progress.interactive:
-            self._line(f"{name}: {total:,} to do")
 
     def advance(self, count: int = 1) -> None:
         self.done += count
@@ -76,7 +75,7 @@ class Stage:
         seconds = self.progress.clock() - self.started
         if self.progress.interactive:
             self.progress.stream.write("\r\x1b[K")
-        self._line(f"{self.name}: {self.done:,} in {seconds:.1f} s")
+        self._line(f"{self.name}: {self.done:,}{' ' + self.done_word if self.done_word else ''} in {seconds:.1f} s")
 
     def __enter__(self) -> Stage:
         return self

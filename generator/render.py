@@ -367,7 +367,7 @@ def page_figures(corpus: Corpus, comparisons: list[views.ComparisonView], cache:
     """
     planned = [(view, paging) for view in comparisons for paging in comparison_pages(view)
                if view.slug != ALL_ARMS or paging.is_split]
-    drawing = stage(progress, "page figures drawn", len(planned))
+    drawing = stage(progress, "figures of comparison pages", len(planned), "pages planned" if cache is not None and cache.defer else "pages ready")
     found = {}
     for view, paging in planned:
         drawing.advance()
@@ -682,7 +682,7 @@ def iter_rendered(env: jinja2.Environment, pages: list[Page], flags: dict[int, l
         def flags_of(value: object) -> Sequence[tuple[int, ConsistencyFlag]]:
             return page_flags.get(id(value), ())
 
-        rendering = stage(progress, "pages rendered", len(pages))
+        rendering = stage(progress, "templates rendered", len(pages), "files")
         for page in pages:
             rendering.advance()
             # encoded at once: a large review's text would otherwise be held twice, as str and as bytes

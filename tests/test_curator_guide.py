@@ -239,6 +239,9 @@ def test_the_pre_commit_hook_validates_the_records_and_the_guide_shows_how_to_us
     assert snippet, "the guide shows no .pre-commit-config.yaml snippet"
     config = yaml.safe_load(snippet.group(1))
     assert [h["id"] for repo in config["repos"] for h in repo["hooks"]] == [hook["id"]]
+    # the very lines a new review gets from `litreview init`: no address or release tag to invent
+    starter = yaml.safe_load((ROOT / "generator" / "starter" / "dot-pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert config == starter and "example.org" not in guide_page
 
 
 # --------------------------------------------------------------------------- the built site

@@ -72,7 +72,7 @@ def test_the_generators_log_lines_reach_mkdocs_log(project: Path, tmp_path: Path
     assert done.returncode == 0, done.stderr
     assert re.search(r"INFO +- +source documents not found at .*: quotes were not checked", done.stderr)
     assert re.search(r"INFO +- +generated \d+ files", done.stderr)
-    assert re.search(r"INFO +- +\d+ figures drawn while MkDocs built the pages", done.stderr)  # by the drawing process
+    assert re.search(r"INFO +- +\d+ figure files drawn while MkDocs built the pages", done.stderr)  # by the drawing process
     # and the plugin says how long MkDocs waited for that process (the benchmark reads this line)
     waits = generator_waits(done.stderr)
     assert waits is not None and waits["plan"] > 0, done.stderr

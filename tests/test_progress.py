@@ -17,19 +17,29 @@ class Clock:
         return self.now
 
 
-def test_a_log_gets_a_line_at_start_every_interval_and_at_the_end() -> None:
+def test_a_log_gets_a_line_every_interval_and_one_at_the_end() -> None:
     out, clock = io.StringIO(), Clock()
     progress = Progress(out, interactive=False, interval=5.0, clock=clock)
-    with progress.stage("pages rendered", 100) as stage:
+    with progress.stage("templates rendered", 100, "files") as stage:
         for _ in range(100):
             clock.now += 0.25  # 25 s in all: a line at 5, 10, 15, 20 and 25 s
             stage.advance()
     progress.finish()
     lines = out.getvalue().splitlines()
-    assert lines[0] == "pages rendered: 100 to do"
-    assert lines[1:6] == [f"pages rendered: {n}/100 ({n}%), {n / 4:.1f} s" for n in (20, 40, 60, 80, 100)]
-    assert lines[6:] == ["pages rendered: 100 in 25.0 s", "generator: done in 25.0 s"]
+    assert lines[:5] == [f"templates rendered: {n}/100 ({n}%), {n / 4:.1f} s" for n in (20, 40, 60, 80, 100)]
+    assert lines[5:] == ["templates rendered: 100 files in 25.0 s", "generator: done in 25.0 s"]
     assert "\r" not in out.getvalue()
+
+
+def test_a_short_stage_is_one_line() -> None:
+    """A stage quicker than the interval says what it did once, when it ends: no 'to do' line that the next contradicts."""
+    out, clock = io.StringIO(), Clock()
+    progress = Progress(out, interactive=False, interval=5.0, clock=clock)
+    with progress.stage("figures of the other pages", 3, "planned") as stage:
+        for _ in range(3):
+            clock.now += 0.1
+            stage.advance()
+    assert out.getvalue().splitlines() == ["figures of the other pages: 3 planned in 0.3 s"]
 
 
 def test_a_terminal_gets_one_line_redrawn_in_place() -> None:
@@ -49,6 +59,12 @@ def test_a_terminal_gets_one_line_redrawn_in_place() -> None:
 def test_generate_reports_each_stage_and_the_total(project: Path) -> None:
     done = run_cli("generate", cwd=project)
     assert done.returncode == 0, done.stderr
-    for stage in ("records loaded", "figures drawn", "pages rendered"):
-        assert f"{stage}: " in done.stdout
+    lines = done.stdout.splitlines()
+    for stage in ("records loaded", "figures of comparison pages", "figures of the other pages", "templates rendered"):
+        assert sum(line.startswith(f"{stage}: ") for line in lines) == 1, (stage, lines)
+    assert "figures of the other pages: 2 ready in" in done.stdout  # the evidence map and the case; generate draws them (or takes them from the cache)
     assert "generator: done in" in done.stdout
+    # its count of files is the tree's: the templates' files and the others (figures, data, assets, feed)
+    rendered = int(next(line for line in lines if line.startswith("templates rendered: ")).split()[2])
+    total = int(next(line for line in lines if line.startswith("generated ")).split()[1])
+    assert total > rendered
