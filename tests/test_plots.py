@@ -231,10 +231,12 @@ def test_swimmer_axis_covers_every_dated_entry(corpus: Corpus) -> None:
         fig = draw_case_timeline(corpus, case, site_url)
         assert fig is not None
         low, high = fig.axes[0].get_xlim()
-        dates = [line.start for line in case.timeline] + [line.end for line in case.timeline] + [r.date for r in case.markers]
-        if case.follow_up is not None:
-            dates.append(case.follow_up.last_follow_up)
-        for text in dates:
+        placed_dates = plots.case_dates(case)
+        dates = [date for step in placed_dates.steps for date in (step.start, step.end) if date is not None]
+        dates += [placed_dates.follow_up] if placed_dates.follow_up else []
+        for date in dates:
+            assert low <= day_number(date.first) <= day_number(date.last or date.first) <= high, (case.id, date.words)
+        for text in [r.date for r in case.markers]:
             placed = place_date(text)
             if placed is not None:
                 assert low <= day_number(placed.first) <= day_number(placed.last) <= high, (case.id, text)
@@ -268,9 +270,10 @@ def test_undated_lines_are_listed_not_drawn(corpus: Corpus, figures: dict[str, F
         figure = figures[case_figure_path(case.id)]
         status = figure.columns.index("In the figure")
         assert len([row for row in figure.rows if row.cells[figure.columns.index("Kind")] != "Marker"]) == len(case.timeline)
-        for line, row in zip(case.timeline, figure.rows, strict=False):
+        for step, row in zip(plots.case_dates(case).steps, figure.rows, strict=False):
+            line = step.line
             assert row.cells[2] == line.label
-            assert row.cells[status].startswith("not drawn" if line.start is None else "drawn")
+            assert row.cells[status].startswith("not drawn" if step.start is None else "drawn")
             assert (row.record_kind, row.record_id) == (("regimens", line.regimen) if line.regimen else (None, None))
 
 
@@ -380,7 +383,7 @@ def test_synthetic_case_year_only_dates_and_log_scale() -> None:
     assert "1,200" in texts and "8.0" in texts  # labels as the source writes them
     status = {row.cells[2]: row.cells[-1] for row in figure.rows}
     assert "start known only to the year" in status["Drugamab"]
-    assert "2019 (year only) to 2020-03" in figure.alt
+    assert "2019 (month not stated) to March 2020" in figure.alt  # an uncertainty, never a year-long bar
 
 
 # --------------------------------------------------------------------------- figures of chosen arms (one per table page)
