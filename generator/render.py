@@ -258,6 +258,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         tags_of=definitions.tags_of,
         group_tag=definitions.group_tag,
         inferred_tag=definitions.inferred_tag,
+        relative_tag=definitions.relative_tag,
         BR=Markup("<br>"),  # a line break inside a table cell
         DEFAULT_ARM_COLUMNS=[(column_id, ARM_COLUMNS[column_id]) for column_id in DEFAULT_COLUMNS],
         GROUP_BASIS_LABELS=GROUP_BASIS_LABELS,
@@ -489,6 +490,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
                   for paging in more]
     for case in corpus.cases.values():
         pages.append(Page(page_path("cases", case.id), "case.md.j2", {**common, "case": case, "summary": views.summarise_case(corpus, case, case_focus),
+                                                                     "dates": plots.case_dates(case),
                                                                      "timeline_figure": by_path.get(plots.case_figure_path(case.id))},
                           listed=len(corpus.cases) <= NAV_RECORDS_LIMIT))
         pages += _citation_files("cases", case, common)
