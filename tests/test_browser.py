@@ -169,13 +169,14 @@ def _sort_keys(page: Page, table: str, header: str) -> list[float | None]:
     """The numbers a column sorts by, row by row as shown: a cell's data-sort (a time in months), else its first number."""
     headers = [text.strip() for text in page.locator(f"{table} thead th").all_inner_texts()]
     index = next(i for i, text in enumerate(headers) if text.startswith(header))
-    return page.eval_on_selector_all(f"{table} tbody tr:not([hidden]) > td:nth-child({index + 1})", """cells => cells.map(cell => {
+    keys: list[float | None] = page.eval_on_selector_all(f"{table} tbody tr:not([hidden]) > td:nth-child({index + 1})", """cells => cells.map(cell => {
         const given = cell.querySelector('[data-sort]');
         if (given) return parseFloat(given.getAttribute('data-sort'));
         const text = cell.innerText.trim().replace(/,/g, '');
         const match = /[0-9]+(?:\\.[0-9]+)?/.exec(text);
         return match && !['–', '—', ''].includes(text) ? parseFloat(match[0]) : null;
     })""")
+    return keys
 
 
 def test_a_comparison_table_sorts_by_a_column_with_missing_values_last(tab: Watched) -> None:
@@ -208,8 +209,9 @@ def test_a_comparison_table_sorts_by_a_column_with_missing_values_last(tab: Watc
 
 def _facets(page: Page, table: str, facet: str) -> list[list[str]]:
     """Per visible row, the values of ``facet`` it carries (its design badge, its regimen classes, its setting)."""
-    return page.eval_on_selector_all(f"{table} tbody tr:not([hidden])", f"""rows => rows.map(row =>
+    values: list[list[str]] = page.eval_on_selector_all(f"{table} tbody tr:not([hidden])", f"""rows => rows.map(row =>
         Array.from(row.querySelectorAll('[data-facet="{facet}"]')).map(mark => (mark.getAttribute('data-value') || mark.textContent).trim()))""")
+    return values
 
 
 def test_a_comparison_table_filters_by_setting_and_says_so(tab: Watched) -> None:
@@ -261,7 +263,7 @@ def test_the_phone_layout_cuts_nothing_off(phone: Watched) -> None:
 
 COMPARISON_PAGES = ["compare/after-sorafenib/", "compare/after-lenvatinib/", "compare/lenalidomide/", "compare/first-line/",
                     "compare/outcomes/", "compare/cases/"]
-SCREENS = {"desktop": {"viewport": {"width": 1280, "height": 900}},
+SCREENS: dict[str, dict[str, Any]] = {"desktop": {"viewport": {"width": 1280, "height": 900}},
            "phone": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}}
 
 # Every cell of every comparison table, and every tag in them: where it lies, and whether its text is cut.

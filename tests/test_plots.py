@@ -12,6 +12,7 @@ from typing import Any
 import matplotlib as mpl
 import pytest
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.patches import Rectangle
 
 from generator import plots
 from generator.derive import headline
@@ -489,7 +490,7 @@ def _lane_patches(fig: MplFigure, lane_name: str) -> list[tuple[float, float, st
     assert sum(name.startswith(lane_name) for _, name in names) == 1, lane_name
     found = []
     for patch in ax.patches:
-        if isinstance(patch, plots.Rectangle) and patch.get_zorder() > 0:  # not the row stripes
+        if isinstance(patch, Rectangle) and patch.get_zorder() > 0:  # not the row stripes
             middle = patch.get_y() + patch.get_height() / 2
             owner = [name for y, name in names if y <= middle + 0.5][-1]
             if owner.startswith(lane_name):
