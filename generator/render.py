@@ -271,6 +271,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         views=views,
         evidence_level=views.evidence_level,
         exact_interval=views.exact_interval,
+        placed_step=views.placed_step,
+        placed_follow_up=views.placed_follow_up,
         FOREST_PATH=plots.FOREST_PATH,
         ORR_PATH=plots.ORR_PATH,
         EVIDENCE_MAP_PATH=plots.EVIDENCE_MAP_PATH,
