@@ -187,24 +187,28 @@ class _Placer:
         else:
             subject = f"the {anchor.words} {_noun(anchor_line)}"
         how = How.inferred if own is not None and which in own.inferred_dates else How.relative
+        bound = self.bound(relative, own, which)
         if relative.offset is not None and relative.unit is not None:
             first = add_time(anchor.first, relative.offset, relative.unit)
             last = None if relative.at_least or anchor.last is None else add_time(anchor.last, relative.offset, relative.unit)
-            lead = "more than " if relative.at_least else ""
-            return PlacedDate(first, last, how, f"{lead}{_offset_words(relative.offset, relative.unit)} after {subject}", anchor.precision)
-        last = self.bound(relative, own, which)
-        if last is not None and last < anchor.first:
-            raise DateError(f"placed after {relative.after!r} but before a step that comes earlier")
-        return PlacedDate(anchor.first, last, how, f"after {subject}", anchor.precision)
+            words = f"{'more than ' if relative.at_least else ''}{_offset_words(relative.offset, relative.unit)} after {subject}"
+        else:
+            first, last, words = anchor.first, None, f"after {subject}"
+        if bound is not None:
+            if bound < first:
+                raise DateError(f"placed after {relative.after!r} but before a step that comes earlier")
+            last = bound if last is None else min(last, bound)  # a step it came before cuts the days it allows
+        return PlacedDate(first, last, how, words, anchor.precision)
 
     def bound(self, relative: RelativeDate, own: TreatmentLine | None, which: Which) -> dt.date | None:
-        """The latest day a plain 'after' allows: the start of the step named ``before``, else (for a start) the step's own stated end."""
+        """The latest day a relative date allows: the start of the step named ``before``, else (for a plain 'after' start) the step's own
+        stated end."""
         if relative.before is not None:
             bound = self.place(self.step(relative.before, "before"), "start")
             if bound is None:
                 raise DateError(f"`before: {relative.before}` names a step with no start date")
             return bound.last or bound.first
-        if own is not None and which == "start" and own.end is not None:
+        if relative.offset is None and own is not None and which == "start" and own.end is not None:
             return stated_date(own.end).last
         return None
 

@@ -771,8 +771,8 @@ class RelativeDate(Record):
 
     after: RecordId = Field(description=("The `id` of the step of this timeline it is counted from (its start); an `end_after` may name "
                                          "its own step, for 'for 11 months'."), examples=["mri-2021-06"])
-    before: RecordId | None = Field(default=None, description=("For a plain 'after' (no `offset`): the step it came before, where the report "
-                                                               "implies one (the next scan): it bounds the date. Without it the date is open."),
+    before: RecordId | None = Field(default=None, description=("The step it came before, where the report implies one (the next scan): the "
+                                                               "date is no later than that step's start. A plain 'after' without it is open."),
                                     examples=["mri-2022-10"])
     offset: int | None = Field(default=None, ge=0, le=100_000, description="How long after it, in `unit`; empty for 'after', with no time given.",
                                examples=[13])
@@ -785,8 +785,6 @@ class RelativeDate(Record):
             raise ValueError("give `offset` and `unit` together, or neither (for a plain 'after')")
         if self.at_least and self.offset is None:
             raise ValueError("`at_least` needs an `offset`")
-        if self.before is not None and self.offset is not None:
-            raise ValueError("`before` bounds a plain 'after'; a date with an `offset` is placed by it")
         return self
 
 

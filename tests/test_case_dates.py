@@ -141,5 +141,12 @@ def test_a_case_record_with_a_circle_is_refused_when_loaded() -> None:
                  "evidence": [{"source": "900_0000000000000abc.txt", "quote": "a quote"}]}]
     with pytest.raises(ValidationError, match="circle"):
         CaseRecord.model_validate({**base, "timeline": timeline})
-    with pytest.raises(ValidationError, match="`before` bounds a plain 'after'"):
-        step("x", start_after={"after": "a", "offset": 1, "unit": "days", "before": "b"})
+
+
+
+def test_a_step_it_came_before_cuts_the_days_an_offset_allows() -> None:
+    """'2 days later, in February 2022' style: counted from a month, and before the next dated step."""
+    timeline = [step("reg", kind="systemic", label="Regorafenib", start="2022-02"), step("mri", label="MRI: progression", start="2022-03-01"),
+                step(None, start_after={"after": "reg", "offset": 2, "unit": "days", "before": "mri"})]
+    placed = place_dates(timeline).steps[2].start
+    assert placed is not None and (placed.first, placed.last) == (D(2022, 2, 3), D(2022, 3, 1))
