@@ -1869,7 +1869,7 @@ def _case_figure(corpus: Corpus, case: CaseRecord, url_for: UrlFor, cache: Figur
     title = f"Treatment timeline and tumour markers: {case.short_name}"
     alt = _case_alt(case)
     notes = ("A bar runs only between known dates. A date known only to the month or year is a hatched box over the days it allows "
-             "(an uncertainty, not a duration); a date placed from a relative date (\u201c13 days after the October 2021 MRI\u201d) is a "
+             "(an uncertainty, not a duration); a date placed from a relative date (\u201c13 days after the October 2021 scan\u201d) is a "
              "dashed box over the days it may fall on; one the curators inferred is dotted.",
              "Lines without a start date, and marker readings without a number or a date, are listed in the table but not drawn; "
              "marker readings dated to a month are placed at its 1st.")
