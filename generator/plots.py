@@ -1841,7 +1841,7 @@ def _case_alt(case: CaseRecord) -> str:
         if step.end is None and line.kind == "systemic":
             when = f"from {start_text}, " + ("continuing at the last follow-up" if _ongoing(case, line) else "end not stated")
         response = f", best response {_RESPONSE_WORDS[line.best_response]}" if line.best_response else ""
-        drawn.append(f"{line.label} ({when}{response})")
+        drawn.append(f"{line.label}, {when}{response}")
     parts = [f"Timeline of {case.short_name}: treatment lines as bars between known dates, dates known only to the month or year as "
              "hatched boxes, dates placed from a relative date as dashed boxes, and procedures and imaging as marks on a calendar axis."]
     if drawn:
