@@ -1825,7 +1825,7 @@ def _case_rows(case: CaseRecord) -> tuple[FigureRow, ...]:
 
 def _when_words(placed: PlacedDate) -> str:
     """A date in the alt text: as worded, and where a relative one was placed."""
-    return f"{placed.words}, {placed.span_words}" if placed.relative else placed.words
+    return f"{placed.words} ({placed.span_words})" if placed.relative else placed.words
 
 
 def _case_alt(case: CaseRecord) -> str:
@@ -1839,7 +1839,8 @@ def _case_alt(case: CaseRecord) -> str:
         start_text = _when_words(step.start)
         when = start_text if step.end is None else f"{start_text} to {_when_words(step.end)}"
         if step.end is None and line.kind == "systemic":
-            when = f"from {start_text}, " + ("continuing at the last follow-up" if _ongoing(case, line) else "end not stated")
+            ongoing = "continuing past the last time stated" if dates.follow_up and dates.follow_up.open else "continuing at the last follow-up"
+            when = f"from {start_text}, " + (ongoing if _ongoing(case, line) else "end not stated")
         response = f", best response {_RESPONSE_WORDS[line.best_response]}" if line.best_response else ""
         drawn.append(f"{line.label}, {when}{response}")
     parts = [f"Timeline of {case.short_name}: treatment lines as bars between known dates, dates known only to the month or year as "
