@@ -67,6 +67,7 @@ class TagKind(StrEnum):
     caveat = "caveat"  # read or shown with a caveat (the curators' reading of the source's term, partial responses only)
     inferred = "inferred"  # something of the value the curators inferred rather than read
     differs = "differs"  # measured differently from the column it stands in: marked, never drawn beside the others
+    relative = "relative"  # a case date placed from a date the source gives relative to another step
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,11 @@ def tags_of(value: ReportedValue, arm: Arm | None) -> list[Tag]:
 def inferred_tag(reason: str) -> Tag:
     """The mark of something the curators inferred rather than read, with their reason (as plain text)."""
     return Tag(TagKind.inferred, "inferred", "Inferred by the curators, not stated by the source: " + " ".join(str(reason).split()))
+
+
+def relative_tag(span_words: str) -> Tag:
+    """The mark of a case date placed from a relative date ("13 days after the October 2021 MRI"), with where that puts it."""
+    return Tag(TagKind.relative, "relative date", f"Placed from a date the source gives relative to another step: {span_words}.")
 
 
 def group_tag(arm: Arm) -> Tag:

@@ -87,6 +87,7 @@ from matplotlib.ticker import MaxNLocator, NullLocator
 from matplotlib.transforms import ScaledTranslation
 from matplotlib.typing import RcKeyType
 
+from generator.case_dates import CaseDates, How, PlacedDate, PlacedStep, place_dates
 from generator.evidence import stated_form
 from generator.figure_cache import FigureCache
 from generator.link import Corpus
@@ -1362,41 +1363,50 @@ def _month_after(day: dt.date, months: int) -> dt.date:
     return dt.date(day.year + month // 12, month % 12 + 1, 1)
 
 
+def case_dates(case: CaseRecord) -> CaseDates:
+    """Every step of the case placed on the calendar (see generator/case_dates.py)."""
+    return place_dates(case.timeline, case.follow_up)
+
+
 def case_time_span(case: CaseRecord) -> tuple[dt.date, dt.date]:
-    """First and last day the case's dates allow: every dated line, reading and the last follow-up."""
+    """First and last day the case's dates allow: every placed step, dated reading and the last follow-up."""
     days: list[dt.date] = []
-    for line in case.timeline:
-        for text in (line.start, line.end):
-            placed = place_date(text)
-            if placed is not None:
-                days += [placed.first, placed.last]
+    span = case_dates(case).span()
+    if span is not None:
+        days += list(span)
     for readings in _numeric_readings(case).values():
         days += [placed.first for _, placed in readings]
-    follow_up = place_date(case.follow_up.last_follow_up if case.follow_up else None)
-    if follow_up is not None:
-        days += [follow_up.first, follow_up.last]
     if not days:
         raise ValueError(f"case {case.id} has no dated entry")
     return min(days), max(days)
 
 
-def _line_status(case: CaseRecord, line: TreatmentLine) -> str:
-    start, end = place_date(line.start), place_date(line.end)
-    if start is None:
+_HOW_NOTES = {How.stated_month: "known only to the month", How.stated_year: "known only to the year",
+              How.relative: "placed from a relative date", How.inferred: "inferred by the curators"}
+
+
+def _placement_note(label: str, placed: PlacedDate) -> str | None:
+    """How a start or end was drawn, for the table beside the figure; None for a date stated to the day."""
+    note = _HOW_NOTES.get(placed.how)
+    if note is None:
+        return None
+    if placed.how is How.relative:
+        note += f" ({placed.span_words})"
+    return f"{label} {note}"
+
+
+def _line_status(case: CaseRecord, step: PlacedStep, follow_up: PlacedDate | None) -> str:
+    line = step.line
+    if step.start is None:
         as_worded = f" (as reported: {line.start_as_reported})" if line.start_as_reported else ""
         return f"not drawn: no start date{as_worded}"
-    notes = []
-    for label, placed in (("start", start), ("end", end)):
-        if placed is None:
-            continue
-        if placed.year_only:
-            drawn_as = "hatched" if line.kind == "systemic" or line.end is not None else "a bracket"
-            notes.append(f"{label} known only to the year: {drawn_as} over the whole of {placed.text}")
-        elif len(placed.text) == 7:
-            notes.append(f"{label} placed at the 1st of the month")
-    if end is None and line.kind == "systemic":
+    notes = [note for note in (_placement_note("start", step.start), _placement_note("end", step.end) if step.end else None) if note]
+    if step.end is None and line.kind == "systemic":
         if _ongoing(case, line):
-            notes.append("continuing at the last follow-up" + ("" if case.follow_up and case.follow_up.last_follow_up else " (date not stated)"))
+            if follow_up is None:
+                notes.append("continuing at the last follow-up (date not stated)")
+            else:
+                notes.append("continuing to the last follow-up" + (", and beyond it" if follow_up.open else ""))
         else:
             notes.append("end not stated")
     return "drawn" + (f"; {'; '.join(notes)}" if notes else "")
@@ -1419,7 +1429,7 @@ def _timeline_regimens(case: CaseRecord) -> list[str]:
     return list(dict.fromkeys(line.regimen for line in case.timeline if line.regimen))
 
 
-def draw_case_timeline(corpus: Corpus, case: CaseRecord, url_for: UrlFor) -> MplFigure | None:
+def draw_case_timeline(corpus: Corpus, case: CaseRecord, url_for: UrlFor, narrow: bool = False) -> MplFigure | None:
     """The swimmer plot and marker panels of one case, sharing the calendar axis; None if nothing is dated.
 
     Public for inspection (the tests read its axes); ``build_figures`` is how to get the SVG.
@@ -1427,7 +1437,7 @@ def draw_case_timeline(corpus: Corpus, case: CaseRecord, url_for: UrlFor) -> Mpl
     if not _has_dates(case):
         return None
     with _style():
-        return _draw_case_timeline(_CaseInputs.of(corpus, case), url_for)
+        return _draw_case_timeline((_CaseInputs.of(corpus, case), narrow), url_for)
 
 
 def _has_dates(case: CaseRecord) -> bool:
@@ -1438,81 +1448,169 @@ def _has_dates(case: CaseRecord) -> bool:
     return True
 
 
-def _draw_case_timeline(inputs: _CaseInputs, url_for: UrlFor) -> MplFigure:
-    case = inputs.case
+@dataclass(frozen=True)
+class _TimelineProfile:
+    """Wide: lane names in a column left of the lanes. Narrow (phones): each lane's name on its own line above its marks."""
+
+    narrow: bool
+    width: float  # inches of drawn content; with the crop margin within WIDE_MAX_PX or NARROW_MAX_PX
+    label_wrap: int
+    unit_inches: float  # height of one lane's marks
+    max_ticks: int
+    legend_columns: int
+    title_wrap: int
+
+
+_TIMELINE_WIDE = _TimelineProfile(False, 6.55, 26, 0.34, 10, 2, 90)
+_TIMELINE_NARROW = _TimelineProfile(True, 3.35, 46, 0.3, 6, 1, 44)
+_LABEL_LINE = 0.5  # height of a lane-name line above the marks (narrow), in lane units
+
+
+@dataclass(frozen=True)
+class _LanePlace:
+    mark_y: float  # where the lane's marks sit
+    top: float
+    bottom: float
+
+
+def _lane_places(labels: Sequence[list[str]], narrow: bool) -> list[_LanePlace]:
+    places: list[_LanePlace] = []
+    top = 0.0
+    for lines in labels:
+        above = _LABEL_LINE * len(lines) if narrow else 0.0
+        height = 1.0 if narrow else max(1.0, 0.42 * len(lines) + 0.2)  # wide: a name of three lines needs more than the marks
+        places.append(_LanePlace(top + above + height / 2, top, top + above + height))
+        top += above + height
+    return places
+
+
+def _draw_case_timeline(inputs: tuple[_CaseInputs, bool], url_for: UrlFor) -> MplFigure:
+    case_inputs, narrow = inputs
+    profile = _TIMELINE_NARROW if narrow else _TIMELINE_WIDE
+    case = case_inputs.case
+    dates = case_dates(case)
     first, last = case_time_span(case)
-    lanes = _lanes(inputs.regimens, case, url_for)
+    lanes = _lanes(case_inputs.regimens, case, url_for)
     series = _numeric_readings(case)
-    follow_up = place_date(case.follow_up.last_follow_up if case.follow_up else None)
-    lane_labels = [_wrap(lane.label, 34) for lane in lanes]
-    label_width = max(_text_width(line) for lines in lane_labels for line in lines) + 0.2
-    plot_width = 5.4
-    width = label_width + plot_width + 0.25
-    lane_height = 0.34
-    swim_height = lane_height * len(lanes) + 0.2
+    follow_up = dates.follow_up
+    placed = {id(step.line): step for step in dates.steps}
+    lane_labels = [_wrap(lane.label, profile.label_wrap) for lane in lanes]
+    places = _lane_places(lane_labels, narrow)
+    label_font = FONT_SIZE - 1 if narrow else FONT_SIZE
+    # Narrow: room for the marker panels' value ticks only, as lane names sit above their lanes.
+    label_width = 0.42 if narrow else max(_text_width(line) for lines in lane_labels for line in lines) + 0.15
+    right_pad = 0.05
+    width = profile.width
+    lanes_units = places[-1].bottom if places else 1.0
+    swim_height = profile.unit_inches * lanes_units + 0.1
     panel_height = 0.9
+    titles = {marker: _panel_title(readings, profile) for marker, readings in series.items()}
     heights = [swim_height] + [panel_height] * len(series)
-    top_pad, bottom_pad, gap = 0.75, 0.5, 0.62
-    height = sum(heights) + top_pad + bottom_pad + gap * len(series)
+    legend_keys = _timeline_legend_keys(case, dates)
+    legend_columns = _legend_columns(legend_keys, profile)
+    legend_rows = math.ceil(len(legend_keys) / legend_columns)
+    follow_up_lines = _follow_up_label(follow_up, profile)
+    top_pad = 0.25 + 0.14 * len(follow_up_lines)
+    bottom_pad = 0.55 + 0.2 * legend_rows + 0.1
+    gaps = [0.5 + 0.14 * titles[marker].count("\n") for marker in series]
+    height = sum(heights) + top_pad + bottom_pad + sum(gaps)
     fig = MplFigure(figsize=(width, height), dpi=_SVG_DPI)
-    grid = fig.add_gridspec(1 + len(series), 1, height_ratios=heights, hspace=gap / (sum(heights) / len(heights)),
-                            left=label_width / width, right=1 - 0.25 / width, top=1 - top_pad / height, bottom=bottom_pad / height)
-    ax = fig.add_subplot(grid[0])
+    left_frac, right_frac = label_width / width, 1 - right_pad / width
+    ax = fig.add_axes((left_frac, 1 - (top_pad + swim_height) / height, right_frac - left_frac, swim_height / height))
     left = day_number(_month_after(first, -1))
     right = day_number(_month_after(last, 4))  # room for the response labels and the open ends
     ax.set_xlim(left, right)
-    ax.set_ylim(len(lanes) - 0.5, -0.5)
+    ax.set_ylim(lanes_units + 0.05, -0.05)
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
     ax.set_axisbelow(True)
     used: set[str] = set()
+    day_width = (right - left) / ((right_frac - left_frac) * width * 72)  # days per point
 
-    for index, (lane, lines) in enumerate(zip(lanes, lane_labels, strict=True)):
+    for index, (lane, lines, place) in enumerate(zip(lanes, lane_labels, places, strict=True)):
         if index % 2 == 0:
-            ax.axhspan(index - 0.5, index + 0.5, color=STRIPE, zorder=0, linewidth=0)
-        _link(ax.text(-0.015, index, "\n".join(lines), transform=ax.get_yaxis_transform(), ha="right", va="center", linespacing=1.2), lane.url)
+            ax.axhspan(place.top, place.bottom, color=STRIPE, zorder=0, linewidth=0)
+        if narrow:
+            # From the figure's left edge (over the panels' tick column), above the lane's marks.
+            text = ax.text(-label_width / ((right_frac - left_frac) * width), place.top + 0.08, "\n".join(lines), transform=ax.get_yaxis_transform(),
+                           ha="left", va="top", linespacing=1.15, fontsize=label_font, fontweight="bold")
+        else:
+            text = ax.text(-0.015, place.mark_y, "\n".join(lines), transform=ax.get_yaxis_transform(), ha="right", va="center", linespacing=1.2)
+        _link(text, lane.url)
         for line in lane.lines:
-            _draw_line(ax, case, line, index, right, follow_up, used)
-        undated = sum(1 for line in lane.lines if line.start is None and line.kind != "systemic")
+            _draw_step(ax, case, placed[id(line)], place.mark_y, right, follow_up, used, day_width)
+        undated = sum(1 for line in lane.lines if placed[id(line)].start is None and line.kind != "systemic")
         if undated:
             # Events without a date share a lane with dated ones: say how many are missing rather than write over the marks.
-            ax.text(0.995, index, f"+{undated} undated (see table)", transform=ax.get_yaxis_transform(), ha="right", va="center",
+            ax.text(0.995, place.mark_y, f"+{undated} undated (see table)", transform=ax.get_yaxis_transform(), ha="right", va="center",
                     fontsize=FONT_SIZE - 1.5, color=MUTED, fontstyle="italic")
     if follow_up is not None:
-        ax.axvline(day_number(follow_up.first), color=MUTED, linewidth=0.8, linestyle=(0, (1, 2)), zorder=1)
-        ax.text(day_number(follow_up.first), -0.55, f"Last follow-up {follow_up.text}", ha="center", va="bottom", fontsize=FONT_SIZE - 1, color=MUTED)
+        x = day_number(follow_up.first)
+        ax.axvline(x, color=MUTED, linewidth=0.8, linestyle=(0, (1, 2)), zorder=1)
+        # Right-aligned on the line when it is in the right half, so the words stay over the lanes.
+        align = "right" if x > (left + right) / 2 else "left"
+        ax.text(x, -0.1, "\n".join(follow_up_lines), ha=align, va="bottom", fontsize=FONT_SIZE - 1, color=MUTED, linespacing=1.15)
 
     panels = [ax]
-    for marker, readings in series.items():
-        panel = fig.add_subplot(grid[len(panels)], sharex=ax)
+    top = top_pad + swim_height
+    for (marker, readings), gap in zip(series.items(), gaps, strict=True):
+        top += gap
+        panel = fig.add_axes((left_frac, 1 - (top + panel_height) / height, right_frac - left_frac, panel_height / height), sharex=ax)
+        top += panel_height
         panels.append(panel)
-        _draw_marker_panel(panel, marker, readings)
-    ticks, labels = _month_ticks(_month_after(first, -1), _month_after(last, 4))
+        _draw_marker_panel(panel, titles[marker], readings)
+    ticks, labels = _month_ticks(_month_after(first, -1), _month_after(last, 4), profile.max_ticks)
     ax.set_xticks(ticks, labels)  # shared by every panel
     for panel in panels[1:-1]:
         # Dates under the swimmer lanes and under the last panel; the panels between share them.
         panel.tick_params(axis="x", labelbottom=False)
     ax.set_xlim(left, right)
-    panels[-1].set_xlabel("Calendar date (a month-only date is placed at the 1st of the month)")
+    panels[-1].set_xlabel("Calendar date", fontsize=FONT_SIZE - 1)
 
-    handles = _timeline_legend(used)
+    handles = [make() for key, make in _TIMELINE_LEGEND if key in legend_keys]
     if handles:
-        # Just above the lanes (clear of the follow-up label); the unused space above is cropped on saving.
-        above = ax.transAxes + ScaledTranslation(0, 0.2, fig.dpi_scale_trans)
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1), bbox_transform=above, ncol=min(3, len(handles)),
-                  handlelength=2.0, columnspacing=1.5, borderaxespad=0.0)
+        # Under the date axis, from the figure's left edge.
+        below = panels[-1].transAxes + ScaledTranslation(-label_width if narrow else 0, -0.5, fig.dpi_scale_trans)
+        panels[-1].legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=below, ncol=legend_columns,
+                          handlelength=2.0, columnspacing=1.2, borderaxespad=0.0, fontsize=FONT_SIZE - 1.5)
     return fig
+
+
+def _legend_columns(keys: set[str], profile: _TimelineProfile) -> int:
+    """Two columns where two of the longest entries fit side by side in the figure's width, else one."""
+    labels = [str(make().get_label()) for key, make in _TIMELINE_LEGEND if key in keys]
+    if not labels or profile.legend_columns == 1:
+        return 1
+    entry = max(_text_width(label, FONT_SIZE - 1.5) for label in labels) + 0.5  # handle and its gap
+    return 2 if 2 * entry + 0.2 <= profile.width else 1
+
+
+def _follow_up_label(follow_up: PlacedDate | None, profile: _TimelineProfile) -> list[str]:
+    if follow_up is None:
+        return []
+    return _wrap(f"Last follow-up: {follow_up.words}", 34 if profile.narrow else 60)
+
+
+def _panel_title(readings: list[tuple[MarkerReading, Placed]], profile: _TimelineProfile) -> str:
+    marker = readings[0][0].marker
+    unit = readings[0][0].unit
+    units = {reading.unit for reading, _ in readings}
+    unit_text = (unit or "") if len(units) == 1 else "mixed units: " + ", ".join(sorted(u or "no unit" for u in units))
+    title = f"{marker} ({unit_text})" if unit_text else marker
+    if _reference_band(readings[0][0]) is not None:
+        title += f"; shaded: reference range {readings[0][0].reference_range}"
+    return "\n".join(_wrap(title, profile.title_wrap))
 
 
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _month_ticks(first: dt.date, last: dt.date) -> tuple[list[float], list[str]]:
+def _month_ticks(first: dt.date, last: dt.date, max_ticks: int = 10) -> tuple[list[float], list[str]]:
     """Ticks on month starts, every 1, 2, 3, 6 or 12 months; the year under January and under the first tick."""
     months = (last.year - first.year) * 12 + last.month - first.month
-    step = next((s for s in (1, 2, 3, 6) if months / s <= 9), 12)
+    step = next((s for s in (1, 2, 3, 6) if months / s <= max_ticks - 1), 12)
     ticks: list[float] = []
     labels: list[str] = []
     day = dt.date(first.year, first.month, 1)
@@ -1527,67 +1625,103 @@ def _month_ticks(first: dt.date, last: dt.date) -> tuple[list[float], list[str]]
     return ticks, labels
 
 
-def _draw_line(ax: Axes, case: CaseRecord, line: TreatmentLine, y: float, axis_end: float, follow_up: Placed | None, used: set[str]) -> None:
-    """One timeline entry in its lane: a bar for a dated span, a mark for a dated event, a note when it cannot be placed."""
-    start, end = place_date(line.start), place_date(line.end)
+_MIN_WINDOW_POINTS = 5.0  # a relative date placed to the day is still drawn as a visible window
+
+
+def _window(ax: Axes, placed: PlacedDate, y: float, thickness: float, colour: str, used: set[str], day_width: float,
+            until: float | None = None) -> tuple[float, float]:
+    """The days a date allows, as a box that is not a bar: hatched for a date known only to the month or year, a dashed outline
+    for one placed from a relative date, dotted for one the curators inferred. Returns the box's extent on the axis."""
+    x0 = day_number(placed.first)
+    x1 = day_number(placed.last) + 1 if placed.last is not None else (until if until is not None else x0 + 30)
+    if x1 - x0 < _MIN_WINDOW_POINTS * day_width:
+        middle = (x0 + x1) / 2
+        x0, x1 = middle - _MIN_WINDOW_POINTS * day_width / 2, middle + _MIN_WINDOW_POINTS * day_width / 2
+    if placed.how is How.relative:
+        style: dict[str, Any] = {"facecolor": "white", "edgecolor": colour, "linestyle": (0, (2, 1.5)), "linewidth": 1.0, "hatch": None}
+        used.add("relative")
+    elif placed.how is How.inferred:
+        style = {"facecolor": "white", "edgecolor": colour, "linestyle": (0, (0.8, 1.2)), "linewidth": 1.0, "hatch": "...."}
+        used.add("inferred")
+    else:
+        style = {"facecolor": "white", "edgecolor": colour, "linestyle": "solid", "linewidth": 0.7, "hatch": "////"}
+        used.add("uncertain")
+    ax.add_patch(Rectangle((x0, y - thickness / 2), x1 - x0, thickness, zorder=2, **style))
+    if placed.last is None:
+        # Open: some time after its first day, with nothing to bound it.
+        ax.annotate("", xy=(x1 + 10 * day_width, y), xytext=(x1 - day_width, y), zorder=4,
+                    arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.0, "mutation_scale": 8, "shrinkA": 0, "shrinkB": 0})
+    return x0, x1
+
+
+def _draw_step(ax: Axes, case: CaseRecord, step: PlacedStep, y: float, axis_end: float, follow_up: PlacedDate | None, used: set[str],
+               day_width: float) -> None:
+    """One timeline entry in its lane: a bar only between known ends, each uncertain end as a box; a mark for an event."""
+    line, start, end = step.line, step.start, step.end
     response = f"; best response {line.best_response.value}" if line.best_response else ""
     systemic = line.kind == "systemic"
-    systemic_lane = systemic
     if start is None:
-        if systemic_lane:
+        if systemic:
             worded = f"start given only as \u201c{line.start_as_reported}\u201d" if line.start_as_reported else "start date not stated"
-            note = f"not drawn: {worded}" + (f"; ended {line.end}" if line.end else "") + response
-            ax.text(0.01, y, note, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=FONT_SIZE - 1, color=MUTED,
+            note = f"not drawn: {worded}" + (f"; ended {end.words}" if end else "") + response
+            ax.text(0.01, y, note, transform=ax.get_yaxis_transform(), ha="left", va="center", fontsize=FONT_SIZE - 1.5, color=MUTED,
                     fontstyle="italic")
         return
     marker, colour = ("", BLUE) if systemic else _KIND_STYLE.get(line.kind, ("o", SKY))
-    thickness = 0.46 if systemic else 0.3
-    ongoing = _ongoing(case, line)
-    for window in (start, end):
-        if window is not None and window.year_only:
-            if systemic or end is not None:
-                # Somewhere in this year: hatched, never solid, so no month is implied.
-                ax.add_patch(Rectangle((day_number(window.first), y - thickness / 2), day_number(window.last) - day_number(window.first), thickness,
-                                       facecolor="white", edgecolor=colour, hatch="////", linewidth=0.7, zorder=2))
-                used.add("year-bar")
-            else:
-                ax.plot([day_number(window.first), day_number(window.last)], [y, y], color=MUTED, linewidth=1.2, marker="|", markersize=7,
-                        markevery=[0, 1], zorder=2)
-                used.add("year-point")
-    # The solid part runs from the latest possible start to the earliest possible end.
-    solid_from = day_number(start.last)
-    solid_to: float | None = None
-    if end is not None:
-        solid_to = day_number(end.first)
-    elif ongoing and follow_up is not None:
-        solid_to = day_number(follow_up.first)
-    x_text = day_number(end.last) if end is not None else solid_from
-    if solid_to is not None and solid_to > solid_from:
+    thickness = 0.46 if systemic else 0.34
+    ongoing = systemic and end is None and _ongoing(case, line)
+    stop = end if end is not None else (follow_up if ongoing else None)
+    # The solid part runs from the latest day the start allows to the earliest the end allows: never over an uncertainty.
+    solid_from = day_number(start.last) + (0 if start.exact else 1) if start.last is not None else None
+    solid_to = day_number(stop.first) if stop is not None else None
+    bar = solid_from is not None and solid_to is not None and solid_to > solid_from
+    start_box = None if start.exact and start.how is How.stated else _window(ax, start, y, thickness, colour, used, day_width,
+                                                                              until=solid_to if solid_to is not None else None)
+    x_text = start_box[1] if start_box else day_number(start.first)
+    if end is not None and not (end.exact and end.how is How.stated):
+        x_text = _window(ax, end, y, thickness, colour, used, day_width)[1]
+    elif end is not None:
+        x_text = day_number(end.first)
+    if bar and solid_from is not None and solid_to is not None:
         ax.add_patch(Rectangle((solid_from, y - thickness / 2), solid_to - solid_from, thickness, facecolor=colour, edgecolor="none", zorder=3))
         used.add("bar" if systemic else "span")
         x_text = max(x_text, solid_to)
-    elif marker and not start.year_only:
-        ax.plot([solid_from], [y], marker=marker, markersize=7.5 if marker in "*P" else 5.5, color=colour, markeredgecolor=INK,
-                markeredgewidth=0.5, linestyle="none", zorder=4)
+    elif marker and end is None:
+        x = (day_number(start.first) + day_number(start.last) + (0 if start.exact else 1)) / 2 if start.last is not None else day_number(start.first)
+        hollow = start.how in {How.relative, How.inferred}
+        ax.plot([x], [y], marker=marker, markersize=7.5 if marker in "*P" else 5.5, color="white" if hollow else colour,
+                markeredgecolor=colour if hollow else INK, markeredgewidth=1.0 if hollow else 0.5, linestyle="none", zorder=4)
     if systemic and end is None:
-        if ongoing:
-            tip = solid_to if solid_to is not None and solid_to > solid_from else None
-            used.add("ongoing" if tip is not None else "open")
-            if tip is None:
-                # No follow-up date: an open, dashed end to the edge of the axis, so no duration is implied.
-                tip = axis_end - 12
-                ax.plot([solid_from], [y], marker="|", markersize=10, markeredgewidth=1.8, color=colour, zorder=4)
-                ax.plot([solid_from, tip], [y, y], color=colour, linewidth=1.3, linestyle=(0, (3, 2)), zorder=3)
+        if ongoing and follow_up is not None and solid_to is not None:
+            tip = solid_to
+            if follow_up.open:
+                # "More than": the line goes on past the last time stated, with no end implied.
+                ax.plot([tip, axis_end - 15], [y, y], color=colour, linewidth=1.3, linestyle=(0, (3, 2)), zorder=3)
+                tip = axis_end - 15
+                used.add("beyond")
+            else:
+                used.add("ongoing")
             ax.annotate("", xy=(tip + 12, y), xytext=(tip - 1, y), zorder=4,
                         arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.3, "mutation_scale": 9, "shrinkA": 0, "shrinkB": 0})
             x_text = tip + 12
+        elif ongoing:
+            # No follow-up date: an open, dashed end to the edge of the axis, so no duration is implied.
+            begin = x_text
+            tip = axis_end - 12
+            ax.plot([begin, tip], [y, y], color=colour, linewidth=1.3, linestyle=(0, (3, 2)), zorder=3)
+            ax.annotate("", xy=(tip + 12, y), xytext=(tip - 1, y), zorder=4,
+                        arrowprops={"arrowstyle": "-|>", "color": colour, "linewidth": 1.3, "mutation_scale": 9, "shrinkA": 0, "shrinkB": 0})
+            used.add("open")
+            x_text = tip + 12
         else:
-            ax.plot([solid_from], [y], marker="|", markersize=10, markeredgewidth=1.8, color=colour, zorder=4)
-            ax.text(solid_from, y, "  end not stated" + response, ha="left", va="center", fontsize=FONT_SIZE - 1, color=MUTED, fontstyle="italic")
+            ax.plot([x_text], [y], marker="|", markersize=10, markeredgewidth=1.8, color=colour, zorder=4)
+            ax.text(x_text, y, "  end not stated" + response, ha="left", va="center", fontsize=FONT_SIZE - 1.5, color=MUTED, fontstyle="italic")
             used.add("start-only")
             return
     if line.best_response is not None:
-        ax.text(x_text, y, f" {line.best_response.value}", ha="left", va="center", fontweight="bold", fontsize=FONT_SIZE - 0.5, zorder=5)
+        # Inside the axis: right of the bar unless that would run past the end, then left of where it ends.
+        ax.text(x_text, y, f" {line.best_response.value}", ha="left", va="center", fontweight="bold", fontsize=FONT_SIZE - 1, zorder=5,
+                clip_on=False)
         used.add("response")
 
 
@@ -1601,11 +1735,16 @@ def _response_marker() -> MarkerStyle:
 
 
 _TIMELINE_LEGEND: tuple[tuple[str, Callable[[], Any]], ...] = (  # made only when used: a legend handle costs milliseconds
-    ("bar", lambda: Patch(facecolor=BLUE, label="Systemic treatment")),
+    ("bar", lambda: Patch(facecolor=BLUE, label="Systemic treatment, between known dates")),
     ("span", lambda: Patch(facecolor=GREEN, label="Procedure over several days")),
-    ("year-bar", lambda: Patch(facecolor="white", edgecolor=BLUE, hatch="////", label="Start or end known only to the year")),
-    ("year-point", lambda: Line2D([], [], color=MUTED, marker="|", markersize=7, markevery=[0, 1], label="Event dated only to the year")),
+    ("uncertain", lambda: Patch(facecolor="white", edgecolor=INK, hatch="////", linewidth=0.7,
+                                label="Date known only to the month or year (not a duration)")),
+    ("relative", lambda: Patch(facecolor="white", edgecolor=INK, linestyle=(0, (2, 1.5)), linewidth=1.0, label="Placed from a relative date")),
+    ("inferred", lambda: Patch(facecolor="white", edgecolor=INK, linestyle=(0, (0.8, 1.2)), hatch="....", linewidth=1.0,
+                               label="Date inferred by the curators")),
     ("ongoing", lambda: Line2D([0, 1], [0, 0], color=BLUE, marker=">", markersize=5, markevery=[1], label="Continuing at last follow-up")),
+    ("beyond", lambda: Line2D([0, 1], [0, 0], color=BLUE, linestyle=(0, (3, 2)), marker=">", markersize=5, markevery=[1],
+                              label="Continuing past the last time stated")),
     ("open", lambda: Line2D([0, 1], [0, 0], color=BLUE, linestyle=(0, (3, 2)), marker=">", markersize=5, markevery=[1],
                             label="Continuing; follow-up date not stated")),
     ("start-only", lambda: Line2D([], [], color=BLUE, marker="|", markersize=10, markeredgewidth=1.8, linestyle="none",
@@ -1614,15 +1753,21 @@ _TIMELINE_LEGEND: tuple[tuple[str, Callable[[], Any]], ...] = (  # made only whe
 )
 
 
-def _timeline_legend(used: set[str]) -> list[Any]:
-    return [make() for key, make in _TIMELINE_LEGEND if key in used]
+def _timeline_legend_keys(case: CaseRecord, dates: CaseDates) -> set[str]:
+    """The legend entries a case's figure needs: found by drawing it once without a figure (the marks decide them)."""
+    with _style():
+        scratch = MplFigure(figsize=(4, 2), dpi=_SVG_DPI)
+        ax = scratch.add_subplot()
+        ax.set_xlim(0, 100_000)
+        used: set[str] = set()
+        for step in dates.steps:
+            _draw_step(ax, case, step, 0.0, 100_000.0, dates.follow_up, used, 1.0)
+        return used
 
 
-def _draw_marker_panel(ax: Axes, marker: str, readings: list[tuple[MarkerReading, Placed]]) -> None:
+def _draw_marker_panel(ax: Axes, title: str, readings: list[tuple[MarkerReading, Placed]]) -> None:
     xs = [day_number(placed.first) for _, placed in readings]
     ys = [reading.value for reading, _ in readings if reading.value is not None]
-    unit = readings[0][0].unit
-    units = {reading.unit for reading, _ in readings}
     band = _reference_band(readings[0][0])
     ax.plot(xs, ys, color=BLUE, linewidth=1.3, marker="o", markersize=4, markeredgecolor="white", markeredgewidth=0.5, zorder=3)
     for index, ((reading, _), x, y) in enumerate(zip(readings, xs, ys, strict=True)):
@@ -1630,7 +1775,7 @@ def _draw_marker_panel(ax: Axes, marker: str, readings: list[tuple[MarkerReading
         # A reading lower than both neighbours takes its label below, off the line.
         below = 0 < index < len(ys) - 1 and ys[index - 1] > y and ys[index + 1] > y
         ax.annotate(_stated(reading.value, reading), (x, y), xytext=(0, -5 if below else 5), textcoords="offset points", ha="center",
-                    va="top" if below else "bottom", fontsize=FONT_SIZE - 1)
+                    va="top" if below else "bottom", fontsize=FONT_SIZE - 1.5)
     low, high = min(ys), max(ys)
     if low > 0 and high / low >= 30:
         ax.set_yscale("log")  # a range this wide would flatten the low readings on a linear axis
@@ -1641,24 +1786,28 @@ def _draw_marker_panel(ax: Axes, marker: str, readings: list[tuple[MarkerReading
         ax.set_ylim(0, top * 1.35 if top > 0 else 1)
     else:
         ax.set_ylim(low / 2, top * 3)
-    unit_text = (unit or "") if len(units) == 1 else "mixed units: " + ", ".join(sorted(u or "no unit" for u in units))
-    title = f"{marker} ({unit_text})" if unit_text else marker
-    if band is not None:
-        title += f"; shaded: reference range {readings[0][0].reference_range}"
-    ax.set_title(title, loc="left", fontsize=FONT_SIZE - 0.5, fontweight="bold", pad=3)
+    ax.set_title(title, loc="left", fontsize=FONT_SIZE - 1, fontweight="bold", pad=3, linespacing=1.15)
     ax.yaxis.set_major_locator(MaxNLocator(3, integer=all(float(v).is_integer() for v in ys)))  # counts get whole-number ticks
+    ax.tick_params(axis="y", labelsize=FONT_SIZE - 1.5)
     for side in ("right", "top"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="x", color=GRID, linewidth=0.6)
     ax.set_axisbelow(True)
 
 
+def _words(placed: PlacedDate | None) -> str:
+    return placed.words if placed is not None else ""
+
+
 def _case_rows(case: CaseRecord) -> tuple[FigureRow, ...]:
     rows: list[FigureRow] = []
-    for line in case.timeline:
+    dates = case_dates(case)
+    for step in dates.steps:
+        line = step.line
         response = line.best_response.value if line.best_response else ""
-        rows.append(FigureRow((line.start or line.start_as_reported or "", line.end or "", line.label, _KIND_LABELS.get(line.kind, "Systemic treatment"),
-                               response, _line_status(case, line)), "regimens" if line.regimen else None, line.regimen))
+        start = _words(step.start) or line.start_as_reported or ""
+        rows.append(FigureRow((start, _words(step.end), line.label, _KIND_LABELS.get(line.kind, "Systemic treatment"), response,
+                               _line_status(case, step, dates.follow_up)), "regimens" if line.regimen else None, line.regimen))
     series = _numeric_readings(case)
     for reading in case.markers:
         placed = place_date(reading.date)
@@ -1676,29 +1825,32 @@ def _case_rows(case: CaseRecord) -> tuple[FigureRow, ...]:
     return tuple(rows)
 
 
-def _date_words(text: str | None) -> str:
-    placed = place_date(text)
-    return f"{text} (year only)" if placed is not None and placed.year_only else text or ""
+def _when_words(placed: PlacedDate) -> str:
+    """A date in the alt text: as worded, and where a relative one was placed."""
+    return f"{placed.words} ({placed.span_words})" if placed.relative else placed.words
 
 
 def _case_alt(case: CaseRecord) -> str:
+    dates = case_dates(case)
     drawn, undrawn = [], []
-    for line in case.timeline:
-        start = place_date(line.start)
-        if start is None:
+    for step in dates.steps:
+        line = step.line
+        if step.start is None:
             undrawn.append(line.label)
             continue
-        start_text, end_text = _date_words(line.start), _date_words(line.end)
-        when = start_text if line.end is None else f"{start_text} to {end_text}"
-        if line.end is None and line.kind == "systemic":
-            when = f"from {start_text}, " + ("continuing at the last follow-up" if _ongoing(case, line) else "end not stated")
+        start_text = _when_words(step.start)
+        when = start_text if step.end is None else f"{start_text} to {_when_words(step.end)}"
+        if step.end is None and line.kind == "systemic":
+            ongoing = "continuing past the last time stated" if dates.follow_up and dates.follow_up.open else "continuing at the last follow-up"
+            when = f"from {start_text}, " + (ongoing if _ongoing(case, line) else "end not stated")
         response = f", best response {_RESPONSE_WORDS[line.best_response]}" if line.best_response else ""
-        drawn.append(f"{line.label} ({when}{response})")
-    parts = [f"Timeline of {case.short_name}: treatment lines as bars and procedures and imaging as marks on a calendar axis."]
+        drawn.append(f"{line.label}, {when}{response}")
+    parts = [f"Timeline of {case.short_name}: treatment lines as bars between known dates, dates known only to the month or year as "
+             "hatched boxes, dates placed from a relative date as dashed boxes, and procedures and imaging as marks on a calendar axis."]
     if drawn:
         parts.append("In order: " + "; ".join(drawn) + ".")
-    if case.follow_up and case.follow_up.last_follow_up:
-        parts.append(f"Last follow-up {case.follow_up.last_follow_up}.")
+    if dates.follow_up is not None:
+        parts.append(f"Last follow-up: {_when_words(dates.follow_up)}.")
     series = _numeric_readings(case)
     for marker, readings in series.items():
         values = ", ".join(f"{_stated(r.value, r)} ({p.text})" for r, p in readings if r.value is not None)
@@ -1719,12 +1871,17 @@ def _case_figure(corpus: Corpus, case: CaseRecord, url_for: UrlFor, cache: Figur
     path = case_figure_path(case.id)
     title = f"Treatment timeline and tumour markers: {case.short_name}"
     alt = _case_alt(case)
-    notes = ("A month-only date is placed at the 1st of the month; a year-only date is drawn as a hatched span over the whole year.",
-             "Lines without a start date, and marker readings without a number or a date, are listed in the table but not drawn.")
+    notes = ("A bar runs only between known dates. A date known only to the month or year is a hatched box over the days it allows "
+             "(an uncertainty, not a duration); a date placed from a relative date (\u201c13 days after the October 2021 scan\u201d) is a "
+             "dashed box over the days it may fall on; one the curators inferred is dotted.",
+             "Lines without a start date, and marker readings without a number or a date, are listed in the table but not drawn; "
+             "marker readings dated to a month are placed at its 1st.")
     inputs = _CaseInputs.of(corpus, case)
     links = _LinkTargets(url_for, (("regimens", rid) for rid in _timeline_regimens(case)))
-    svg = _svg(path, title, alt, inputs, links, _draw_case_timeline, cache)
-    return Figure(path, svg, title, alt, ("Date or start", "End", "Entry", "Kind", "Best response", "In the figure"), _case_rows(case), notes)
+    svg = _svg(path, title, alt, (inputs, False), links, _draw_case_timeline, cache)
+    narrow = _svg(narrow_path(path), title, alt, (inputs, True), links, _draw_case_timeline, cache)
+    return Figure(path, svg, title, alt, ("Date or start", "End", "Entry", "Kind", "Best response", "In the figure"), _case_rows(case), notes,
+                  narrow)
 
 
 def iter_links(figure: Figure) -> Iterator[str]:

@@ -270,6 +270,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         field_subject=lambda record, path: note_subjects.describe(record, path, MEASURE_LABELS.__getitem__).words,
         group_tag=definitions.group_tag,
         inferred_tag=definitions.inferred_tag,
+        relative_tag=definitions.relative_tag,
         BR=Markup("<br>"),  # a line break inside a table cell
         DEFAULT_ARM_COLUMNS=[(column_id, ARM_COLUMNS[column_id]) for column_id in DEFAULT_COLUMNS],
         GROUP_BASIS_LABELS=GROUP_BASIS_LABELS,
@@ -282,6 +283,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         views=views,
         evidence_level=views.evidence_level,
         exact_interval=views.exact_interval,
+        placed_step=views.placed_step,
+        placed_follow_up=views.placed_follow_up,
         FOREST_PATH=plots.FOREST_PATH,
         ORR_PATH=plots.ORR_PATH,
         EVIDENCE_MAP_PATH=plots.EVIDENCE_MAP_PATH,
@@ -513,6 +516,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
                   for paging in more]
     for case in sorted(corpus.cases.values(), key=lambda c: c.short_name.lower()):  # as the cases list orders them
         pages.append(Page(page_path("cases", case.id), "case.md.j2", {**common, "case": case, "summary": views.summarise_case(corpus, case, case_focus),
+                                                                     "dates": plots.case_dates(case),
                                                                      "timeline_figure": by_path.get(plots.case_figure_path(case.id))},
                           listed=len(corpus.cases) <= NAV_RECORDS_LIMIT))
         pages += _citation_files("cases", case, common)

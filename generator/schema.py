@@ -773,7 +773,11 @@ TimeUnit = Literal["days", "weeks", "months", "years"]
 class RelativeDate(Record):
     """A date the report states only relative to another step of the timeline ("13 days after the October 2021 MRI")."""
 
-    after: RecordId = Field(description="The `id` of the step of this timeline it is counted from (its start).", examples=["mri-2021-06"])
+    after: RecordId = Field(description=("The `id` of the step of this timeline it is counted from (its start); an `end_after` may name "
+                                         "its own step, for 'for 11 months'."), examples=["mri-2021-06"])
+    before: RecordId | None = Field(default=None, description=("The step it came before, where the report implies one (the next scan): the "
+                                                               "date is no later than that step's start. A plain 'after' without it is open."),
+                                    examples=["mri-2022-10"])
     offset: int | None = Field(default=None, ge=0, le=100_000, description="How long after it, in `unit`; empty for 'after', with no time given.",
                                examples=[13])
     unit: TimeUnit | None = Field(default=None, description="Unit of `offset`.", examples=["days"])
@@ -811,6 +815,9 @@ class TreatmentLine(Record):
     inferred: ProseText | None = Field(
         default=None, description="What of this step the curators inferred rather than read (a date taken from a neighbouring sentence …), and why.",
         examples=["The report does not date this step; the month is that of the scan described just before."])
+    inferred_dates: list[Literal["start", "end"]] = Field(
+        default_factory=list, description="Which of the step's dates the curators inferred (`inferred` says why); the page marks them.",
+        examples=[["start"]])
     best_response: Response | None = Field(default=None, description="Best response, as the report gives it (the responses vocabulary).",
                                            examples=["PR"])
     response_as_reported: Text | None = Field(default=None, description="The response as worded.", examples=["partial response"])
@@ -844,6 +851,8 @@ class TreatmentLine(Record):
     def _check_regimen(self) -> TreatmentLine:
         if self.kind in {"systemic", "tace", "haic", "radiotherapy", "surgery"} and self.regimen is None:
             raise ValueError(f"a {self.kind} line needs the `regimen` it used")
+        if self.inferred_dates and self.inferred is None:
+            raise ValueError("`inferred_dates` needs `inferred`, the reason")
         return self
 
 
@@ -926,7 +935,7 @@ class CaseRecord(Record):
         if follow_up and follow_up.last_follow_up_after:
             if last:
                 raise ValueError("give `last_follow_up` or `last_follow_up_after`, not both")
-            _check_anchor(follow_up.last_follow_up_after, info.data.get("timeline", []))
+            _place(info.data.get("timeline", []), follow_up)
         return follow_up
 
     @field_validator("timeline")
@@ -936,31 +945,15 @@ class CaseRecord(Record):
         repeated = sorted({step for step in ids if ids.count(step) > 1})
         if repeated:
             raise ValueError(f"two steps share the id {repeated[0]!r}")
-        for line in timeline:
-            for relative in (line.start_after, line.end_after):
-                if relative:
-                    _check_anchor(relative, timeline, line.id)
+        _place(timeline, None)
         return timeline
 
 
-def _check_anchor(relative: RelativeDate, timeline: list[TreatmentLine], own: str | None = None) -> None:
-    """A relative date counts from a step of the same timeline whose start is dated, itself or through its own anchor."""
-    by_id = {line.id: line for line in timeline if line.id}
-    seen = {own} if own else set()
-    step = relative.after
-    while True:
-        if step in seen:
-            raise ValueError(f"the relative dates from {relative.after!r} go round in a circle")
-        seen.add(step)
-        line = by_id.get(step)
-        if line is None:
-            known = ", ".join(repr(name) for name in by_id) or "none"
-            raise ValueError(f"`after: {step}` names no step of the timeline (steps with an id: {known})")
-        if line.start is not None:
-            return
-        if line.start_after is None:
-            raise ValueError(f"`after: {step}` names a step with no start date to count from")
-        step = line.start_after.after
+def _place(timeline: list[TreatmentLine], follow_up: FollowUp | None) -> None:
+    """Relative dates must resolve on the calendar: every `after` and `before` names a dated step, with no circle."""
+    from generator.case_dates import place_dates  # placing needs these models: imported here, not at the top
+
+    place_dates(timeline, follow_up)
 
 
 # --------------------------------------------------------------------------- glossary

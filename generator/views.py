@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from generator.case_dates import PlacedDate, PlacedStep, place_dates
 from generator.comparisons import ALL_ARMS, ARM_COLUMNS, COMPARISONS, ColumnSpec, ComparisonSpec, Scope
 from generator.definitions import Judgement, Tag, TagKind, judge, tags_of
 from generator.derive import headline
@@ -596,3 +597,13 @@ def cases_with_drug(corpus: Corpus, name: str) -> list[CaseRecord]:
     return [case for case in corpus.cases.values() if any(line.regimen and has_drug(corpus.regimens[line.regimen], name) for line in case.timeline)]
 
 
+
+
+def placed_step(case: CaseRecord, line: TreatmentLine) -> PlacedStep:
+    """Where a step of the case's timeline was placed on the calendar: its dates in words, and how each was placed."""
+    return next(step for step in place_dates(case.timeline, case.follow_up).steps if step.line is line)
+
+
+def placed_follow_up(case: CaseRecord) -> PlacedDate | None:
+    """The case's last follow-up as placed (stated, or counted from a step: 'more than 3 years after ...')."""
+    return place_dates(case.timeline, case.follow_up).follow_up

@@ -34,7 +34,7 @@ KEEP = {
     "id", "regimen", "comparator", "attributed_to", "source", "document", "measure", "unit", "as_reported", "kind",
     "setting", "study_type", "status", "drug_class", "route", "sex", "blinding", "centres", "direction", "statistic",
     "endpoint", "best_response", "start", "end", "date", "last_follow_up", "last_reviewed", "doi", "registry_ids", "term",
-    "cff-version", "not_abbreviations",
+    "cff-version", "not_abbreviations", "after", "before", "inferred_dates",
 }
 PROSE_KEYS = {"summary", "conclusion", "population", "safety", "presentation", "text", "description", "definition"}
 # Optional text fields the fixture leaves out, added so that every template path meets a payload.

@@ -35,7 +35,7 @@ def test_json_exports_hold_every_record_with_its_id(project: Path) -> None:
     corpus, _ = resolve_links(load_corpus(project / "seeds", project).records)
     files = data_files(corpus)
     assert [r["id"] for r in json.loads(files["data/regimens.json"])] == ["drugamab", "placebo"]
-    assert json.loads(files["data/cases.json"])[0]["timeline"][0]["start"] == "2021-03"
+    assert json.loads(files["data/cases.json"])[0]["timeline"][1]["start"] == "2021-03"
 
 
 @pytest.mark.parametrize("which", ["fixture", "the review"])

@@ -12,6 +12,7 @@ from typing import Any
 import matplotlib as mpl
 import pytest
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.patches import Rectangle
 
 from generator import plots
 from generator.derive import headline
@@ -231,10 +232,12 @@ def test_swimmer_axis_covers_every_dated_entry(corpus: Corpus) -> None:
         fig = draw_case_timeline(corpus, case, site_url)
         assert fig is not None
         low, high = fig.axes[0].get_xlim()
-        dates = [line.start for line in case.timeline] + [line.end for line in case.timeline] + [r.date for r in case.markers]
-        if case.follow_up is not None:
-            dates.append(case.follow_up.last_follow_up)
-        for text in dates:
+        placed_dates = plots.case_dates(case)
+        dates = [date for step in placed_dates.steps for date in (step.start, step.end) if date is not None]
+        dates += [placed_dates.follow_up] if placed_dates.follow_up else []
+        for date in dates:
+            assert low <= day_number(date.first) <= day_number(date.last or date.first) <= high, (case.id, date.words)
+        for text in [r.date for r in case.markers]:
             placed = place_date(text)
             if placed is not None:
                 assert low <= day_number(placed.first) <= day_number(placed.last) <= high, (case.id, text)
@@ -268,9 +271,10 @@ def test_undated_lines_are_listed_not_drawn(corpus: Corpus, figures: dict[str, F
         figure = figures[case_figure_path(case.id)]
         status = figure.columns.index("In the figure")
         assert len([row for row in figure.rows if row.cells[figure.columns.index("Kind")] != "Marker"]) == len(case.timeline)
-        for line, row in zip(case.timeline, figure.rows, strict=False):
+        for step, row in zip(plots.case_dates(case).steps, figure.rows, strict=False):
+            line = step.line
             assert row.cells[2] == line.label
-            assert row.cells[status].startswith("not drawn" if line.start is None else "drawn")
+            assert row.cells[status].startswith("not drawn" if step.start is None else "drawn")
             assert (row.record_kind, row.record_id) == (("regimens", line.regimen) if line.regimen else (None, None))
 
 
@@ -380,7 +384,7 @@ def test_synthetic_case_year_only_dates_and_log_scale() -> None:
     assert "1,200" in texts and "8.0" in texts  # labels as the source writes them
     status = {row.cells[2]: row.cells[-1] for row in figure.rows}
     assert "start known only to the year" in status["Drugamab"]
-    assert "2019 (year only) to 2020-03" in figure.alt
+    assert "2019 (month not stated) to March 2020" in figure.alt  # an uncertainty, never a year-long bar
 
 
 # --------------------------------------------------------------------------- figures of chosen arms (one per table page)
@@ -472,3 +476,66 @@ def test_every_figure_fits_its_screens_with_text_of_at_least_nine_pixels(review_
         assert smallest >= MIN_FONT_SIZE * 4 / 3 - 1e-6, (path.name, smallest)
         if not path.stem.endswith("-narrow"):
             assert path.with_name(path.stem + "-narrow.svg").is_file(), f"{path.name} has no phone layout"
+
+
+# --------------------------------------------------------------------------- case timelines placed from relative dates
+
+
+def _lane_patches(fig: MplFigure, lane_name: str) -> list[tuple[float, float, str]]:
+    """(left, right, face colour) of every box drawn in the lane whose name starts with ``lane_name``: a box belongs to the last lane
+    name at or above it (beside its marks in the wide layout, over them in the narrow one)."""
+    ax = fig.axes[0]
+    names = sorted((text.get_position()[1], text.get_text().replace("\n", " ")) for text in ax.texts
+                   if text.get_transform() == ax.get_yaxis_transform() and text.get_position()[0] < 0)
+    assert sum(name.startswith(lane_name) for _, name in names) == 1, lane_name
+    found = []
+    for patch in ax.patches:
+        if isinstance(patch, Rectangle) and patch.get_zorder() > 0:  # not the row stripes
+            middle = patch.get_y() + patch.get_height() / 2
+            owner = [name for y, name in names if y <= middle + 0.5][-1]
+            if owner.startswith(lane_name):
+                found.append((patch.get_x(), patch.get_x() + patch.get_width(), mpl.colors.to_hex(patch.get_facecolor())))
+    return found
+
+
+def test_zhang_treatments_are_placed_where_the_relative_dates_put_them(corpus: Corpus) -> None:
+    """'13 days after the October 2021 MRI' and 'then', after the July 2022 MRI and before the October 2022 one: not from January,
+    and never overlapping the treatment before them."""
+    case = corpus.cases["zhang-2024-lenvatinib-resistant"]
+    steps = {step.line.regimen: step for step in plots.case_dates(case).steps if step.line.kind == "systemic"}
+    combo, regorafenib, switch = steps["lenvatinib-sintilimab"], steps["regorafenib-sintilimab"], steps["lenalidomide-lenvatinib"]
+    assert combo.start is not None and (combo.start.first, combo.start.last) == (dt.date(2021, 10, 14), dt.date(2021, 11, 13))
+    assert combo.start.words == "13 days after the October 2021 MRI" and combo.start.relative
+    assert switch.start is not None and (switch.start.first, switch.start.last) == (dt.date(2022, 7, 1), dt.date(2022, 10, 31))
+    assert switch.start.words == "after the July 2022 MRI"
+    for narrow in (False, True):
+        fig = draw_case_timeline(corpus, case, site_url, narrow=narrow)
+        assert fig is not None
+        solid: dict[str, tuple[float, float]] = {}
+        for lane, step in (("Lenvatinib plus sintilimab", combo), ("Regorafenib plus", regorafenib), ("Lenalidomide plus", switch)):
+            boxes = _lane_patches(fig, lane)
+            assert step.start is not None and step.start.last is not None
+            # Nothing in the lane before the first day the start allows; the bar only once the start is certain.
+            assert min(left for left, _, _ in boxes) >= day_number(step.start.first) - 3, lane
+            bars = [(left, right) for left, right, face in boxes if face == plots.BLUE.lower()]
+            assert len(bars) == 1, lane
+            assert bars[0][0] >= day_number(step.start.last), lane
+            solid[lane] = bars[0]
+        assert solid["Lenvatinib plus sintilimab"][1] <= solid["Regorafenib plus"][0]
+        assert solid["Regorafenib plus"][1] <= solid["Lenalidomide plus"][0]
+
+
+def test_tsinghua_follow_up_runs_past_three_years(corpus: Corpus, figures: dict[str, Figure]) -> None:
+    """'controlled for more than 3 years' after lenalidomide was added on 25 June 2021: drawn to June 2024 and on, never ended."""
+    case = corpus.cases["tsinghua-changgeng-lenalidomide-ici"]
+    follow_up = plots.case_dates(case).follow_up
+    assert follow_up is not None and follow_up.open and follow_up.first == dt.date(2024, 6, 25)
+    for narrow in (False, True):
+        fig = draw_case_timeline(corpus, case, site_url, narrow=narrow)
+        assert fig is not None
+        bars = [right for _, right, face in _lane_patches(fig, "Lenvatinib plus camrelizumab plus") if face == plots.BLUE.lower()]
+        assert bars == [pytest.approx(day_number(dt.date(2024, 6, 25)))]
+        assert fig.axes[0].get_xlim()[1] > day_number(dt.date(2024, 6, 25))
+    figure = figures[case_figure_path(case.id)]
+    assert "more than 3 years after the start of lenalidomide" in figure.alt
+    assert figure.narrow_svg is not None
