@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from generator.schema import Arm, Drug, MarkerReading, Measure, ReportedValue, TreatmentLine
 
 # A field path's parts: `name`, then `[3]`, `[]` or `[*]`, then ` (qualifier)`; parts joined by dots, paths by commas.
-_SEGMENT = re.compile(r"(?P<name>[a-z_]+)(?:\[(?P<index>\d*|\*)\])?(?: \((?P<qualifier>(?:[^()]|\([^()]*\))*)\))?")
+_SEGMENT = re.compile(r"(?P<name>[a-z_]+)(?:\[(?P<index>\d*|\*)\])?")
 
 # Words for field names that humanising alone gets wrong (the rest: underscores to spaces).
 _FIELD_WORDS: dict[str, str] = {
@@ -88,7 +88,8 @@ def _describe_path(record: BaseModel, path: str, measure_label: Callable[[Measur
         match = _SEGMENT.match(path, position)
         if match is None:
             raise NoteFieldError(f"`{path}`: cannot read a field name at “{path[position:]}”")
-        name, index, qualifier = match["name"], match["index"], match["qualifier"]
+        name, index = match["name"], match["index"]
+        qualifier, end = _qualifier(path, match.end())
         if not isinstance(current, BaseModel) or name not in type(current).model_fields:
             owner = type(current).__name__ if isinstance(current, BaseModel) else "a value"
             raise NoteFieldError(f"`{path}`: {owner} has no field `{name}`")
@@ -116,13 +117,25 @@ def _describe_path(record: BaseModel, path: str, measure_label: Callable[[Measur
             words.append(_item_words(name, current, measure_label))
         if qualifier:
             words[-1] = f"{words[-1]} ({_qualifier_words(qualifier, measure_label)})"
-        position = match.end()
+        position = end
         if position < len(path):
             if path[position] != ".":
                 raise NoteFieldError(f"`{path}`: expected “.” before “{path[position:]}”")
             position += 1
     text = ": ".join(words)
     return text[:1].upper() + text[1:]
+
+
+def _qualifier(path: str, start: int) -> tuple[str | None, int]:
+    """A bracketed qualifier at ``start`` (`` (HAIC)``, brackets inside it balanced) and where it ends; none: (None, start)."""
+    if not path.startswith(" (", start):
+        return None, start
+    depth = 0
+    for index in range(start + 1, len(path)):
+        depth += {"(": 1, ")": -1}.get(path[index], 0)
+        if depth == 0:
+            return path[start + 2:index], index + 1
+    raise NoteFieldError(f"`{path}`: a bracket opened at “{path[start + 1:start + 21]}” is never closed")
 
 
 def _item_words(name: str, item: object, measure_label: Callable[[Measure], str]) -> str:

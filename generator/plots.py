@@ -581,21 +581,35 @@ class _Profile:
     arm_wrap: int
     panel_width: float  # inches, each panel
     notes_wrap: int  # characters per line of the figure's own notes
-
-    @property
-    def full_labels(self) -> bool:
-        """Value labels with their interval, counts and marks (wide); narrow: the value, and '*' for a mark explained under the figure."""
-        return not self.narrow
+    # value labels with their interval, counts and marks; else the value, and '*' for a mark spelled out under the figure
+    full_labels: bool = True
 
 
 _WIDE = _Profile(False, 20, 22, 1.45, 105)
-_NARROW = _Profile(True, 20, 22, 1.5, 50)
+_WIDE_MARKED = dataclasses.replace(_WIDE, full_labels=False)  # for a wide figure whose full labels would not fit its width
+_NARROW = _Profile(True, 20, 22, 1.5, 50, full_labels=False)
+
+
+def _fitting(draw: Callable[[tuple[_ArmEntry, ...], _Profile, UrlFor], MplFigure], entries: tuple[_ArmEntry, ...], narrow: bool,
+             url_for: UrlFor) -> MplFigure:
+    """The figure in its layout: narrow; or wide with full value labels where they fit WIDE_MAX_PX, else with marks
+    spelled out under it (a long mark beside a value near the axis's end would widen the figure past a screen's column)."""
+    if narrow:
+        return draw(entries, _NARROW, url_for)
+    fig = draw(entries, _WIDE, url_for)
+    width, height = fig.get_size_inches() * _SVG_DPI
+    crop = fig.get_tightbbox(RendererSVG(width, height, io.StringIO())).padded(_PAD_INCHES)  # type: ignore[no-untyped-call]
+    return fig if crop.width * 96 <= WIDE_MAX_PX else draw(entries, _WIDE_MARKED, url_for)
 
 
 def _marked_below(entries: Sequence[_ArmEntry], measures: Sequence[Measure]) -> str:
     """The marks a narrow figure writes as '*' beside a value, spelled out for under it."""
-    found = [f"{entry.study_name}, {entry.arm_label}:{entry.caveat(measure)}" for entry in entries for measure in measures
-             if entry.caveat(measure) and entry.headline(measure) is not None]
+    found = []
+    for entry in entries:
+        marks = [(measure, entry.caveat(measure)) for measure in measures if entry.caveat(measure) and entry.headline(measure) is not None]
+        if marks:  # one line per arm: its marks, each after the measure it is on where the figure has several
+            said = [f"{_SURVIVAL_SHORT.get(measure, measure.value) if len(measures) > 1 else ''}{caveat}".strip() for measure, caveat in marks]
+            found.append(f"{entry.study_name}, {entry.arm_label}: {'; '.join(said)}")
     return ("\n* " + "\n* ".join(found)) if found else ""
 _LINE = 0.72  # extra height of each wrapped line, in row units
 
@@ -857,8 +871,11 @@ def _forest_label(value: ReportedValue) -> str:
 
 
 def _draw_forest(inputs: tuple[tuple[_ArmEntry, ...], bool], url_for: UrlFor) -> MplFigure:
-    entries, narrow = inputs
-    profile = _NARROW if narrow else _WIDE
+    return _fitting(_draw_forest_as, inputs[0], inputs[1], url_for)
+
+
+def _draw_forest_as(entries: tuple[_ArmEntry, ...], profile: _Profile, url_for: UrlFor) -> MplFigure:
+    narrow = profile.narrow
     if narrow:  # a block per measure, each with only the arms that state it
         layouts = [_layout_rows([e for e in entries if e.headline(m) is not None or e.apart_value(m) is not None], profile) for m in _SURVIVAL]
     else:
@@ -878,7 +895,11 @@ def _draw_forest(inputs: tuple[tuple[_ArmEntry, ...], bool], url_for: UrlFor) ->
         for row in _value_rows(layout):
             held = row.entry.apart_value(measure)
             if held is not None:
-                ax.text(0.02, row.y, f"{_value_text(held[0])}: not plotted" + (f" ({held[1]})" if profile.full_labels else "*"),
+                # why, where it fits the panel; else the figure's notes and the table beside it say why
+                label = f"{_value_text(held[0])}: not plotted"
+                full = f"{label} ({held[1]})"
+                fits = _text_width(full, FONT_SIZE - 1.5) <= profile.panel_width
+                ax.text(0.02, row.y, full if profile.full_labels and fits else label + ("" if profile.full_labels else "*"),
                         transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=FONT_SIZE - 1.5, fontstyle="italic", color=MUTED)
                 continue
             value = row.entry.headline(measure)
@@ -1025,8 +1046,11 @@ def _orr_figure(entries: Sequence[_ArmEntry], path: str, url_for: UrlFor, cache:
 
 
 def _draw_orr(inputs: tuple[tuple[_ArmEntry, ...], bool], url_for: UrlFor) -> MplFigure:
-    entries, narrow = inputs
-    profile = _NARROW if narrow else _WIDE
+    return _fitting(_draw_orr_as, inputs[0], inputs[1], url_for)
+
+
+def _draw_orr_as(entries: tuple[_ArmEntry, ...], profile: _Profile, url_for: UrlFor) -> MplFigure:
+    narrow = profile.narrow
     layout = _layout_rows(entries, profile)
     values = [entry.headline(Measure.orr) for entry in entries]
     # One legend line per kind of mark actually drawn; reserve room for exactly those lines.

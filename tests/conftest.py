@@ -91,6 +91,18 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project / "site"
 
 
+@pytest.fixture(scope="session")
+def definitions_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The second fixture review (tests/fixtures/definitions: values of several definitions), built with --strict."""
+    project = tmp_path_factory.mktemp("definitions") / "review"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "definitions", project, ignore=shutil.ignore_patterns("site", ".litreview-generated.json"))
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("../../../templates", str(ROOT / "templates")))
+    done = build_site(project, project / "site")
+    assert done.returncode == 0, done.stdout + done.stderr
+    return project / "site"
+
+
 @pytest.fixture
 def cli() -> Callable[..., CliResult]:
     return run_cli

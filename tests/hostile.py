@@ -34,8 +34,11 @@ KEEP = {
     "id", "regimen", "comparator", "attributed_to", "source", "document", "measure", "unit", "as_reported", "kind",
     "setting", "study_type", "status", "drug_class", "route", "sex", "blinding", "centres", "direction", "statistic",
     "endpoint", "best_response", "start", "end", "date", "last_follow_up", "last_reviewed", "doi", "registry_ids", "term",
-    "cff-version", "not_abbreviations", "after", "before", "inferred_dates",
+    "cff-version", "not_abbreviations", "after", "before", "inferred_dates", "file",
 }
+# A short vector for fields of bounded length (a source document's label, at most 80 characters).
+SHORT_PAYLOAD = '</title><script>__xss("s")</script>'
+SHORT_KEYS = {"label"}
 PROSE_KEYS = {"summary", "conclusion", "population", "safety", "presentation", "text", "description", "definition"}
 # Optional text fields the fixture leaves out, added so that every template path meets a payload.
 EXTRA_FIELDS: dict[str, dict[str, Any]] = {
@@ -49,15 +52,19 @@ EXTRA_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
-def _poison(value: Any, key: str | None, quotes: list[str]) -> Any:
+def _poison(value: Any, key: str | None, quotes: list[str], short: bool = False) -> Any:
     if isinstance(value, dict):
-        return {k: (v if k in KEEP else _poison(v, k, quotes)) for k, v in value.items()}
+        return {k: (v if k in KEEP else _poison(v, k, quotes, short)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_poison(item, key, quotes) for item in value]
+        return [_poison(item, key, quotes, short) for item in value]
     if isinstance(value, str):
         if key == "quote":
             quotes.append(f"{value} {INLINE_PAYLOAD}")
             return quotes[-1]
+        if key == "field":  # a note's field is a path into its record: the payload goes in its qualifier, which pages show
+            return f"{value} ({INLINE_PAYLOAD})"
+        if short and key in SHORT_KEYS:
+            return f"{value} {SHORT_PAYLOAD}"
         return f"{value} {PROSE_PAYLOAD if key in PROSE_KEYS else INLINE_PAYLOAD}"
     return value
 
@@ -71,7 +78,8 @@ def make_hostile_review(fixture: Path, target: Path, templates: Path) -> Path:
     for path in sorted((target / "seeds").rglob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         data.update(EXTRA_FIELDS.get(path.relative_to(target / "seeds").as_posix(), {}))
-        path.write_text(yaml.safe_dump(_poison(data, None, quotes), allow_unicode=True, sort_keys=False), encoding="utf-8")
+        short = path.name == "sources.yaml"
+        path.write_text(yaml.safe_dump(_poison(data, None, quotes, short), allow_unicode=True, sort_keys=False), encoding="utf-8")
     citation = target / "CITATION.cff"
     data = yaml.safe_load(citation.read_text(encoding="utf-8"))
     data["title"] = f"{data['title']} {INLINE_PAYLOAD}"

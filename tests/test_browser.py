@@ -57,6 +57,11 @@ def hostile_url(hostile_site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def definitions_url(definitions_site: Path) -> Iterator[str]:
+    yield from _serve(definitions_site)
+
+
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM.is_file(), f"no Chromium at {CHROMIUM}: `make test` installs Debian's chromium package"
     with sync_playwright() as playwright:
@@ -182,7 +187,15 @@ def _sort_keys(page: Page, table: str, header: str) -> list[float | None]:
     return keys
 
 
-def test_a_comparison_table_sorts_by_a_column_with_missing_values_last(tab: Watched) -> None:
+@pytest.mark.parametrize("site", ["real", "definitions"])
+def test_a_comparison_table_sorts_by_a_column_with_missing_values_last(browser: Browser, base_url: str, definitions_url: str,
+                                                                       site: str) -> None:
+    """On the real review and on the definitions fixture, whose all-arms table holds a median stated in days."""
+    for tab in _open(browser, base_url if site == "real" else definitions_url, viewport={"width": 1280, "height": 900}):
+        _sorts_with_missing_values_last(tab, days_expected=site == "definitions")
+
+
+def _sorts_with_missing_values_last(tab: Watched, days_expected: bool) -> None:
     page = tab.goto("compare/outcomes/")
     table = ".lr-table--arms table"
     header = page.locator(f"{table} thead th", has_text="Median OS")
@@ -197,7 +210,7 @@ def test_a_comparison_table_sorts_by_a_column_with_missing_values_last(tab: Watc
     # above 30.3 months, as it was when the table sorted by the number alone
     shown = _column(page, table, "Median OS")
     days = [i for i, text in enumerate(shown) if " days" in text]
-    assert days, "the real review has medians in days (the sarcopenia study)"
+    assert bool(days) == days_expected, shown  # the fixture's 400 days (13.1 months) must not sort above 20.1 months
     for i in days:
         assert present[i] == pytest.approx(float(shown[i].split()[0]) / 30.4375, abs=1e-3)
     # the keyboard does the same: Enter on the focused header button reverses the order
@@ -207,7 +220,7 @@ def test_a_comparison_table_sorts_by_a_column_with_missing_values_last(tab: Watc
     again = [v for v in _sort_keys(page, table, "Median OS") if v is not None]
     assert again == sorted(again, reverse=first != "descending")
     assert page.locator(f"{table} thead th[aria-sort]").count() == 1
-    tab.shot("table-sorted")
+    tab.shot(f"table-sorted-{'days' if days_expected else 'real'}")
 
 
 def _facets(page: Page, table: str, facet: str) -> list[list[str]]:
@@ -244,7 +257,7 @@ def test_the_design_filter_keeps_every_randomised_trial_whatever_its_phase(tab: 
 
 def test_a_table_row_links_to_its_study_page(tab: Watched) -> None:
     page = tab.goto("compare/after-sorafenib/")
-    link = page.locator(".lr-table tbody tr").first.locator("td").first.locator("a")
+    link = page.locator(".lr-table tbody tr").first.locator("td").first.locator("a").first
     name = link.inner_text().strip()
     link.click()
     page.wait_for_load_state("load")
@@ -329,7 +342,7 @@ def test_a_values_source_quote_can_be_revealed(tab: Watched) -> None:
     tooltip = page.locator(".md-tooltip2, .md-tooltip").filter(has_text="“")
     tooltip.first.wait_for(state="visible", timeout=5_000)
     quote = page.locator(f"li[id='{target}']").inner_text()
-    assert "“" in quote and "002_" in quote
+    assert "“" in quote and "Registry description of a planned lenalidomide trial" in quote  # the document by its label
     tab.shot("source-quote-tooltip")
 
 

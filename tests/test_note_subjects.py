@@ -43,6 +43,7 @@ def test_a_timeline_step_named_in_brackets(real_review: Review) -> None:
     ("armz", "no field `armz`"),
     ("arms[0]outcomes", "expected “.”"),
     ("summary[0]", "`summary` has 0 items"),
+    ("arms[0] (never closed", "never closed"),
 ])
 def test_a_path_that_names_nothing_is_an_error(real_review: Review, field: str, message: str) -> None:
     with pytest.raises(NoteFieldError, match=message.replace("[", r"\[").replace("]", r"\]")):

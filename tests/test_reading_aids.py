@@ -121,12 +121,12 @@ def test_partial_responses_stand_in_the_response_column_marked_never_as_a_rate(c
 class _UndefinedAbbreviations(HTMLParser):
     """Upper-case abbreviations in a page's article text that no <abbr> explains.
 
-    Skips footnotes (verbatim quotes), citations (author initials), code and the theme's chrome.
+    Skips footnotes and quoted passages (verbatim quotes), citations (author initials), code and the theme's chrome.
     """
 
     TOKEN = re.compile(r"(?<![\w-])[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?![\w-])")
     NOT_WORDS = re.compile(r"^(?:[IVX]+[AB]?|NCT[0-9]{8})$")  # Roman numerals (phase III, stage IIA) and registry ids
-    SKIP_CLASSES = frozenset({"footnote", "lr-cite", "lr-ref", "headerlink"})
+    SKIP_CLASSES = frozenset({"footnote", "lr-quote", "lr-cite", "lr-ref", "headerlink"})
 
     def __init__(self) -> None:
         super().__init__()

@@ -373,7 +373,7 @@
         if (ok) shown++;
       });
       emptyRow.hidden = shown > 0;
-      var parts = ['Showing ' + shown + ' of ' + data.length + ' rows'];
+      var parts = ['Showing ' + shown + ' of ' + data.length + (data.length === 1 ? ' row' : ' rows')];
       filters.forEach(function (f, i) {
         parts.push(f.label + ': ' + (chosen[i] === null ? 'any' : (chosen[i] || '(empty)')));
       });
