@@ -75,6 +75,7 @@ def _may_hold_model(annotation: object) -> bool:
 def check_evidence(corpus: Corpus, library: SourceLibrary) -> list[Problem]:
     """Every value's number stands in its quote; every quote stands in its source (when the sources are at hand)."""
     problems: list[Problem] = []
+    unusable_reported: set[str] = set()
     for (_kind, _rid), origin in sorted(corpus.origins.items()):
         record = origin.record
         for loc, model in iter_models(record):
@@ -85,8 +86,12 @@ def check_evidence(corpus: Corpus, library: SourceLibrary) -> list[Problem]:
             if source is None or not library.available:
                 continue
             if not library.has_document(source):
-                problems.append(Problem(origin.file, origin.line_of((*loc, "source")), format_loc((*loc, "source")),
-                                        f"no source document named {source!r} in {library.directory}"))
+                why = library.why_missing(source)
+                if source not in library.unusable:  # a name no document has: where it is written
+                    problems.append(Problem(origin.file, origin.line_of((*loc, "source")), format_loc((*loc, "source")), why))
+                elif source not in unusable_reported:  # a document that is there but cannot count: once, at its first use
+                    unusable_reported.add(source)
+                    problems.append(Problem(origin.file, origin.line_of((*loc, "source")), format_loc((*loc, "source")), f"{source} {why}"))
                 continue
             quote = getattr(model, "quote", None)
             if quote and not library.quote_stands(source, quote):
@@ -154,8 +159,9 @@ def check_source_catalogue(corpus: Corpus, library: SourceLibrary, catalogue_fil
         for index, document in enumerate(corpus.sources.documents):
             if not library.has_document(document.file):
                 loc = ("documents", index, "file")
+                why = library.why_missing(document.file)
                 problems.append(Problem(catalogue_file, line_for(corpus.sources_lines, loc), format_loc(loc),
-                                        f"no source document named {document.file!r} in {library.directory}"))
+                                        why if why.startswith("no source") else f"{document.file} {why}"))
     used: set[str] = {ref.document for origin in corpus.origins.values() for ref in getattr(origin.record, "sources", [])}
     for origin in corpus.origins.values():
         used.update(source for _, model in iter_models(origin.record) if isinstance(source := getattr(model, "source", None), str))

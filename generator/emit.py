@@ -18,12 +18,13 @@ The emitter owns exactly the files it recorded, in its manifest, as written by i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -118,6 +119,18 @@ def _read_journal(out_dir: Path) -> list[tuple[str, str]]:
     return entries
 
 
+@contextlib.contextmanager
+def _os_errors_said(out_dir: Path) -> Iterator[None]:
+    """A failed write (a read-only folder, a full disk) ends in one clean line, not a traceback; what was there before
+    stays (files are replaced atomically)."""
+    try:
+        yield
+    except OSError as error:
+        where = error.filename or out_dir
+        raise EmitError(f"cannot write {where}: {error.strerror or error} (check that {out_dir} is writable and its disk has room; "
+                        "the files already there are unchanged)") from None
+
+
 def _journal(out_dir: Path, name: str, sha: str) -> None:
     with open(out_dir / JOURNAL_NAME, "a", encoding="utf-8") as stream:
         stream.write(f"{sha} {name}\n")
@@ -166,6 +179,10 @@ class TreeWriter:
     """
 
     def __init__(self, out_dir: Path, names: Collection[str], unlisted: Collection[str] = ()) -> None:
+        with _os_errors_said(out_dir):
+            self._claim(out_dir, names, unlisted)
+
+    def _claim(self, out_dir: Path, names: Collection[str], unlisted: Collection[str]) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         previous = _read_manifest(out_dir)
         names = set(names)
@@ -211,7 +228,7 @@ class TreeWriter:
         """Write one file of the tree (unless it holds ``data`` already); whether it was written."""
         claimed = name in self.recorded  # its name was checked when the tree was claimed
         self.recorded[name] = digest(data)
-        if emit_file(self.out_dir, name, data, checked=claimed):
+        if emit_file(self.out_dir, name, data, checked=claimed):  # OSError said as EmitError there
             self.written.append(name)
             return True
         self.unchanged += 1
@@ -219,8 +236,9 @@ class TreeWriter:
 
     def finish(self) -> EmitReport:
         """Record the tree (the manifest now lists exactly its files, with their hashes); what was written, kept and removed."""
-        _write_manifest(self.out_dir, self.recorded, self.unlisted)
-        (self.out_dir / JOURNAL_NAME).unlink(missing_ok=True)
+        with _os_errors_said(self.out_dir):
+            _write_manifest(self.out_dir, self.recorded, self.unlisted)
+            (self.out_dir / JOURNAL_NAME).unlink(missing_ok=True)
         return EmitReport(self.written, self.unchanged, self.removed, self.kept)
 
 
@@ -236,10 +254,11 @@ def emit_file(out_dir: Path, name: str, data: bytes, checked: bool = False) -> b
     path = out_dir / name
     if path.is_symlink():
         raise EmitError(f"refusing to write through a symbolic link: {path}")
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    sha = digest(data)
-    _write_atomic(path, data, before_rename=lambda: _journal(out_dir, name, sha))
+    with _os_errors_said(out_dir):
+        if path.is_file() and path.read_bytes() == data:
+            return False
+        sha = digest(data)
+        _write_atomic(path, data, before_rename=lambda: _journal(out_dir, name, sha))
     return True
 
 

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Characters a terminal acts on (newlines, escape sequences, carriage returns, C1 controls) and the bidirectional
+# overrides that reorder a line: a problem line shows them as escapes, so a file name or a value can neither forge
+# another problem line nor move the cursor.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, every control character written as its escape (``\\n``, ``\\x1b``)."""
+    return _UNPRINTABLE.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -16,9 +27,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        where = f"{printable(self.file)}:{self.line}" if self.line else printable(self.file)
+        field = f" {printable(self.field)}:" if self.field else ""
+        return f"{where}:{field} {printable(self.message)}"
 
 
 class ReviewError(Exception):

@@ -82,6 +82,7 @@ class SourceLibrary:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
         self._texts: dict[str, str | None] = {}  # None: no such document
+        self.unusable: dict[str, str] = {}  # a document that is there but cannot count → why
 
     @cached_property
     def available(self) -> bool:
@@ -93,8 +94,23 @@ class SourceLibrary:
         if name not in self._texts:
             assert self.directory is not None
             path = self.directory / name
-            self._texts[name] = normalise_space(path.read_text(encoding="utf-8")) if path.is_file() else None
+            self._texts[name] = None
+            # Only regular files inside the folder count: a symbolic link could make a quote "stand" in any file.
+            if path.is_symlink():
+                self.unusable[name] = "is a symbolic link; source documents must be regular files inside the sources folder"
+            elif path.is_file():
+                try:
+                    self._texts[name] = normalise_space(path.read_bytes().decode("utf-8"))
+                except UnicodeDecodeError as error:
+                    self.unusable[name] = (f"is not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start}); "
+                                           "save it as UTF-8")
+                except OSError as error:
+                    self.unusable[name] = f"cannot be read ({error.strerror or error})"
         return self._texts[name]
+
+    def why_missing(self, name: str) -> str:
+        """Why :meth:`text` gave no text for ``name``."""
+        return self.unusable.get(name, f"no source document named {name!r} in {self.directory}")
 
     def has_document(self, name: str) -> bool:
         return self.text(name) is not None

@@ -424,6 +424,13 @@ def _save_svg(fig: MplFigure) -> bytes:
     return buffer.getvalue()
 
 
+def _prefix_ids(tag: str, slug: str) -> str:
+    """One tag of a figure's SVG with its ids, and the references to them, prefixed by the figure's slug."""
+    tag = re.sub(r'(?<=\s)id="([^"]+)"', rf'id="{slug}-\1"', tag)
+    tag = re.sub(r'^<use xlink:href="#([^"]+)"', rf'<use xlink:href="#{slug}-\1"', tag)
+    return re.sub(r"url\(#([^)]+)\)", rf"url(#{slug}-\1)", tag)
+
+
 def _to_svg(fig: MplFigure, slug: str, title: str, desc: str) -> bytes:
     """Save without date or version, then make the SVG describe itself to assistive technology."""
     text = _save_svg(fig).decode("utf-8")
@@ -431,10 +438,10 @@ def _to_svg(fig: MplFigure, slug: str, title: str, desc: str) -> bytes:
     text = re.sub(r"<!DOCTYPE[^>]*>\s*", "", text, count=1)
     # Matplotlib's ids ("figure_1", "p1a2b3c4d5") repeat across figures: prefix them so that several SVGs
     # inlined in one page never resolve each other's clip paths, markers or hatches.
-    # (Only <use> references: an <a> link to "#anchor" is the caller's and stays as given.)
-    text = re.sub(r'(?<=\s)id="([^"]+)"', rf'id="{slug}-\1"', text)
-    text = re.sub(r'<use xlink:href="#([^"]+)"', rf'<use xlink:href="#{slug}-\1"', text)
-    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{slug}-\1)", text)
+    # (Only <use> references: an <a> link to "#anchor" is the caller's and stays as given.) Only tags are rewritten:
+    # text content (a regimen named `id="x"` or `url(#x)`) stays as written; matplotlib escapes "<" and ">" inside
+    # attribute values, so every "<…>" is a tag.
+    text = "".join(_prefix_ids(part, slug) if part.startswith("<") else part for part in re.split(r"(<[^>]*>)", text))
     start = text.index("<svg ")
     end = text.index(">", start)
     ids = f"{slug}-title {slug}-desc"

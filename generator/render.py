@@ -188,6 +188,12 @@ def source_anchor(document: str) -> Markup:
     return Markup("doc-" + page_text(document).removesuffix(".txt"))
 
 
+def boxed(value: object) -> Markup:
+    """Text for the body of a box (an admonition): every line of it indented, so that no paragraph of a curator's
+    prose ends the box and runs on as page text."""
+    return Markup(str(page_text(value)).replace("\n", "\n    "))
+
+
 def one_line(value: object) -> str:
     """Plain text on one line (RIS fields; a newline would start a new tag)."""
     return " ".join(str(value).split())
@@ -240,6 +246,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         once=_once,
         once_each=_once_each,
         oneline=one_line,
+        boxed=boxed,
         code=code_span,
         page_title=page_title,
         doi_url=lambda doi: Markup(doi_url(str(doi))),

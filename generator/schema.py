@@ -15,6 +15,7 @@ Conventions kept throughout:
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -25,10 +26,20 @@ from generator.text import Identifier, PlainText, Prose
 RECORD_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SOURCE_NAME_PATTERN = r"^[0-9]{3}_[0-9a-f]{16}\.txt$"
 
+# Ids that name a kind's own pages: a record called `index` would replace the list of its kind.
+RESERVED_IDS = frozenset({"index"})
+
+
+def _check_record_id(text: str) -> Identifier:
+    if text in RESERVED_IDS:
+        raise ValueError(f"`{text}` is reserved (it names the list page of each kind of record); choose another id")
+    return Identifier(text)
+
+
 RecordId = Annotated[
     str,
     StringConstraints(pattern=RECORD_ID_PATTERN, max_length=80),
-    AfterValidator(Identifier),
+    AfterValidator(_check_record_id),
     Field(description="Lower-case words joined by hyphens, e.g. `resorce-regorafenib`; the file is named `<id>.yaml`."),
 ]
 SourceName = Annotated[
@@ -43,13 +54,30 @@ SourceName = Annotated[
 # the number of escaped characters in one text (16,000 '*' take 1.6 s); the longest plain text in
 # the review is ~200 characters.
 TEXT_MAX_LENGTH = 1000
-Text = Annotated[str, StringConstraints(max_length=TEXT_MAX_LENGTH), AfterValidator(PlainText)]
-NonEmptyText = Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX_LENGTH, strip_whitespace=True), AfterValidator(PlainText)]
+# Characters no text of a record may hold: control characters other than tab and newline (C0, DEL, C1: terminals act on
+# them, YAML front matter cannot hold them, SVG and XML refuse them), Unicode non-characters and lone surrogates.
+_FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]"
+                                   "|[\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U000efffe\U000effff"
+                                   "\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
+
+
+def check_characters(text: str) -> str:
+    """``text``, if it holds no character a page, a figure, a terminal or front matter cannot show as written."""
+    found = _FORBIDDEN_CHARACTERS.search(text)
+    if found:
+        raise ValueError(f"holds the control or non-character U+{ord(found.group()):04X} at position {found.start() + 1}; remove it")
+    return text
+
+
+Text = Annotated[str, StringConstraints(max_length=TEXT_MAX_LENGTH), AfterValidator(check_characters), AfterValidator(PlainText)]
+NonEmptyText = Annotated[str, StringConstraints(min_length=1, max_length=TEXT_MAX_LENGTH, strip_whitespace=True), AfterValidator(check_characters),
+                         AfterValidator(PlainText)]
 PROSE_MAX_LENGTH = 5000  # the longest prose in the review is ~700 characters
 PROSE_MAX_LINKS = 50  # Python-Markdown's link parsing is quadratic in '[': 4,000 of them take 4 s
 
 
 def _check_prose(text: str) -> Prose:
+    check_characters(text)
     if text.count("[") > PROSE_MAX_LINKS:
         raise ValueError(f"{text.count('[')} '[' characters; prose may hold at most {PROSE_MAX_LINKS} links")
     return Prose(text)
@@ -461,7 +489,7 @@ class Evidence(Record):
     """Where a statement stands: the source document and a short verbatim fragment of it."""
 
     source: SourceName = Field(examples=[_EXAMPLE_SOURCE])
-    quote: Annotated[str, StringConstraints(min_length=3, max_length=300), AfterValidator(PlainText)] = Field(
+    quote: Annotated[str, StringConstraints(min_length=3, max_length=300), AfterValidator(check_characters), AfterValidator(PlainText)] = Field(
         description="A short verbatim fragment of the source (at most ~200 characters) that contains the value.",
         examples=["In EXAMPLE-1, 12 of 40 patients (30%) had an objective response"],
     )
@@ -973,6 +1001,12 @@ class GlossaryTerm(Record):
                                          examples=["The share of patients whose tumours responded completely or partially."])
 
 
+# Words Python-Markdown writes into a page while converting it (its placeholders: util.INLINE_PLACEHOLDER_PREFIX,
+# HTML_PLACEHOLDER, TAG_PLACEHOLDER, the footnotes' NBSP_PLACEHOLDER and backlink marker). An abbreviation equal to one
+# of them would be expanded inside the placeholder and garble every page.
+MARKDOWN_PLACEHOLDER_WORDS = ("klzzwxh", "wzxhzdk", "hzzhzkh", "qq3936677670287331zz", "zz1337820767766393qq")
+
+
 class Glossary(Record):
     """The review's one glossary file, `seeds/glossary.yaml`."""
 
@@ -990,6 +1024,10 @@ class Glossary(Record):
         for entry in self.terms:
             if entry.term in seen:
                 raise ValueError(f"the term {entry.term!r} is defined twice")
+            # abbreviations match whole words: a placeholder's word, or its number (`klzzwxh:0001`)
+            if entry.term.lower() in MARKDOWN_PLACEHOLDER_WORDS or entry.term.isdigit():
+                raise ValueError(f"the term {entry.term!r} is a word Python-Markdown writes inside pages while it converts them "
+                                 "(or a bare number); it cannot be an abbreviation")
             seen.add(entry.term)
         return self
 
@@ -1004,7 +1042,7 @@ class SourceDocument(Record):
     """One document the review is built from, named for readers (pages otherwise show only its file name)."""
 
     file: SourceName = Field(description="The document's file name, as records cite it in `source:`.", examples=[_EXAMPLE_SOURCE])
-    label: Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(PlainText)] = Field(
+    label: Annotated[str, StringConstraints(min_length=1, max_length=80), AfterValidator(check_characters), AfterValidator(PlainText)] = Field(
         description="A short name for readers: the kind of document, first author or site, and year where the document states them.",
         examples=["EXAMPLE-1 trial report (fictional), 2021"])
     description: ProseText | None = Field(default=None, description="What the document is and what the review takes from it, in the curator's words.",
@@ -1063,7 +1101,9 @@ class ReviewCitation(BaseModel):
     authors: list[CffAuthor] = Field(min_length=1)
     version: Text | None = None
     doi: Text | None = None
-    url: Text | None = None
+    # the review's address, linked from every download: a web address and nothing else (no `javascript:`, no
+    # character that ends a BibTeX field or an RIS line)
+    url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s{}\\\"<>`]+$", max_length=300), AfterValidator(PlainText)] | None = None
     license: Text | None = None
     date_released: Text | None = Field(default=None, alias="date-released")
 

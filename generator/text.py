@@ -36,8 +36,9 @@ _MARKDOWN_TABLE = {ord(char): f"&#{ord(char)};" for char in _MARKDOWN_ACTIVE}
 _LITERAL_TABLE = _MARKDOWN_TABLE | {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"}
 _UNSAFE_IN_IDENTIFIER = re.compile(r"[^A-Za-z0-9._-]|^_|_$")
 _WHITESPACE = re.compile(r"\s+")
-# Text at the start of a line that would turn into structure: a list item, a setext underline.
-_LEADING_MARKER = re.compile(r"^ ?(?:[-+](?=\s|$)|[0-9]+[.)](?=\s|$)|=+\s*$)")
+# Text at the start of a line that would turn into structure: a list item, a setext underline, an admonition or a
+# collapsible box ("!!! danger", "??? note": the review's own warning boxes are never forged by record text).
+_LEADING_MARKER = re.compile(r"^ ?(?:[-+](?=\s|$)|[0-9]+[.)](?=\s|$)|=+\s*$|!!!|\?\?\?)")
 
 PROSE_INLINE_TAGS = {"em", "strong", "code", "a", "br", "sub", "sup"}
 PROSE_LIST_TAGS = {"ul", "ol", "li"}
@@ -60,6 +61,8 @@ def _defuse_leading_marker(text: str) -> str:
     if not leading:
         return text
     end = len(leading.group(0).rstrip())
+    if leading.group(0).lstrip().startswith(("!!!", "???")):
+        end = len(leading.group(0)) - 2  # the first of the three marks
     return text[: end - 1] + f"&#{ord(text[end - 1])};" + text[end:]
 
 

@@ -26,6 +26,8 @@ INLINE_PAYLOAD = (
 PROSE_PAYLOAD = INLINE_PAYLOAD + (
     "\n\n<div onmouseover=__xss('block')>block</div>\n\n[r]: javascript:__xss('ref')\n\n"
     "[ref link][r] ![i](data:image/svg+xml;base64,PHN2Zy8+) <iframe src=https://example.org/></iframe>"
+    # the review's own boxes, forged from a line start, and a paragraph out of the note box it is in
+    "\n\n!!! danger \"forged box\"\n\n    inside the forged box\n\n??? note \"forged details\""
 )
 JINJA_LITERAL = "{{ 7*7 }}"
 

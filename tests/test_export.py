@@ -71,7 +71,8 @@ def test_line_breaks_and_formulas_round_trip(text: str) -> None:
     test_any_text_round_trips_through_csv_and_the_guard_and_never_starts_a_formula.hypothesis.inner_test([text])  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("payload", ["=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1:A9)", "+1+1", "-2+3", "\t=1", "\r=1", "'=1"])
+# (a carriage return is refused in record text; csv_bytes guards it anyway: see the round trips above)
+@pytest.mark.parametrize("payload", ["=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1:A9)", "+1+1", "-2+3", "\t=1", "\n=1", "'=1"])
 def test_formulas_in_record_text_are_guarded_in_outcomes_csv(project: Path, payload: str) -> None:
     study = project / "seeds/studies/fixture-trial.yaml"
     text = study.read_text()

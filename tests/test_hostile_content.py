@@ -82,6 +82,17 @@ def test_no_page_or_figure_carries_live_html(hostile_site: Path) -> None:
     assert not found
 
 
+def test_no_record_text_forges_a_box(hostile_site: Path) -> None:
+    """Prose holds '!!! danger' and '??? note' at line starts: they read as typed, and the only boxes are the site's own
+    (curation notes, the not-pooled banner), each holding the whole of its note."""
+    pages = sorted(hostile_site.rglob("*.html"))
+    forged = [str(path.relative_to(hostile_site)) for path in pages if "admonition danger" in (html := path.read_text(encoding="utf-8"))
+              and "forged box" in html.split("admonition danger", 1)[1][:400]]
+    assert not forged
+    study = (hostile_site / "studies" / "fixture-trial" / "index.html").read_text(encoding="utf-8")
+    assert "forged box" in study and "forged details" in study  # shown, as text
+
+
 def test_links_in_page_content_stay_on_the_site_or_go_to_http(hostile_site: Path) -> None:
     links = [link for path in hostile_site.rglob("*.html") for link in _scan(path).links]
     assert links

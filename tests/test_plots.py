@@ -527,3 +527,17 @@ def test_tsinghua_follow_up_runs_past_three_years(corpus: Corpus, figures: dict[
     figure = figures[case_figure_path(case.id)]
     assert "more than 3 years after the start of lenalidomide" in figure.alt
     assert figure.narrow_svg is not None
+
+
+def test_a_label_that_looks_like_svg_markup_stays_as_written() -> None:
+    """The figure's id prefixing rewrites tags only: an arm named like an id or a url() reference reads as typed."""
+    corpus = synthetic_corpus()
+    study = corpus.studies["trial-a"]
+    label = 'Arm id="x" url(#clip1) fill:url(#p1)'
+    arms = [study.arms[0].model_copy(update={"label": label}), study.arms[1]]
+    corpus.studies["trial-a"] = study.model_copy(update={"arms": arms})
+    figure = orr_figure(corpus, [("trial-a", "days")], "figures/x.svg", site_url)
+    assert figure is not None
+    texts = svg_texts(figure)
+    assert 'Arm id="x" url(#clip1)' in texts and "fill:url(#p1)" in texts, texts  # the label, wrapped, as typed
+    assert 'id="x-x"' not in figure.svg.decode() and "url(#x-clip1)" not in figure.svg.decode()

@@ -18,9 +18,11 @@ import math
 import posixpath
 import re
 import tempfile
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TypeAlias
 
@@ -47,6 +49,7 @@ from generator.schema import (
     StudyRecord,
     StudyType,
     _check_partial_date,
+    check_characters,
 )
 from generator.statistics import clopper_pearson, format_computed_percent
 
@@ -477,6 +480,8 @@ def field_of(record: object, loc: Loc) -> object:
 @example(target=TEXT_FIELDS[6], text="  x  ", style=None, width=80)
 @settings(BASE, max_examples=200)
 def test_the_loader_never_alters_text(workspace: Path, target: TextField, text: str, style: str | None, width: int) -> None:
+    """Text is loaded exactly as written, or refused with one located problem (out of bounds, or holding a character
+    no page, figure or terminal can show as written)."""
     fixture = FIXTURE_STUDY.read_text(encoding="utf-8").split("\n")
     index = fixture.index(target.line)
     indent = target.line[: len(target.line) - len(target.line.lstrip(" "))]
@@ -489,7 +494,12 @@ def test_the_loader_never_alters_text(workspace: Path, target: TextField, text: 
 
     expected = text.strip(WHITE_SPACE) if target.stripped else text
     low, high = target.length or (1 if target.stripped else 0, None)
-    if low <= len(expected) and (high is None or len(expected) <= high):
+    try:  # control characters and non-characters are refused, with a located problem, like a length out of bounds
+        check_characters(expected)
+        showable = True
+    except ValueError:
+        showable = False
+    if showable and low <= len(expected) and (high is None or len(expected) <= high):
         assert problems == []
         assert loaded is not None
         assert field_of(loaded.record, target.loc) == expected
@@ -681,3 +691,91 @@ _SEGMENT = st.sampled_from(["studies", "cases", "compare", "figures", "a", "b.md
 def test_relative_paths_between_pages_match_posixpath(target: list[str], here: list[str]) -> None:
     """render.relative_path (cached, no abspath) gives what posixpath.relpath gives, for any two tree paths."""
     assert relative_path("/".join(target), "/".join(here)) == posixpath.relpath("/".join(target), "/".join(here) or ".")
+
+
+# =========================================================================== every output format, for any text a record may hold
+
+
+def _showable(text: str) -> bool:
+    try:
+        check_characters(text)
+    except ValueError:
+        return False
+    return True
+
+
+record_text = st.text(max_size=200).filter(_showable)
+# text rich in what each format acts on
+format_text = st.one_of(record_text, st.text(alphabet="<>&\"'`*_[]{}|#!?=-+:%$\\~^@\n\t ;,.()1aZ", max_size=60))
+
+
+class _TextOf(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+@given(text=format_text)
+@settings(BASE, max_examples=300)
+def test_plain_text_reads_as_typed_in_markdown(text: str) -> None:
+    """A page's Markdown (with the site's extensions) shows plain record text exactly, with no element of its own."""
+    import markdown
+
+    from generator.text import markdown_literal
+
+    html_out = markdown.markdown(markdown_literal(text), extensions=["abbr", "admonition", "attr_list", "md_in_html", "footnotes", "tables"])
+    parsed = _TextOf()
+    parsed.feed(html_out)
+    assert "".join(parsed.parts).strip() == " ".join(text.split())
+    assert set(parsed.tags) <= {"p"}, (text, html_out)
+
+
+@given(text=format_text)
+@settings(BASE, max_examples=300)
+def test_a_title_reads_back_from_yaml_front_matter(text: str) -> None:
+    import html as html_module
+
+    from generator.render import page_title
+
+    loaded = yaml.safe_load(f"title: {page_title(text)}\n")
+    assert html_module.unescape(loaded["title"]) == " ".join(text.split())
+
+
+@given(text=format_text)
+@settings(BASE, max_examples=300)
+def test_an_ris_field_is_one_line_and_bibtex_braces_balance(text: str) -> None:
+    from generator.render import bibtex_escape, one_line
+
+    assert not re.search(r"[\r\n\x0b\x0c\x85\u2028\u2029]", one_line(text))
+    escaped = bibtex_escape(text)
+    depth = 0
+    for char in re.sub(r"\\[{}%&$#_]", "", escaped.replace(r"\textbackslash{}", "").replace(r"\textasciitilde{}", "")
+                       .replace(r"\textasciicircum{}", "")):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0, escaped
+    assert depth == 0 and not re.search(r"(?<!\\)%", escaped), escaped
+
+
+@given(text=format_text)
+@settings(BASE, max_examples=200)
+def test_svg_text_parses_back_as_typed(text: str) -> None:
+    """A figure's text (a label or a title) through the SVG writer and back through ElementTree."""
+    import io as io_module
+
+    from matplotlib.figure import Figure as MplFigure
+
+    from generator.plots import _to_svg
+
+    fig = MplFigure(figsize=(2, 1))
+    fig.text(0.1, 0.5, text.replace("$", "\\$"), usetex=False, parse_math=False)
+    svg = _to_svg(fig, "t", title=text, desc=text)
+    root = ET.parse(io_module.BytesIO(svg)).getroot()
+    titles = ["".join(element.itertext()) for element in root.iter("{http://www.w3.org/2000/svg}title")]
+    assert titles[0] == text
