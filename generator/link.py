@@ -65,7 +65,8 @@ class Corpus:
 
 
 def resolve_links(loaded: list[LoadedRecord], glossary: Glossary | None = None, sources: SourceCatalogue | None = None,
-                  sources_lines: dict[tuple[str | int, ...], int] | None = None) -> tuple[Corpus, list[Problem]]:
+                  sources_lines: dict[tuple[str | int, ...], int] | None = None,
+                  unloaded_regimens: frozenset[str] = frozenset()) -> tuple[Corpus, list[Problem]]:
     """Index records by id, check every reference, and compute back-links."""
     problems: list[Problem] = []
     by_kind: dict[str, dict[str, LoadedRecord]] = {"studies": {}, "regimens": {}, "cases": {}}
@@ -85,6 +86,8 @@ def resolve_links(loaded: list[LoadedRecord], glossary: Glossary | None = None, 
     def check_regimen(item: LoadedRecord, loc: tuple[str | int, ...], regimen_id: str) -> bool:
         if regimen_id in regimens:
             return True
+        if regimen_id in unloaded_regimens:  # its file has problems of its own, reported once: not one line per use
+            return False
         close = difflib.get_close_matches(regimen_id, list(regimens), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         problems.append(Problem(

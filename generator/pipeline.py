@@ -11,7 +11,7 @@ import itertools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 import jinja2
@@ -79,7 +79,9 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None, fork
         raise ConfigError(f"seeds folder not found: {config.seeds_dir}")
     loaded = load_corpus(config.seeds_dir, config.root, progress, fork=fork)
     citation, citation_problems = load_review_citation(config.root / CITATION_FILE, config.root)
-    corpus, link_problems = resolve_links(loaded.records, loaded.glossary, loaded.sources, loaded.sources_lines)
+    # regimen files that did not load: the records using them are not told again that the regimen is unknown
+    unloaded = frozenset(PurePath(problem.file).stem for problem in loaded.problems if PurePath(problem.file).parent.name == "regimens")
+    corpus, link_problems = resolve_links(loaded.records, loaded.glossary, loaded.sources, loaded.sources_lines, unloaded)
     catalogue = display_path(config.seeds_dir / SOURCES_FILE, config.root)
     problems = loaded.problems + citation_problems + link_problems
     if not fork or problems:

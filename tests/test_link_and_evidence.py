@@ -148,3 +148,16 @@ def test_iter_models_finds_every_model_in_field_order(project: Path) -> None:
 def test_a_missing_source_document_is_reported_at_each_use(project: Path, cli: Callable[..., CliResult]) -> None:
     errors = _errors_after_edit(project, cli, "source: 900_0000000000000abc.txt", "source: 900_0000000000000abd.txt")
     assert "no source document named '900_0000000000000abd.txt'" in errors
+
+
+def test_a_broken_regimen_file_is_one_cause_not_one_line_per_use(project: Path) -> None:
+    """The records that use a regimen whose own file has a problem are not each told it is unknown."""
+    from tests.conftest import run_cli
+
+    regimen = project / "seeds" / "regimens" / "drugamab.yaml"
+    regimen.write_text(regimen.read_text(encoding="utf-8").replace("name: Drugamab", "name: Drugamab\nnot_a_field: 1", 1), encoding="utf-8")
+    done = run_cli("validate", cwd=project)
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.startswith("seeds/")]
+    assert lines and all(line.startswith("seeds/regimens/drugamab.yaml") for line in lines), done.stderr
+    assert "unknown regimen" not in done.stderr
