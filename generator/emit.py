@@ -28,7 +28,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from generator.errors import EmitError
+from generator.errors import EmitError, printable
 
 MANIFEST_NAME = ".litreview-generated.json"
 JOURNAL_NAME = ".litreview-generated.journal"  # "<sha256> <path>" per file, appended just before the file is renamed into place
@@ -105,6 +105,16 @@ def _read_manifest(out_dir: Path) -> dict[str, str | None]:
         raise EmitError(f"{path} lists {', '.join(unsafe[:5])}{' …' if len(unsafe) > 5 else ''}, outside {out_dir}: it was not written by "
                         "this generator, so nothing was deleted; delete it and the generated folders, then build again")
     return recorded
+
+
+def _manifest_hashes(out_dir: Path) -> dict[str, str | None]:
+    """The manifest's own record of each file (without the journal), for telling a file the generator wrote from
+    one put in its place; nothing when it has none (a damaged manifest was refused by _read_manifest already)."""
+    path = out_dir / MANIFEST_NAME
+    if not path.is_file() or path.is_symlink():
+        return {}
+    files = json.loads(path.read_text(encoding="utf-8")).get("files")
+    return dict(files) if isinstance(files, dict) else {}
 
 
 def _read_journal(out_dir: Path) -> list[tuple[str, str]]:
@@ -186,6 +196,23 @@ class TreeWriter:
         out_dir.mkdir(parents=True, exist_ok=True)
         previous = _read_manifest(out_dir)
         names = set(names)
+        # Bytes each recorded file may hold and still be the generator's: the manifest's, and the journal's (a run cut
+        # off between its journal line and its rename left the manifest's bytes in place).
+        known: dict[str, set[str]] = {}
+        for name, sha in [*_manifest_hashes(out_dir).items(), *_read_journal(out_dir)]:
+            if sha is not None:
+                known.setdefault(name, set()).add(sha)
+        hashes = _manifest_hashes(out_dir)
+        # A name claimed but never recorded as written (null) whose file exists was put there by someone else: a claim
+        # is made only where no file is. (A manifest of an earlier version records no hashes: its files are taken as ours.)
+        changed = sorted(name for name in names & set(previous) if os.path.lexists(out_dir / name)
+                         and (name in known or name in hashes)
+                         and not any(_still_ours(out_dir / name, sha) for sha in known.get(name, ())))
+        if changed:
+            raise EmitError(
+                "refusing to overwrite files that changed since the generator wrote them (someone's edits, or files put in their "
+                "place): " + ", ".join(str(out_dir / name) for name in changed[:10]) + (" …" if len(changed) > 10 else "")
+                + "; move them out of the way (or delete them if they are stale), then build again")
         folders: dict[Path, bool] = {}
         bad = sorted(name for name in names if not safe_name(name) or not _inside(out_dir, name, folders))
         if bad:
@@ -217,7 +244,7 @@ class TreeWriter:
         if self.kept:
             log.warning("%d file(s) the generator no longer produces were left in %s, because they changed since it wrote them (or it "
                         "never recorded writing them): %s. They are now treated as hand-written pages; delete them if they are stale.",
-                        len(self.kept), out_dir, ", ".join(self.kept[:10]) + (" …" if len(self.kept) > 10 else ""))
+                        len(self.kept), out_dir, printable(", ".join(self.kept[:10])) + (" …" if len(self.kept) > 10 else ""))
         self.out_dir, self.unlisted = out_dir, unlisted
         self.written: list[str] = []
         self.unchanged = 0

@@ -72,6 +72,9 @@ def number_stands_in(number: float, text: str) -> bool:
     return number in found or any(abs(number - candidate) < 1e-9 for candidate in found)
 
 
+MAX_SOURCE_BYTES = 50_000_000  # the largest of the review's documents is about 60 KB; a book is a few MB
+
+
 class SourceLibrary:
     """The source documents, read once and whitespace-normalised, looked up by file name.
 
@@ -98,6 +101,8 @@ class SourceLibrary:
             # Only regular files inside the folder count: a symbolic link could make a quote "stand" in any file.
             if path.is_symlink():
                 self.unusable[name] = "is a symbolic link; source documents must be regular files inside the sources folder"
+            elif path.is_file() and path.stat().st_size > MAX_SOURCE_BYTES:
+                self.unusable[name] = f"is {path.stat().st_size:,} bytes; a source document may be at most {MAX_SOURCE_BYTES:,}"
             elif path.is_file():
                 try:
                     self._texts[name] = normalise_space(path.read_bytes().decode("utf-8"))

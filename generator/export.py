@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import Enum
 from functools import partial
@@ -44,7 +45,10 @@ _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 def spreadsheet_safe(text: str) -> str:
     """``text`` as a CSV cell no spreadsheet runs as a formula: a leading apostrophe where it starts with a trigger
     (a number such as ``-0.5`` is left as it is: spreadsheets read it as the number it is)."""
-    if text.startswith((*FORMULA_TRIGGERS, GUARD)) and not _PLAIN_NUMBER.fullmatch(text):
+    # Spreadsheets skip leading blanks (a space, a no-break space …) and read full-width signs (＝ ＋ － ＠) as the
+    # ASCII ones: a trigger after them starts a formula too.
+    lead = unicodedata.normalize("NFKC", text).lstrip()
+    if (text.startswith((*FORMULA_TRIGGERS, GUARD)) or lead.startswith(FORMULA_TRIGGERS)) and not _PLAIN_NUMBER.fullmatch(text):
         return GUARD + text
     return text
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 import gc
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -390,9 +391,12 @@ def _validation_problems(error: ValidationError, model: type[BaseModel], file: s
 def _read_mapping(path: Path, file: str, with_lines: bool = True) -> tuple[dict[str, Any] | None, dict[Loc, int], list[Problem]]:
     """Read one YAML file that must hold a mapping: the data, the line of each field (if ``with_lines``:
     else they may be missing), or the problems."""
-    size = path.stat().st_size
-    with path.open("rb") as stream:  # read no more than the limit allows, whatever the file claims
-        raw = stream.read(MAX_RECORD_BYTES + 1)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as stream:  # read no more than the limit allows, whatever the file claims
+            raw = stream.read(MAX_RECORD_BYTES + 1)
+    except OSError as error:  # unreadable (permissions), a folder or a FIFO where a file should be …
+        return None, {}, [Problem(file, 0, "", f"cannot be read ({error.strerror or error}); make it a readable file")]
     if len(raw) > MAX_RECORD_BYTES:
         return None, {}, [Problem(file, 0, "", f"file is {max(size, len(raw)):,} bytes; a seed record may be at most {MAX_RECORD_BYTES:,}")]
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -456,10 +460,15 @@ def _validate_record(path: Path, kind: str, file: str, read: tuple[dict[str, Any
     return loaded, problems
 
 
+def _not_a_file(path: Path, root: Path) -> list[Problem]:
+    """An optional file that is absent is no problem; one that is there but not a file (a folder, a FIFO) is."""
+    return [Problem(display_path(path, root), 0, "", "is not a regular file; make it one, or remove it")] if os.path.lexists(path) else []
+
+
 def load_glossary(path: Path, root: Path) -> tuple[Glossary, list[Problem]]:
     """The review's glossary file; an absent file is an empty glossary."""
     if not path.is_file():
-        return Glossary(), []
+        return Glossary(), _not_a_file(path, root)
     file = display_path(path, root)
     data, lines, problems = _read_mapping(path, file)
     if data is None:
@@ -474,7 +483,7 @@ def load_source_catalogue(path: Path, root: Path) -> tuple[SourceCatalogue, dict
     """The review's list of source documents, with the line of each field; an absent file is an empty list (pages then
     name documents by file)."""
     if not path.is_file():
-        return SourceCatalogue(), {}, []
+        return SourceCatalogue(), {}, _not_a_file(path, root)
     file = display_path(path, root)
     data, lines, problems = _read_mapping(path, file)
     if data is None:
@@ -488,7 +497,7 @@ def load_source_catalogue(path: Path, root: Path) -> tuple[SourceCatalogue, dict
 def load_review_citation(path: Path, root: Path) -> tuple[ReviewCitation | None, list[Problem]]:
     """The review's own CITATION.cff (optional): what pages show under "cite this review"."""
     if not path.is_file():
-        return None, []
+        return None, _not_a_file(path, root)
     file = display_path(path, root)
     data, lines, problems = _read_mapping(path, file)
     if data is None:
@@ -512,6 +521,10 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
     sources, sources_lines, source_problems = load_source_catalogue(sources_path, root)
     problems += source_problems
     special = {glossary_path, sources_path}
+    # A folder the build cannot list would silently hold no records: say so instead.
+    for folder in [seeds_dir, *(seeds_dir / kind for kind in RECORD_KINDS)]:
+        if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK):
+            problems.append(Problem(display_path(folder, root), 0, "", "cannot be read (permission denied); its records would be left out"))
     paths = sorted(p for p in seeds_dir.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".") and p not in special)
     loading = stage(progress, "records loaded", len(paths))
     shown_folders: dict[Path, PurePath] = {}  # display_path resolves a file's folder: once per folder here

@@ -247,6 +247,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         once_each=_once_each,
         oneline=one_line,
         boxed=boxed,
+        plain=lambda value: PlainText(str(value)),  # text of unknown origin (a macro of plain-text pieces): shown literally
         code=code_span,
         page_title=page_title,
         doi_url=lambda doi: Markup(doi_url(str(doi))),
@@ -302,7 +303,9 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     return env
 
 
-_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
+# BibTeX (and biber) count every brace of a field, escaped or not: a brace of record text is written as a command, so
+# that no text can close its field and open another (`}, note = {forged`).
+_BIBTEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "%": r"\%", "&": r"\&", "$": r"\$", "#": r"\#", "_": r"\_",
                    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
 
 

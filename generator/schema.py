@@ -91,6 +91,21 @@ ProseText = Annotated[
 ]
 
 
+# Numbers as sources state them. A float (an integer is read as one), finite (the model refuses inf and nan) and below
+# 10^15 in size: no source states a larger one, and beyond it neither a figure's axis nor an exact decimal is sure.
+NUMBER_LIMIT = 1e15
+
+
+def _check_number(number: float) -> float:
+    number = float(number)
+    if abs(number) >= NUMBER_LIMIT:
+        raise ValueError(f"{number:g} is larger than any number a source states here (at most {NUMBER_LIMIT:g}); check the value")
+    return number
+
+
+Number = Annotated[float, AfterValidator(_check_number)]
+
+
 YEAR_RANGE = (1900, 2100)
 
 
@@ -505,7 +520,7 @@ class ReportedValue(Evidence):
 
     measure: Measure = Field(description="What the value measures (the measures vocabulary).", examples=["orr"])
     as_reported: NonEmptyText = Field(description="The value's text exactly as the source gives it.", examples=["12 of 40 patients (30%)"])
-    value: float | None = Field(default=None, description="The number as stated (percent for rates); empty if only a qualifier is given.",
+    value: Number | None = Field(default=None, description="The number as stated (percent for rates); empty if only a qualifier is given.",
                                 examples=[30])
     unit: Text | None = Field(default=None, description="Unit of `value`: `%`, `months`, `days`, `years`, `patients`, `ng/ml` …",
                               examples=["%"])
@@ -521,11 +536,11 @@ class ReportedValue(Evidence):
                                    examples=["6 months"])
     subgroup: Text | None = Field(default=None, description="The subgroup the value belongs to, when not the whole arm.",
                                   examples=["patients aged 65 or older"])
-    ci_low: float | None = Field(default=None, description="Lower bound of the confidence interval the source reports.", examples=[16.6])
-    ci_high: float | None = Field(default=None, description="Upper bound of the confidence interval the source reports.", examples=[46.5])
+    ci_low: Number | None = Field(default=None, description="Lower bound of the confidence interval the source reports.", examples=[16.6])
+    ci_high: Number | None = Field(default=None, description="Upper bound of the confidence interval the source reports.", examples=[46.5])
     ci_level: float | None = Field(default=None, gt=0, lt=100, description="Level of that interval in percent, e.g. 95.", examples=[95])
-    range_low: float | None = Field(default=None, description="Lower end of a reported range.", examples=[1.2])
-    range_high: float | None = Field(default=None, description="Upper end of a reported range.", examples=[14.8])
+    range_low: Number | None = Field(default=None, description="Lower end of a reported range.", examples=[1.2])
+    range_high: Number | None = Field(default=None, description="Upper end of a reported range.", examples=[14.8])
     subgroup_defined_by: Literal[GroupBasis.baseline_feature, GroupBasis.outcome] | None = Field(
         default=None, description=("With `subgroup`: whether the subgroup is defined by a feature known before treatment (`baseline_feature`) "
                                    "or by something that happened after the time origin, such as a response (`outcome`)."),
@@ -892,7 +907,7 @@ class MarkerReading(Evidence):
     date_as_reported: Text | None = Field(default=None, description="The date as worded, when it is relative or vague.",
                                           examples=["3 months after starting exampletinib"])
     as_reported: NonEmptyText = Field(description="The reading's text exactly as the source gives it.", examples=["20 ng/ml"])
-    value: float | None = Field(default=None, description="The number as stated; empty for a qualitative reading.", examples=[20])
+    value: Number | None = Field(default=None, description="The number as stated; empty for a qualitative reading.", examples=[20])
     unit: Text | None = Field(default=None, description="Unit of `value`, as stated.", examples=["ng/ml"])
     reference_range: Text | None = Field(default=None, description="As stated, e.g. `0-7 ng/ml`.", examples=["0-7 ng/ml"])
 
@@ -1024,8 +1039,8 @@ class Glossary(Record):
         for entry in self.terms:
             if entry.term in seen:
                 raise ValueError(f"the term {entry.term!r} is defined twice")
-            # abbreviations match whole words: a placeholder's word, or its number (`klzzwxh:0001`)
-            if entry.term.lower() in MARKDOWN_PLACEHOLDER_WORDS or entry.term.isdigit():
+            # abbreviations match whole words: a placeholder's word (`wzxhzdk`, `wzxhzdk:0`), or its number (`klzzwxh:0001`)
+            if any(word in entry.term.lower() for word in MARKDOWN_PLACEHOLDER_WORDS) or entry.term.isdigit():
                 raise ValueError(f"the term {entry.term!r} is a word Python-Markdown writes inside pages while it converts them "
                                  "(or a bare number); it cannot be an abbreviation")
             seen.add(entry.term)

@@ -259,3 +259,15 @@ def test_release_info_from_the_environment() -> None:
 def test_outside_a_repository_the_changelog_is_empty(tmp_path: Path) -> None:
     (tmp_path / "seeds" / "studies").mkdir(parents=True)
     assert read_changelog(tmp_path / "seeds") == Changelog()
+
+
+def test_a_changed_value_shows_as_typed_in_the_changelog(released: Path) -> None:
+    """Values changed since a release are record text: on the changelog page they read as typed, never as HTML
+    (the red team's stored script, in a time point and a subgroup of a changed value)."""
+    edit(released / "seeds" / "studies" / "fixture-trial.yaml", "        as_reported: 7.0 months\n",
+         "        as_reported: 7.0 months\n        timepoint: 'month 6<script>__xss(\"timepoint\")</script>'\n")
+    config = ReviewConfig.from_options(released, "seeds", str(ROOT / "templates"), "docs", "sources")
+    page = render_review(config, validate_review(config)).files["changelog.md"].decode()
+    unreleased = sections(page)["unreleased"]
+    assert '<script>__xss("timepoint")' not in page  # not live HTML
+    assert "month 6&lt;script&gt;&#95;&#95;xss(&quot;timepoint&quot;)&lt;/script&gt;" in unreleased, unreleased  # shown as typed

@@ -72,6 +72,7 @@ def test_a_hand_written_page_listed_in_a_forged_manifest_is_not_deleted(tmp_path
     (tmp_path / "about.md").write_text("hand-written")
     # an earlier version's manifest (names only), and one with a hash the file does not have
     for files in (["about.md", "a.md"], {"about.md": digest(b"something else"), "a.md": None}, {"about.md": None, "a.md": None}):
+        (tmp_path / "a.md").unlink(missing_ok=True)  # a claimed name holds no file yet (one that does is refused: below)
         _manifest(tmp_path, files)
         report = emit_tree({"a.md": b"A"}, tmp_path)
         assert (report.removed, report.kept) == ([], ["about.md"])
@@ -130,3 +131,16 @@ def test_the_cli_refuses_a_manifest_pointing_outside_docs(project: Path, cli: Ca
     assert "nothing was deleted" in result.stderr
     assert (project.parent / "precious.txt").read_text() == "keep me"
     assert (project / "docs" / "about.md").is_file()
+
+
+@pytest.mark.parametrize("recorded", ["0" * 64, None])
+def test_a_file_put_in_a_generated_files_place_is_not_overwritten(tmp_path: Path, recorded: str | None) -> None:
+    """A manifest claiming a hand-written page (with a hash its bytes do not have, or none) cannot make the emitter
+    overwrite it: the build stops, naming it, and the page is unchanged."""
+    out = tmp_path / "docs"
+    out.mkdir()
+    (out / "notes.md").write_text("# precious\n", encoding="utf-8")
+    (out / MANIFEST_NAME).write_text(json.dumps({"version": 2, "files": {"notes.md": recorded}}), encoding="utf-8")
+    with pytest.raises(EmitError, match="changed since the generator wrote them"):
+        emit_tree({"notes.md": b"# Curation notes\n"}, out)
+    assert (out / "notes.md").read_text(encoding="utf-8") == "# precious\n"

@@ -100,12 +100,37 @@ def test_newlines_and_braces_cannot_forge_ris_or_bibtex(project: Path) -> None:
     assert [line[:2] for line in ris if line[:2] in {"TY", "ER"}] == ["TY", "ER", "TY", "ER"]  # two records, no more
     assert not any(line.startswith("UR  - javascript") for line in ris)
     bib = (project / "docs" / "studies" / "fixture-trial.bib").read_text(encoding="utf-8")
-    assert bib.count("title = {") == 2  # the page's and the article's, no forged third
-    depth = 0
-    for char in re.sub(r"\\[{}]", "", bib):  # escaped braces are text
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        assert depth >= 0
-    assert depth == 0
+    entries = _bibtex_fields(bib)
+    assert [kind for kind, _ in entries] == ["misc", "article"]  # no forged entry
+    assert entries[1][1] == ["title", "year", "volume", "pages"]  # no forged field: "title = {forged" stays in pages
+
+
+def _bibtex_fields(bib: str) -> list[tuple[str, list[str]]]:
+    """Each entry's type and field names as BibTeX reads them: every brace counts, a backslash before it or not."""
+    entries: list[tuple[str, list[str]]] = []
+    depth, text = 0, ""
+    for char in bib:
+        if char == "@" and depth == 0:
+            text = ""
+        if char == "{":
+            depth += 1
+            if depth == 1:
+                entries.append((text.strip().lstrip("@"), []))
+                text = ""
+                continue
+        elif char == "}":
+            depth -= 1
+            assert depth >= 0, bib
+        if (depth == 1 and char in ",}") or (depth == 0 and char == "}"):
+            name = text.split("=", 1)[0].strip()
+            if "=" in text and entries:
+                entries[-1][1].append(name)
+            text = ""
+            continue
+        if depth <= 1:
+            text += char
+    assert depth == 0, bib
+    return entries
 
 
 def test_the_reviews_url_is_a_web_address(project: Path) -> None:
@@ -143,7 +168,27 @@ def test_plain_text_and_prose_never_forge_the_reviews_boxes(project: Path) -> No
 # --------------------------------------------------------------------------- Python-Markdown's own words
 
 
-@pytest.mark.parametrize("term", ["klzzwxh", "wzxhzdk", "hzzhzkh", "0001"])
+@pytest.mark.parametrize("term", ["klzzwxh", "wzxhzdk", "hzzhzkh", "0001", "wzxhzdk:0", "WZXHZDK:"])
 def test_a_glossary_term_cannot_be_a_word_python_markdown_writes_into_pages(term: str) -> None:
     with pytest.raises(ValueError, match="Python-Markdown writes inside pages"):
         Glossary.model_validate({"terms": [{"term": term, "expansion": "anything"}]})
+
+
+def test_a_number_too_large_for_any_source_is_refused_by_validation_not_a_crash_of_the_build(project: Path) -> None:
+    """1e19 passed validation and then crashed the figures with a traceback."""
+    study = project / "seeds" / "studies" / "fixture-trial.yaml"
+    text = study.read_text(encoding="utf-8")
+    study.write_text(text.replace("        value: 10.5\n", "        value: 10000000000000000000\n", 1), encoding="utf-8")
+    done = run_cli("validate", cwd=project)
+    assert done.returncode == 1 and "larger than any number a source states" in done.stderr, done.stderr
+    _no_traceback(done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize("name", ["seeds/glossary.yaml", "seeds/sources.yaml", "CITATION.cff"])
+def test_an_optional_file_that_is_a_folder_is_said_not_skipped(project: Path, name: str) -> None:
+    path = project / name
+    path.unlink()
+    path.mkdir()
+    done = run_cli("validate", cwd=project)
+    assert done.returncode == 1 and "is not a regular file" in done.stderr, done.stderr
+    _no_traceback(done.stdout, done.stderr)
