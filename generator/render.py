@@ -13,6 +13,7 @@ import html
 import itertools
 import json
 import posixpath
+import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -194,6 +195,12 @@ def boxed(value: object) -> Markup:
     return Markup(str(page_text(value)).replace("\n", "\n    "))
 
 
+def line_start(value: object) -> Markup:
+    """Text that begins a line a template goes on with ". ": a number there ("1", "2020") would start a numbered list."""
+    text = str(page_text(value))
+    return Markup(f"&#{ord(text[0])};{text[1:]}" if re.match(r"[0-9]+(?:$|[.)])", text) else text)
+
+
 def one_line(value: object) -> str:
     """Plain text on one line (RIS fields; a newline would start a new tag)."""
     return " ".join(str(value).split())
@@ -247,6 +254,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         once_each=_once_each,
         oneline=one_line,
         boxed=boxed,
+        line_start=line_start,
         plain=lambda value: PlainText(str(value)),  # text of unknown origin (a macro of plain-text pieces): shown literally
         code=code_span,
         page_title=page_title,

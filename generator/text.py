@@ -38,7 +38,8 @@ _UNSAFE_IN_IDENTIFIER = re.compile(r"[^A-Za-z0-9._-]|^_|_$")
 _WHITESPACE = re.compile(r"\s+")
 # Text at the start of a line that would turn into structure: a list item, a setext underline, an admonition or a
 # collapsible box ("!!! danger", "??? note": the review's own warning boxes are never forged by record text).
-_LEADING_MARKER = re.compile(r"^ ?(?:[-+](?=\s|$)|[0-9]+[.)](?=\s|$)|=+\s*$|!!!|\?\?\?)")
+# A line of three or more hyphens would be a rule.
+_LEADING_MARKER = re.compile(r"^ ?(?:[-+](?=\s|$)|[0-9]+[.)](?=\s|$)|=+\s*$|(?:-\s*){3,}$|!!!|\?\?\?)")
 
 PROSE_INLINE_TAGS = {"em", "strong", "code", "a", "br", "sub", "sup"}
 PROSE_LIST_TAGS = {"ul", "ol", "li"}

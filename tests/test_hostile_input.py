@@ -192,3 +192,13 @@ def test_an_optional_file_that_is_a_folder_is_said_not_skipped(project: Path, na
     done = run_cli("validate", cwd=project)
     assert done.returncode == 1 and "is not a regular file" in done.stderr, done.stderr
     _no_traceback(done.stdout, done.stderr)
+
+
+def test_a_number_as_an_author_or_a_rule_as_an_abstract_is_text(project: Path) -> None:
+    """The red team's 'authors: [{name: "1"}]' made the citation a numbered list, and 'abstract: ---' a rule."""
+    _edit_yaml(project / "CITATION.cff", {"authors": [{"name": "1"}], "abstract": "---"})
+    done = run_cli("generate", cwd=project)
+    assert done.returncode == 0, done.stderr
+    home = _html((project / "docs" / "index.md").read_text(encoding="utf-8"))
+    assert "<ol>" not in home and "<hr" not in home, home
+    assert "<p>&#49;. <em>Fixture review</em>" in home and "<p>--&#45;</p>" in home  # both shown as typed
