@@ -33,7 +33,7 @@ from generator.schema import RECORD_KINDS
 RELEASE_TAGS = "refs/tags/v[0-9]*"
 RELEASE_VARIABLE = "LITREVIEW_RELEASE"  # set by CI: a version (`1.2.0`) or `dev`
 _VERSION = re.compile(r"v?([0-9]+(?:\.[0-9]+)*)(.*)", re.DOTALL)
-_RELEASE_VALUE = re.compile(r"v?[0-9][0-9A-Za-z.+_-]*")  # what a release tag's name may hold after its v
+_RELEASE_VALUE = re.compile(r"v?[0-9][0-9A-Za-z.+-]*")  # what a release tag's name may hold after its v (no "_": anchors)
 # The fields that tell one reported value of a record from another (beside where it sits).
 IDENTIFYING_FIELDS = ("measure", "marker", "category", "statistic", "timepoint", "endpoint", "comparator", "subgroup", "date")
 EVIDENCE_FIELDS = frozenset({"source", "quote"})  # where a value stands, not what it is
@@ -287,7 +287,9 @@ class _Git:
         for line in (listed or b"").decode("utf-8", "replace").splitlines():
             tag, direct, peeled, direct_date, peeled_date = line.split("\0")
             commit, date = (peeled, peeled_date) if peeled else (direct, direct_date)
-            if date:  # a tag of a tree or a blob has no commit date: not a release
+            # a tag of a tree or a blob has no commit date: not a release; nor is a tag whose name holds more than a
+            # version (a `_`, a control character: it would break the changelog's anchors and lines)
+            if date and _RELEASE_VALUE.fullmatch(tag[1:]):
                 tags.append((tag, commit, date))
         return sorted(tags, key=lambda tag: (version_key(tag[0]), tag[2]))
 

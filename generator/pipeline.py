@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -77,6 +78,9 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None, fork
     """
     if not config.seeds_dir.is_dir():
         raise ConfigError(f"seeds folder not found: {config.seeds_dir}")
+    if config.sources_dir is not None and os.path.lexists(config.sources_dir) and not config.sources_dir.is_dir():
+        # a sources folder that is not one would pass every quote unchecked: refused, not "quotes NOT checked"
+        raise ConfigError(f"the sources folder {config.sources_dir} is not a folder; point `sources:` in mkdocs.yml at the documents' folder")
     loaded = load_corpus(config.seeds_dir, config.root, progress, fork=fork)
     citation, citation_problems = load_review_citation(config.root / CITATION_FILE, config.root)
     # regimen files that did not load: the records using them are not told again that the regimen is unknown

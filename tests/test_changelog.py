@@ -225,6 +225,7 @@ def test_releases_are_ordered_by_version_and_unreadable_files_are_named(seeds_re
     # tagged earlier than v1.9.0 by date, later by version: the version decides
     _commit(repo, "two", "2026-02-01T00:00:00+00:00", "v1.10.0")
     git(repo, "tag", "not-a-release")
+    git(repo, "tag", "v2_0__x")  # more than a version (an underscore breaks the changelog's anchors): not a release
     changelog = read_changelog(seeds_repo)
     assert [release.version for release in changelog.releases] == ["1.10.0", "1.9.0"]
     newest = changelog.releases[0]

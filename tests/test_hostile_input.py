@@ -202,3 +202,11 @@ def test_a_number_as_an_author_or_a_rule_as_an_abstract_is_text(project: Path) -
     home = _html((project / "docs" / "index.md").read_text(encoding="utf-8"))
     assert "<ol>" not in home and "<hr" not in home, home
     assert "<p>&#49;. <em>Fixture review</em>" in home and "<p>--&#45;</p>" in home  # both shown as typed
+
+
+def test_a_sources_folder_that_is_a_file_is_refused_not_left_unchecked(project: Path) -> None:
+    shutil.rmtree(project / "sources")
+    (project / "sources").write_text("not a folder\n", encoding="utf-8")
+    done = run_cli("validate", cwd=project)
+    assert done.returncode != 0 and "is not a folder" in done.stderr, done.stdout + done.stderr
+    _no_traceback(done.stdout, done.stderr)
