@@ -84,7 +84,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 from matplotlib.textpath import TextToPath
 from matplotlib.ticker import MaxNLocator, NullLocator
-from matplotlib.transforms import ScaledTranslation
+from matplotlib.transforms import Bbox, ScaledTranslation
 from matplotlib.typing import RcKeyType
 
 from generator.case_dates import CaseDates, How, PlacedDate, PlacedStep, place_dates
@@ -407,6 +407,13 @@ _PAD_INCHES = 0.12
 _NO_METADATA: dict[str, Any] = {"Date": None, "Creator": None, "Format": None, "Type": None}  # no date or version: reproducible
 
 
+def _crop_box(fig: MplFigure) -> Bbox:
+    """The box, in inches, that :func:`_save_svg` crops ``fig`` to: its drawn content plus the margin."""
+    width, height = fig.get_size_inches() * _SVG_DPI
+    measuring = RendererSVG(width, height, io.StringIO())  # type: ignore[no-untyped-call]  # matplotlib's backends are untyped
+    return fig.get_tightbbox(measuring).padded(_PAD_INCHES)
+
+
 def _save_svg(fig: MplFigure) -> bytes:
     """The SVG of ``fig`` cropped to its drawn content plus a margin: ``savefig(bbox_inches="tight")``, once over.
 
@@ -416,9 +423,7 @@ def _save_svg(fig: MplFigure) -> bytes:
     figure). Figures are made at the SVG backend's 72 dpi, which ``savefig`` switches to anyway, so the crop
     is computed at the same scale. tests/test_plots.py checks the bytes against ``bbox_inches="tight"``.
     """
-    width, height = fig.get_size_inches() * _SVG_DPI
-    measuring = RendererSVG(width, height, io.StringIO())  # type: ignore[no-untyped-call]  # matplotlib's backends are untyped
-    crop = fig.get_tightbbox(measuring).padded(_PAD_INCHES)
+    crop = _crop_box(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches=crop, metadata=_NO_METADATA)
     return buffer.getvalue()
@@ -604,9 +609,7 @@ def _fitting(draw: Callable[[tuple[_ArmEntry, ...], _Profile, UrlFor], MplFigure
     if narrow:
         return draw(entries, _NARROW, url_for)
     fig = draw(entries, _WIDE, url_for)
-    width, height = fig.get_size_inches() * _SVG_DPI
-    crop = fig.get_tightbbox(RendererSVG(width, height, io.StringIO())).padded(_PAD_INCHES)  # type: ignore[no-untyped-call]
-    return fig if crop.width * 96 <= WIDE_MAX_PX else draw(entries, _WIDE_MARKED, url_for)
+    return fig if _crop_box(fig).width * 96 <= WIDE_MAX_PX else draw(entries, _WIDE_MARKED, url_for)  # 96 px an inch
 
 
 def _marked_below(entries: Sequence[_ArmEntry], measures: Sequence[Measure]) -> str:

@@ -264,7 +264,7 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         drug_class_label=lambda c: DRUG_CLASS_LABELS[DrugClass(c)],
         measure_label=lambda m: MEASURE_LABELS[Measure(m)],
         unit_for=lambda unit, number: unit_for(number, unit),
-        counted=lambda count, singular, plural=None: counted(count, singular, plural),
+        counted=counted,
     )
     env.filters.update(
         percent=format_computed_percent,

@@ -41,14 +41,18 @@ def run_cli(*args: str, cwd: Path) -> CliResult:
     return CliResult(done.returncode, done.stdout, done.stderr)
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A private copy of the fixture review, using the project's real templates."""
-    target = tmp_path / "review"
-    shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns("site", ".litreview-generated.json"))
+def copy_fixture(fixture: Path, target: Path) -> Path:
+    """A private copy of a fixture review at ``target``, using the project's real templates; returns ``target``."""
+    shutil.copytree(fixture, target, ignore=shutil.ignore_patterns("site", ".litreview-generated.json"))
     config = target / "mkdocs.yml"
     config.write_text(config.read_text().replace("../../../templates", str(ROOT / "templates")))
     return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A private copy of the fixture review, using the project's real templates."""
+    return copy_fixture(FIXTURE, tmp_path / "review")
 
 
 def build_site(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
@@ -94,10 +98,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def definitions_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The second fixture review (tests/fixtures/definitions: values of several definitions), built with --strict."""
-    project = tmp_path_factory.mktemp("definitions") / "review"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "definitions", project, ignore=shutil.ignore_patterns("site", ".litreview-generated.json"))
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text().replace("../../../templates", str(ROOT / "templates")))
+    project = copy_fixture(ROOT / "tests" / "fixtures" / "definitions", tmp_path_factory.mktemp("definitions") / "review")
     done = build_site(project, project / "site")
     assert done.returncode == 0, done.stdout + done.stderr
     return project / "site"

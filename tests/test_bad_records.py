@@ -31,7 +31,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import ROOT, CliResult
+from tests.conftest import ROOT, CliResult, copy_fixture
 
 CASES_DIR = ROOT / "tests" / "bad_records"
 CASES = sorted(path.name for path in CASES_DIR.iterdir() if path.is_dir())
@@ -318,10 +318,7 @@ def _diff(before: dict[str, str], after: dict[str, str]) -> list[str]:
 @pytest.fixture(scope="module")
 def built_review(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture review (as the `project` fixture copies it), generated and built once with `litreview build`."""
-    project = tmp_path_factory.mktemp("built") / "review"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "review", project, ignore=shutil.ignore_patterns("site", ".litreview-generated.json"))
-    config = project / "mkdocs.yml"
-    config.write_text(config.read_text().replace("../../../templates", str(ROOT / "templates")))
+    project = copy_fixture(ROOT / "tests" / "fixtures" / "review", tmp_path_factory.mktemp("built") / "review")
     result = litreview("build", "--site-dir", str(project / "site"), cwd=project, timeout=BUILD_TIMEOUT_SECONDS)
     assert result.returncode == 0, f"the fixture review does not build:\n{result.stdout}{result.stderr}"
     assert _tree(project / "site") and len(_tree(project / "docs")) > 1, "the build wrote no site or no generated pages"

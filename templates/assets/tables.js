@@ -322,20 +322,7 @@
         if (ma !== mb) return ma ? 1 : -1;
         return collator.compare(a, b);
       });
-      f.values = values;
-      f.param = key + '-' + slug(f.label);
-      f.select = el('select', { id: id, 'class': 'lr-filter__select' });
-      f.select.appendChild(el('option', { value: '' }, 'All'));
-      values.forEach(function (v, i) {
-        f.select.appendChild(el('option', { value: String(i + 1) }, v === '' ? '(empty)' : v));
-      });
-      var saved = readParam(f.param);
-      if (saved != null && values.indexOf(saved) >= 0) f.select.value = String(values.indexOf(saved) + 1);
-      var wrap = el('div', { 'class': 'lr-filter' });
-      wrap.appendChild(el('label', { 'for': id, 'class': 'lr-filter__label' }, f.label));
-      wrap.appendChild(f.select);
-      group.appendChild(wrap);
-      f.select.addEventListener('change', function () { apply(true); });
+      group.appendChild(filterControl(f, id, values, key + '-' + slug(f.label), function () { apply(true); }));
     });
 
     var reset = el('button', { type: 'button', 'class': 'lr-filter-reset' }, 'Reset filters');
@@ -389,6 +376,27 @@
     apply(false);
   }
 
+  /* ---------- one filter's control, for tables and lists ---------- */
+
+  // A labelled <select> of ``values`` ("All" first) for filter ``f``, set from the page address (``param``); sets
+  // f.values, f.param and f.select, and calls ``changed`` on every choice.
+  function filterControl(f, id, values, param, changed) {
+    f.values = values;
+    f.param = param;
+    f.select = el('select', { id: id, 'class': 'lr-filter__select' });
+    f.select.appendChild(el('option', { value: '' }, 'All'));
+    values.forEach(function (v, i) {
+      f.select.appendChild(el('option', { value: String(i + 1) }, v === '' ? '(empty)' : v));
+    });
+    var saved = readParam(param);
+    if (saved != null && values.indexOf(saved) >= 0) f.select.value = String(values.indexOf(saved) + 1);
+    var wrap = el('div', { 'class': 'lr-filter' });
+    wrap.appendChild(el('label', { 'for': id, 'class': 'lr-filter__label' }, f.label));
+    wrap.appendChild(f.select);
+    f.select.addEventListener('change', changed);
+    return wrap;
+  }
+
   /* ---------- filterable lists (the curation notes page) ---------- */
 
   // <div class="lr-list" data-filters="Kind,Document"> holding .lr-list__group blocks of .lr-list__item blocks;
@@ -415,17 +423,7 @@
         });
       });
       f.values.sort(collator.compare);
-      f.param = 'list' + n + '-' + slug(f.label);
-      f.select = el('select', { id: id, 'class': 'lr-filter__select' });
-      f.select.appendChild(el('option', { value: '' }, 'All'));
-      f.values.forEach(function (v, i) { f.select.appendChild(el('option', { value: String(i + 1) }, v)); });
-      var saved = readParam(f.param);
-      if (saved != null && f.values.indexOf(saved) >= 0) f.select.value = String(f.values.indexOf(saved) + 1);
-      var wrap = el('div', { 'class': 'lr-filter' });
-      wrap.appendChild(el('label', { 'for': id, 'class': 'lr-filter__label' }, f.label));
-      wrap.appendChild(f.select);
-      group.appendChild(wrap);
-      f.select.addEventListener('change', function () { apply(true); });
+      group.appendChild(filterControl(f, id, f.values, 'list' + n + '-' + slug(f.label), function () { apply(true); }));
     });
     var reset = el('button', { type: 'button', 'class': 'lr-filter-reset' }, 'Reset filters');
     reset.addEventListener('click', function () { filters.forEach(function (f) { f.select.value = ''; }); apply(true); });
