@@ -123,7 +123,7 @@ def _offset_words(offset: int, unit: str) -> str:
 
 
 def _noun(line: TreatmentLine) -> str:
-    """What a relative date calls the step it counts from: "MRI", "surgery", "the start of lenvatinib"."""
+    """What a relative date calls the step it counts from: "MRI", "surgery", "the start of exampletinib"."""
     head = line.label.split(":")[0]
     if ":" in line.label and len(head) <= 24:
         return head

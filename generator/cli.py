@@ -24,11 +24,13 @@ from pydantic import BaseModel
 from generator.errors import InvalidCorpus, ReviewError
 from generator.pipeline import ReviewConfig, generate, validate_review
 from generator.progress import Progress
+from generator.review_file import ReviewFile
 from generator.schema import RECORD_KINDS, SourceCatalogue
 from generator.text import counted
 
 SCHEMA_FILES = {"studies": "study.schema.json", "regimens": "regimen.schema.json", "cases": "case.schema.json"}
 SOURCES_SCHEMA_FILE = "sources.schema.json"  # seeds/sources.yaml
+REVIEW_SCHEMA_FILE = "review.schema.json"  # seeds/review.yaml
 
 
 def review_config(config_file: Path) -> ReviewConfig:
@@ -52,6 +54,7 @@ def json_schemas() -> dict[str, str]:
     """The JSON Schema of each record kind, as files for editors (derived from the pydantic models)."""
     models: dict[str, type[BaseModel]] = {SCHEMA_FILES[kind]: model for kind, model in RECORD_KINDS.items()}
     models[SOURCES_SCHEMA_FILE] = SourceCatalogue
+    models[REVIEW_SCHEMA_FILE] = ReviewFile
     return {name: json.dumps(model.model_json_schema(), indent=2, ensure_ascii=False) + "\n" for name, model in models.items()}
 
 

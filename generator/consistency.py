@@ -10,17 +10,29 @@ subgroup and time point, no comparator, no category (a characteristic or adverse
 is not a response rate), and percentages only with unit ``%``. Where two figures state
 different denominators they count different populations and are not compared at all.
 
-The checks:
+The module knows no review: which measure is a group's size (``participants: true``), which
+counts events rather than participants (``events: true``), which are comparisons of two arms, and
+in which units a value counts participants all come from the review file (``seeds/review.yaml``,
+:mod:`generator.review_file`), and so do the checks of measures that add up, under the names the
+review file gives them (its ``checks:``).
+
+The tool's own checks, the same for every review:
 
 - ``percent-vs-count`` — a percentage stated with its count and denominator (``6/40 (15%)``).
 - ``arms-vs-enrolment`` — the arms' sizes against the number enrolled.
-- ``orr-vs-cr-pr`` — objective response against complete plus partial responses.
-- ``dcr-vs-parts`` — disease control against responses plus stable disease.
-- ``count-vs-n`` — a count of patients, or the denominator it is out of, larger than the group.
-- ``sex-vs-n`` — men plus women against the group's size.
+- ``count-vs-n`` — a count of participants, or the denominator it is out of, larger than the group.
 - ``percent-vs-n`` — a whole-arm percentage stated without its count must be reachable as some
-  whole number of the arm's patients (e.g. 29.5% of 115 is not: 34/115 is 29.6%); a miss often
-  means the percentage is out of another denominator (evaluable patients), so the message says so.
+  whole number of the arm's participants (e.g. 29.5% of 115 is not: 34/115 is 29.6%); a miss often
+  means the percentage is out of another denominator (evaluable participants), so the message says so.
+
+The review's checks (``checks:`` of the review file):
+
+- a sum (:class:`~generator.review_file.SumCheck`) — a measure against the measures it adds up to
+  (a response rate against its complete and partial responses); of several alternatives of parts,
+  the first whose first measure the arm states is used, else the last. With a part missing the
+  total must still be at least the parts given.
+- a partition (:class:`~generator.review_file.PartitionCheck`) — two measures that together make
+  up the group (men and women): as counts, the group's size; as percentages, 100.
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -36,16 +48,15 @@ from fractions import Fraction
 from generator.evidence import stated_form
 from generator.link import Corpus
 from generator.load import Loc, format_loc
-from generator.schema import Arm, Measure, ReportedValue, StudyRecord
+from generator.review_file import PartitionCheck, ReviewFile, SumCheck
+from generator.schema import Arm, ReportedValue, StudyRecord
 
+# The tool's own checks; the review file names its sums and partitions (``review.checks``).
 PERCENT_VS_COUNT = "percent-vs-count"
 ARMS_VS_ENROLMENT = "arms-vs-enrolment"
-ORR_VS_CR_PR = "orr-vs-cr-pr"
-DCR_VS_PARTS = "dcr-vs-parts"
 COUNT_VS_N = "count-vs-n"
-SEX_VS_N = "sex-vs-n"
 PERCENT_VS_N = "percent-vs-n"
-CHECKS = (PERCENT_VS_COUNT, ARMS_VS_ENROLMENT, ORR_VS_CR_PR, DCR_VS_PARTS, COUNT_VS_N, SEX_VS_N, PERCENT_VS_N)
+CHECKS = (PERCENT_VS_COUNT, ARMS_VS_ENROLMENT, COUNT_VS_N, PERCENT_VS_N)
 
 # Where a record keeps the values a flag can point at: (kind, record id, location in the record).
 ValueKey = tuple[str, str, Loc]
@@ -54,6 +65,35 @@ ValueKey = tuple[str, str, Loc]
 _PERCENT_TOKEN = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)\s*%")
 # Explains a few more arms than any study has; beyond it the cohort search is skipped (it is exponential).
 _MAX_ARMS_TO_SPLIT = 12
+
+
+@dataclass(frozen=True)
+class CheckRules:
+    """What the checks need to know of a review, from its review file (:meth:`of`)."""
+
+    participants: frozenset[str]  # measures whose value is a group's size
+    events: frozenset[str]  # measures counting events, not participants: never held to a group's size
+    comparisons: frozenset[str]  # comparisons of two arms (a hazard ratio, a p value …)
+    short: dict[str, str]  # how a message names each measure
+    units: frozenset[str]  # units in which a value counts participants
+    people: str  # how a message names participants: the first of those units
+    sums: tuple[SumCheck, ...] = ()
+    partitions: tuple[PartitionCheck, ...] = ()
+
+    @classmethod
+    def of(cls, review: ReviewFile) -> CheckRules:
+        measures = review.measures
+        units = review.checks.participant_units
+        return cls(
+            participants=frozenset(m.id for m in measures if m.participants), events=frozenset(m.id for m in measures if m.events),
+            comparisons=frozenset(m.id for m in measures if m.comparison), short={m.id: review.measure_short(m.id) for m in measures},
+            units=frozenset(units), people=units[0] if units else "participants",
+            sums=tuple(review.checks.sums), partitions=tuple(review.checks.partitions),
+        )
+
+    def names(self) -> tuple[str, ...]:
+        """Every check's name: the tool's own, then the review's."""
+        return (*CHECKS, *(c.check for c in self.sums), *(c.check for c in self.partitions))
 
 
 @dataclass(frozen=True)
@@ -85,20 +125,22 @@ class ConsistencyFlag:
 
 def check_consistency(corpus: Corpus) -> list[ConsistencyFlag]:
     """Every consistency flag of the corpus, in record order and, within a record, in field order."""
-    flags = [flag for study_id in sorted(corpus.studies) for flag in check_study(corpus.studies[study_id])]
+    rules = CheckRules.of(corpus.review)
+    flags = [flag for study_id in sorted(corpus.studies) for flag in check_study(corpus.studies[study_id], rules)]
     return sorted(flags, key=_flag_order)
 
 
-def check_study(study: StudyRecord) -> list[ConsistencyFlag]:
-    """All checks over one study record."""
+def check_study(study: StudyRecord, review: ReviewFile | CheckRules) -> list[ConsistencyFlag]:
+    """All checks over one study record, with the measures and checks of ``review``."""
+    rules = review if isinstance(review, CheckRules) else CheckRules.of(review)
     flags: list[ConsistencyFlag] = []
     flags += check_percentages(study)
-    flags += check_arm_sizes(study)
+    flags += check_arm_sizes(study, rules)
     for index, arm in enumerate(study.arms):
-        flags += check_response_sums(study, index, arm)
-        flags += check_counts_against_n(study, index, arm)
-        flags += check_percent_reachable(study, index, arm)
-    flags += check_population_counts(study)
+        flags += check_sums(study, index, arm, rules)
+        flags += check_counts_against_n(study, index, arm, rules)
+        flags += check_percent_reachable(study, index, arm, rules)
+    flags += check_population_counts(study, rules)
     # One flag per value, check and finding: a pair of duplicate figures must not flag twice.
     return sorted(dict.fromkeys(flags), key=_flag_order)
 
@@ -107,7 +149,7 @@ def flags_by_value(flags: Iterable[ConsistencyFlag], *, include_related: bool = 
     """The flags attached to each value, keyed by (kind, record id, location).
 
     With ``include_related`` a flag is also listed under every other value it compared,
-    so that e.g. a failed ORR = CR + PR check shows beside the CR and PR as well.
+    so that e.g. a failed sum check shows beside each of the parts as well.
     """
     found: dict[ValueKey, list[ConsistencyFlag]] = {}
     for flag in flags:
@@ -185,11 +227,12 @@ def _precision(decimals: int) -> str:
     return "a whole number" if decimals == 0 else f"{decimals} decimal place{'s' if decimals > 1 else ''}"
 
 
-def patient_count(value: ReportedValue) -> int | None:
-    """The number of patients a value states: its numerator, or the value itself when its unit is patients."""
+def patient_count(value: ReportedValue, units: Collection[str]) -> int | None:
+    """The number of participants a value states: its numerator, or the value itself when its unit is one of ``units``
+    (the review's ``participant_units``)."""
     if value.numerator is not None:
         return value.numerator
-    if value.unit == "patients" and value.value is not None and float(value.value).is_integer():
+    if value.unit in units and value.value is not None and float(value.value).is_integer():
         return int(value.value)
     return None
 
@@ -204,9 +247,8 @@ class _Figure:
     loc: Loc
     value: ReportedValue
 
-    @property
-    def label(self) -> str:
-        return self.value.measure.value.upper()
+    def label(self, rules: CheckRules) -> str:
+        return rules.short.get(self.value.measure, self.value.measure)
 
 
 def _study_figures(study: StudyRecord) -> Iterator[tuple[str | None, _Figure]]:
@@ -230,11 +272,12 @@ def _whole_group(value: ReportedValue) -> bool:
             and value.category is None and value.statistic is None and value.endpoint is None)
 
 
-def _group_size(figures: Iterable[_Figure]) -> tuple[_Figure, int] | None:
-    """The group's headline n: the first whole-group `n` that states a count (the one tables show)."""
+def _group_size(figures: Iterable[_Figure], rules: CheckRules) -> tuple[_Figure, int] | None:
+    """The group's headline size: the first whole-group value of a participants measure that states a count (the one
+    tables show)."""
     for figure in figures:
-        count = patient_count(figure.value)
-        if figure.value.measure is Measure.n and _whole_group(figure.value) and count is not None:
+        count = patient_count(figure.value, rules.units)
+        if figure.value.measure in rules.participants and _whole_group(figure.value) and count is not None:
             return figure, count
     return None
 
@@ -265,19 +308,20 @@ def check_percentages(study: StudyRecord) -> list[ConsistencyFlag]:
     return flags
 
 
-def check_percent_reachable(study: StudyRecord, arm_index: int, arm: Arm) -> list[ConsistencyFlag]:
-    """A whole-arm percentage without a stated count must equal k/n for some whole k, rounded as written."""
+def check_percent_reachable(study: StudyRecord, arm_index: int, arm: Arm, rules: CheckRules) -> list[ConsistencyFlag]:
+    """A whole-arm percentage without a stated count must equal k/n for some whole k, rounded as written
+    (not the group's size itself, nor a comparison of two arms)."""
     figures = _arm_figures(arm_index, arm)
-    size = _group_size(figures)
-    if size is None:
-        return []
+    size = _group_size(figures, rules)
+    if size is None or size[1] == 0:
+        return []  # no size, or an arm of none: no percentage of it to reach
     size_figure, n = size
     flags = []
     for figure in figures:
         value = figure.value
         stated = stated_text(value)
         if (value.unit != "%" or stated is None or value.numerator is not None or value.denominator is not None
-                or not _whole_group(value) or value.measure in {Measure.n, Measure.hazard_ratio, Measure.p_value}):
+                or not _whole_group(value) or value.measure in rules.participants or value.measure in rules.comparisons):
             continue
         # Every rounding accepted maps an interval containing the stated value onto it, so if any k/n
         # rounds to it, the k just below or just above stated × n / 100 does (two checks, not n + 1).
@@ -290,54 +334,55 @@ def check_percent_reachable(study: StudyRecord, arm_index: int, arm: Arm) -> lis
         nearest = [k for k in (below, below + 1) if k <= n]
         shown = "; ".join(f"{k}/{n} is {float(Fraction(100 * k, n)):.{decimals_of(stated) + 1}f}%" for k in nearest)
         flags.append(_flag(study, arm.id, figure, PERCENT_VS_N,
-                           f"stated {stated}% of an arm of {n}, but no whole number of its {n} patients gives {stated}% ({shown}); "
-                           "the percentage may be out of another denominator, such as evaluable patients", [size_figure]))
+                           f"stated {stated}% of an arm of {n}, but no whole number of its {n} {rules.people} gives {stated}% ({shown}); "
+                           f"the percentage may be out of another denominator, such as evaluable {rules.people}", [size_figure]))
     return flags
 
 
 # --------------------------------------------------------------------------- b. arm sizes against enrolment
 
 
-def check_arm_sizes(study: StudyRecord) -> list[ConsistencyFlag]:
-    """No arm is larger than the study's enrolment; when every arm states its n, the arms account for the enrolment.
+def check_arm_sizes(study: StudyRecord, rules: CheckRules) -> list[ConsistencyFlag]:
+    """No arm is larger than the study's enrolment; when every arm states its size, the arms account for the enrolment.
 
     Arms are not always a partition: studies that report subgroups as arms often add an
-    "all patients" arm, or split the same cohort two ways (responders / non-responders and
+    "all participants" arm, or split the same cohort two ways (responders / non-responders and
     by a marker). When the arm sizes can be grouped into whole copies of the enrolment,
     the arms are such views of one cohort and are not flagged.
     """
     if study.enrolment is None or not study.arms:
         return []
-    total = patient_count(study.enrolment)
+    total = patient_count(study.enrolment, rules.units)
     if total is None:
         return []
     enrolment = _Figure(("enrolment",), study.enrolment)
     flags = []
     sizes: list[tuple[Arm, _Figure, int]] = []
     for index, arm in enumerate(study.arms):
-        size = _group_size(_arm_figures(index, arm))
+        size = _group_size(_arm_figures(index, arm), rules)
         if size is None:
             continue
         figure, count = size
         sizes.append((arm, figure, count))
         if count > total:
             flags.append(_flag(study, arm.id, figure, ARMS_VS_ENROLMENT,
-                               f"the arm has {count} patients but the study enrolled {total}", [enrolment]))
+                               f"the arm has {count} {rules.people} but the study enrolled {total}", [enrolment]))
     if len(sizes) < len(study.arms) or flags:
-        return flags  # an arm without n (nothing to add up), or the arm-level flag already says it
+        return flags  # an arm without a size (nothing to add up), or the arm-level flag already says it
     counts = [count for _, _, count in sizes]
     summed = sum(counts)
     if summed == total or _splits_into_cohorts(counts, total):
         return flags
     listing = " + ".join(f"{count} ({arm.label})" for arm, _, count in sizes)
     if summed > total:
-        finding = (f"the arms sum to {summed} patients ({listing}), more than the {total} enrolled; "
+        finding = (f"the arms sum to {summed} {rules.people} ({listing}), more than the {total} enrolled; "
                    "the arms overlap (subgroups of one another?) or a figure is wrong")
     else:
         missing = total - summed
         found = f"the only arm has {summed} of the {total} enrolled" if len(sizes) == 1 else f"the arms sum to {summed} of the {total} enrolled ({listing})"
-        finding = (f"{found}; {missing} enrolled patient{'s are' if missing > 1 else ' is'} in no arm, which is expected "
-                   "when arm sizes count treated or evaluable patients, and worth a look otherwise")
+        nobody = f"{missing} enrolled {rules.people} are" if missing > 1 else "1 of those enrolled is"
+        finding = (f"{found}; {nobody} in no arm, which is expected "
+                   f"when arm sizes count treated or evaluable {rules.people}, and worth a look otherwise")
     flags.append(_flag(study, None, enrolment, ARMS_VS_ENROLMENT, finding, [figure for _, figure, _ in sizes]))
     return flags
 
@@ -366,17 +411,20 @@ def _splits_into_cohorts(sizes: Sequence[int], total: int) -> bool:
     return place(0)
 
 
-# --------------------------------------------------------------------------- c, d. response rates that add up
+# --------------------------------------------------------------------------- c. measures that add up
 
 
-def check_response_sums(study: StudyRecord, arm_index: int, arm: Arm) -> list[ConsistencyFlag]:
-    """ORR = CR + PR, and DCR = ORR + SD (or CR + PR + SD), within the rounding each figure carries.
+def check_sums(study: StudyRecord, arm_index: int, arm: Arm, rules: CheckRules) -> list[ConsistencyFlag]:
+    """Each of the review's sums (a total and its parts), within the rounding each figure carries.
 
     Figures are grouped by subgroup and time point; within a group every combination of
     duplicates (the same measure from two sources) is compared. When a part is missing,
-    the whole must still be at least the parts that are given (a DCR below the ORR).
+    the whole must still be at least the parts that are given. Of several alternatives of
+    parts, the first whose first measure the group states is used, else the last: a total
+    that is another stated total plus more is held to that total, so that parts disagreeing
+    with it are that total's flag, not this one's.
     """
-    groups: dict[tuple[str | None, str | None], dict[Measure, list[_Figure]]] = {}
+    groups: dict[tuple[str | None, str | None], dict[str, list[_Figure]]] = {}
     for figure in _arm_figures(arm_index, arm):
         value = figure.value
         if value.category is not None or value.comparator is not None or value.statistic is not None or value.endpoint is not None:
@@ -384,44 +432,48 @@ def check_response_sums(study: StudyRecord, arm_index: int, arm: Arm) -> list[Co
         groups.setdefault((value.subgroup, value.timepoint), {}).setdefault(value.measure, []).append(figure)
     flags = []
     for by_measure in groups.values():
-        orr, dcr = by_measure.get(Measure.orr, []), by_measure.get(Measure.dcr, [])
-        cr, pr, sd = by_measure.get(Measure.cr, []), by_measure.get(Measure.pr, []), by_measure.get(Measure.sd, [])
-        for total in orr:
-            flags += _check_parts(study, arm.id, total, [cr, pr], ORR_VS_CR_PR)
-        for total in dcr:
-            # Prefer the stated ORR: a CR + PR that disagrees with it is the ORR check's flag, not this one's.
-            flags += _check_parts(study, arm.id, total, [orr, sd] if orr else [cr, pr, sd], DCR_VS_PARTS)
+        for sum_check in rules.sums:
+            totals = by_measure.get(sum_check.total, [])
+            if not totals:
+                continue
+            chosen = next((option for option in sum_check.parts if by_measure.get(option[0])), sum_check.parts[-1])
+            parts = [by_measure.get(measure, []) for measure in chosen]
+            for total in totals:
+                flags += _check_parts(study, arm.id, total, parts, sum_check.check, rules)
     return flags
 
 
-def _check_parts(study: StudyRecord, arm_id: str, total: _Figure, part_options: list[list[_Figure]], check: str) -> list[ConsistencyFlag]:
+def _check_parts(study: StudyRecord, arm_id: str, total: _Figure, part_options: list[list[_Figure]], check: str,
+                 rules: CheckRules) -> list[ConsistencyFlag]:
     present = [options for options in part_options if options]
     if not present:
         return []
     complete = len(present) == len(part_options)
     flags = []
     for parts in itertools.product(*present):
-        flag = _compare_sum(study, arm_id, total, list(parts), complete, check)
+        flag = _compare_sum(study, arm_id, total, list(parts), complete, check, rules)
         if flag is not None:
             flags.append(flag)
     return flags
 
 
-def _compare_sum(study: StudyRecord, arm_id: str, total: _Figure, parts: list[_Figure], complete: bool, check: str) -> ConsistencyFlag | None:
+def _compare_sum(study: StudyRecord, arm_id: str, total: _Figure, parts: list[_Figure], complete: bool, check: str,
+                 rules: CheckRules) -> ConsistencyFlag | None:
     """Compare a total with its parts, as counts when all state counts, else as stated percentages."""
     figures = [total, *parts]
     if len({f.value.denominator for f in figures if f.value.denominator is not None}) > 1:
         return None  # different denominators: different populations, not on the same footing
-    counts = [patient_count(f.value) for f in figures]
+    label = total.label(rules)
+    counts = [patient_count(f.value, rules.units) for f in figures]
     if all(count is not None for count in counts):
         whole, *rest = (count for count in counts if count is not None)
         summed = sum(rest)
-        listing = " + ".join(f"{f.label} {count}" for f, count in zip(parts, rest, strict=True))
+        listing = " + ".join(f"{f.label(rules)} {count}" for f, count in zip(parts, rest, strict=True))
         listing += f" = {summed}" if len(parts) > 1 else ""
         if complete and whole != summed:
-            return _flag(study, arm_id, total, check, f"{total.label} is {whole} patients but {listing}", parts)
+            return _flag(study, arm_id, total, check, f"{label} is {whole} {rules.people} but {listing}", parts)
         if not complete and whole < summed:
-            return _flag(study, arm_id, total, check, f"{total.label} is {whole} patients, fewer than {listing}, which it includes", parts)
+            return _flag(study, arm_id, total, check, f"{label} is {whole} {rules.people}, fewer than {listing}, which it includes", parts)
         return None
     texts = [stated_text(f.value) if f.value.unit == "%" else None for f in figures]
     if any(text is None for text in texts):
@@ -431,90 +483,97 @@ def _compare_sum(study: StudyRecord, arm_id: str, total: _Figure, parts: list[_F
     whole_text, *part_texts = (text for text in texts if text is not None)
     summed_percent = sum(stated[1:], Fraction(0))
     difference = stated[0] - summed_percent
-    listing = " + ".join(f"{f.label} {text}%" for f, text in zip(parts, part_texts, strict=True))
+    listing = " + ".join(f"{f.label(rules)} {text}%" for f, text in zip(parts, part_texts, strict=True))
     if len(parts) > 1:
         listing += f" = {_fixed(summed_percent, max(decimals_of(text) for text in part_texts))}%"
     if complete and abs(difference) > tolerance:
         return _flag(study, arm_id, total, check,
-                     f"{total.label} is stated as {whole_text}% but {listing}; rounding each figure to its stated precision "
+                     f"{label} is stated as {whole_text}% but {listing}; rounding each figure to its stated precision "
                      f"explains a difference of at most {_points(tolerance)}, not {_plain(abs(difference))}", parts)
     if not complete and difference < -tolerance:
         return _flag(study, arm_id, total, check,
-                     f"{total.label} is stated as {whole_text}%, below {listing}, which it includes; "
+                     f"{label} is stated as {whole_text}%, below {listing}, which it includes; "
                      f"rounding explains at most {_points(tolerance)}, not {_plain(-difference)}", parts)
     return None
 
 
-# --------------------------------------------------------------------------- e. counts against the group's size
+# --------------------------------------------------------------------------- d. counts against the group's size
 
 
-def check_counts_against_n(study: StudyRecord, arm_index: int, arm: Arm) -> list[ConsistencyFlag]:
-    """No count of patients in an arm exceeds the arm's n, and men plus women make up the arm."""
-    return _check_group_counts(study, arm.id, _arm_figures(arm_index, arm), "the arm's n = {n}")
+def check_counts_against_n(study: StudyRecord, arm_index: int, arm: Arm, rules: CheckRules) -> list[ConsistencyFlag]:
+    """No count of participants in an arm exceeds the arm's size, and each of the review's partitions makes up the arm."""
+    return _check_group_counts(study, arm.id, _arm_figures(arm_index, arm), "the arm's {size} = {n}", rules)
 
 
-def check_population_counts(study: StudyRecord) -> list[ConsistencyFlag]:
+def check_population_counts(study: StudyRecord, rules: CheckRules) -> list[ConsistencyFlag]:
     """The same for the study's baseline figures, against the number enrolled."""
     figures = [_Figure(("population_values", index), value) for index, value in enumerate(study.population_values)]
     if study.enrolment is not None:
         figures.insert(0, _Figure(("enrolment",), study.enrolment))
-    return _check_group_counts(study, None, figures, "the {n} enrolled")
+    return _check_group_counts(study, None, figures, "the {n} enrolled", rules)
 
 
-def _check_group_counts(study: StudyRecord, arm_id: str | None, figures: list[_Figure], size_wording: str) -> list[ConsistencyFlag]:
+def _check_group_counts(study: StudyRecord, arm_id: str | None, figures: list[_Figure], size_wording: str,
+                        rules: CheckRules) -> list[ConsistencyFlag]:
     """Counts in a group (an arm, or the whole study) against the group's size.
 
-    Every patient count is checked, not only subgroups and characteristics: no number of
-    patients in a group can exceed the group. Event counts are skipped (one patient can have
-    several events). A stated denominator other than n is normal (evaluable patients, a
-    subgroup) and is flagged only when it is larger than n.
+    Every count of participants is checked, not only subgroups and characteristics: no
+    number of participants in a group can exceed the group. Counts of events are skipped
+    (one participant can have several). A stated denominator other than the group's size is
+    normal (evaluable participants, a subgroup) and is flagged only when it is larger.
     """
-    size = _group_size(figures)
+    size = _group_size(figures, rules)
     if size is None:
         return []
     size_figure, n = size
-    group = size_wording.format(n=n)  # "the arm's n = 40" or "the 40 enrolled"
+    group = size_wording.format(size=size_figure.label(rules), n=n)  # "the arm's n = 40" or "the 40 enrolled"
     flags = []
     for figure in figures:
         value = figure.value
-        if figure is size_figure or value.measure is Measure.event_count:
+        if figure is size_figure or value.measure in rules.events:
             continue
-        count = patient_count(value)
+        count = patient_count(value, rules.units)
         if value.denominator is not None and value.denominator > n:
             flags.append(_flag(study, arm_id, figure, COUNT_VS_N,
-                               f"counted out of {value.denominator} patients, more than {group}", [size_figure]))
+                               f"counted out of {value.denominator} {rules.people}, more than {group}", [size_figure]))
         elif value.denominator is None and count is not None and count > n:
             flags.append(_flag(study, arm_id, figure, COUNT_VS_N,
-                               f"{count} patients, more than {group}", [size_figure]))
-    flags += _check_sexes(study, arm_id, figures, size_figure, n, group)
+                               f"{count} {rules.people}, more than {group}", [size_figure]))
+    for partition in rules.partitions:
+        flags += _check_partition(study, arm_id, figures, size_figure, n, group, partition, rules)
     return flags
 
 
-def _check_sexes(study: StudyRecord, arm_id: str | None, figures: list[_Figure], size_figure: _Figure, n: int, group: str) -> list[ConsistencyFlag]:
-    """Men plus women: as counts, the group's size (or their shared denominator); as percentages, 100 within rounding."""
-    men = [f for f in figures if f.value.measure is Measure.male and _whole_group(f.value)]
-    women = [f for f in figures if f.value.measure is Measure.female and _whole_group(f.value)]
+def _check_partition(study: StudyRecord, arm_id: str | None, figures: list[_Figure], size_figure: _Figure, n: int, group: str,
+                     partition: PartitionCheck, rules: CheckRules) -> list[ConsistencyFlag]:
+    """Two measures that make up the group (men and women): as counts, the group's size (or their shared denominator);
+    as percentages, 100 within rounding. Flagged on the first part's value."""
+    first_measure, second_measure = partition.parts
+    first_word, second_word = partition.words
+    firsts = [f for f in figures if f.value.measure == first_measure and _whole_group(f.value)]
+    seconds = [f for f in figures if f.value.measure == second_measure and _whole_group(f.value)]
     flags = []
-    for male in men:
-        for female in women:
-            male_count, female_count = patient_count(male.value), patient_count(female.value)
-            denominators = {f.value.denominator for f in (male, female)}
-            if male_count is not None and female_count is not None:
+    for first in firsts:
+        for second in seconds:
+            first_count, second_count = patient_count(first.value, rules.units), patient_count(second.value, rules.units)
+            denominators = {f.value.denominator for f in (first, second)}
+            if first_count is not None and second_count is not None:
                 shared = denominators.pop() if len(denominators) == 1 else None
                 expected, base = (shared, f"their denominator {shared}") if shared is not None else (n, group)
-                if male_count + female_count != expected:
-                    flags.append(_flag(study, arm_id, male, SEX_VS_N,
-                                       f"{male_count} men + {female_count} women = {male_count + female_count}, not {base}", [female, size_figure]))
+                if first_count + second_count != expected:
+                    flags.append(_flag(study, arm_id, first, partition.check,
+                                       f"{first_count} {first_word} + {second_count} {second_word} = {first_count + second_count}, not {base}",
+                                       [second, size_figure]))
                 continue
-            texts = [stated_text(f.value) if f.value.unit == "%" else None for f in (male, female)]
+            texts = [stated_text(f.value) if f.value.unit == "%" else None for f in (first, second)]
             if len(denominators - {None}) > 1 or texts[0] is None or texts[1] is None:
                 continue
             summed = Fraction(texts[0]) + Fraction(texts[1])
             tolerance = half_unit(decimals_of(texts[0])) + half_unit(decimals_of(texts[1]))
             if abs(summed - 100) > tolerance:
-                flags.append(_flag(study, arm_id, male, SEX_VS_N,
-                                   f"{texts[0]}% men + {texts[1]}% women = {_plain(summed)}%, not 100% within the "
-                                   f"{_points(tolerance)} rounding explains", [female]))
+                flags.append(_flag(study, arm_id, first, partition.check,
+                                   f"{texts[0]}% {first_word} + {texts[1]}% {second_word} = {_plain(summed)}%, not 100% within the "
+                                   f"{_points(tolerance)} rounding explains", [second]))
     return flags
 
 

@@ -1,15 +1,15 @@
 """What a reported value measures, exactly: its definition, and how two values' definitions compare.
 
-A median OS counted from randomisation and one counted from the start of first-line sorafenib are not the
-same measure; nor is an ORR by RECIST 1.1 the same as one by mRECIST, nor a rate the curators *read* as an
-ORR (the source says "remission rate") the same as one the source calls an ORR. The record holds each part
+A median counted from randomisation and one counted from the start of an earlier treatment are not the same
+measure; nor is a response rate by one set of criteria the same as one by another, nor a rate the curators
+*read* as the measure (the source says "remission rate") the same as one the source names so. The record holds each part
 of the definition (``generator/schema.py``: ``time_origin``, ``response_criteria``, ``assessed_by``,
 ``source_term``, ``subgroup_defined_by``, and the arm's ``defined_by``); this module turns them into
 
 - :func:`definition_of`: the definition of a value, as data (also exported in ``data/outcomes.csv``);
 - :func:`tags_of`: the short words pages show beside the value wherever it appears ("mRECIST",
   "from the start of an earlier treatment", "the source's term: 'remission rate'");
-- :class:`Accepts` and :func:`judge`: whether a value belongs in a comparison column, and if not, why
+- :func:`judge` (with a column's ``Accepts``, declared in the review file): whether a value belongs in a comparison column, and if not, why
   (the mark pages show, and whether figures may draw it).
 
 Pure functions of the records; nothing here computes a clinical number.
@@ -20,30 +20,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from generator.schema import (
-    ASSESSOR_LABELS,
-    GROUP_BASIS_DESCRIPTIONS,
-    GROUP_BASIS_LABELS,
-    RESPONSE_CRITERIA_LABELS,
-    TIME_ORIGIN_LABELS,
-    Arm,
-    Assessor,
-    GroupBasis,
-    ReportedValue,
-    ResponseCriteria,
-    TimeOrigin,
-)
+from generator.review_file import Accepts, ReviewFile
+from generator.schema import GROUP_BASIS_DESCRIPTIONS, GROUP_BASIS_LABELS, Arm, GroupBasis, ReportedValue
 
 
 @dataclass(frozen=True)
 class Definition:
     """A value's definition: every part the record states (None where the source does not state it)."""
 
-    time_origin: TimeOrigin | None
-    response_criteria: ResponseCriteria | None
-    assessed_by: Assessor | None
+    time_origin: str | None
+    response_criteria: str | None
+    assessed_by: str | None
     source_term: str | None  # the source's own name, where curators read it as the measure
     population: GroupBasis  # the arm's basis, or its subgroup's
 
@@ -77,16 +64,18 @@ class Tag:
     explanation: str  # a sentence, for the page's legend and the tooltip
 
 
-def tags_of(value: ReportedValue, arm: Arm | None) -> list[Tag]:
+def tags_of(review: ReviewFile, value: ReportedValue, arm: Arm | None) -> list[Tag]:
     """The parts of a value's definition a reader should see beside it, in a fixed order."""
     tags: list[Tag] = []
     if value.time_origin is not None:
-        tags.append(Tag(TagKind.stated, TIME_ORIGIN_LABELS[value.time_origin], f"Time counted {TIME_ORIGIN_LABELS[value.time_origin]}."))
+        label = review.label("time_origins", value.time_origin)
+        tags.append(Tag(TagKind.stated, label, f"Time counted {label}."))
     if value.response_criteria is not None:
-        label = RESPONSE_CRITERIA_LABELS[value.response_criteria]
+        label = review.label("response_criteria", value.response_criteria)
         tags.append(Tag(TagKind.stated, label, f"Response judged by {label}."))
     if value.assessed_by is not None:
-        tags.append(Tag(TagKind.stated, ASSESSOR_LABELS[value.assessed_by], f"Response {ASSESSOR_LABELS[value.assessed_by]}."))
+        label = review.label("assessors", value.assessed_by)
+        tags.append(Tag(TagKind.stated, label, f"Response {label}."))
     if value.source_term is not None:
         tags.append(Tag(TagKind.caveat, f"source: ‘{value.source_term}’",
                         f"The source calls it ‘{value.source_term}’; the curators read it as this measure."))
@@ -113,27 +102,16 @@ def group_tag(arm: Arm) -> Tag:
     return Tag(TagKind.stated, GROUP_BASIS_LABELS[arm.defined_by], GROUP_BASIS_DESCRIPTIONS[arm.defined_by])
 
 
-class Accepts(BaseModel):
-    """The definitions a comparison column holds; a value outside them is marked, never silently set beside the rest.
-
-    An empty list accepts every value of that part. ``None`` stands for "not stated by the source": a column may
-    accept it (as the columns of this review do, since most sources state no criteria and no time origin) or not.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    time_origins: list[TimeOrigin | None] = Field(default_factory=list, description="Time origins the column holds.")
-    response_criteria: list[ResponseCriteria | None] = Field(default_factory=list, description="Response criteria the column holds.")
-    source_named: bool = Field(default=False, description="Only values the source names as the measure; a curator's reading is marked.")
-
-    def describe(self) -> str:
-        """The column's definition in words, for its header note."""
-        parts = []
-        if self.time_origins:
-            parts.append("time counted " + _either([TIME_ORIGIN_LABELS[o] if o else "from a time the source does not state" for o in self.time_origins]))
-        if self.response_criteria:
-            parts.append("response by " + _either([RESPONSE_CRITERIA_LABELS[c] if c else "criteria the source does not state"
-                                                   for c in self.response_criteria]))
-        return "; ".join(parts)
+def describe_accepts(review: ReviewFile, accepts: Accepts) -> str:
+    """A column's definition in words, for its header note."""
+    parts = []
+    if accepts.time_origins:
+        parts.append("time counted " + _either([review.label("time_origins", o) if o else "from a time the source does not state"
+                                                for o in accepts.time_origins]))
+    if accepts.response_criteria:
+        parts.append("response by " + _either([review.label("response_criteria", c) if c else "criteria the source does not state"
+                                               for c in accepts.response_criteria]))
+    return "; ".join(parts)
 
 
 def _either(words: list[str]) -> str:
@@ -156,16 +134,16 @@ class Judgement:
         return tuple(tag for tag in self.tags if tag.kind is not TagKind.stated)
 
 
-def judge(value: ReportedValue, arm: Arm | None, accepts: Accepts) -> Judgement:
+def judge(review: ReviewFile, value: ReportedValue, arm: Arm | None, accepts: Accepts) -> Judgement:
     """The value's tags, with those of its definition the column does not hold turned into marks of difference."""
-    tags = tags_of(value, arm)
+    tags = tags_of(review, value, arm)
     differing: list[Tag] = []
     if accepts.time_origins and value.time_origin not in accepts.time_origins:
-        label = TIME_ORIGIN_LABELS[value.time_origin] if value.time_origin else "from a time the source does not state"
-        differing.append(Tag(TagKind.differs, label, f"Counted {label}, unlike the rest of the column ({accepts.describe()})."))
+        label = review.label("time_origins", value.time_origin) if value.time_origin else "from a time the source does not state"
+        differing.append(Tag(TagKind.differs, label, f"Counted {label}, unlike the rest of the column ({describe_accepts(review, accepts)})."))
     if accepts.response_criteria and value.response_criteria not in accepts.response_criteria:
-        label = RESPONSE_CRITERIA_LABELS[value.response_criteria] if value.response_criteria else "criteria not stated"
-        differing.append(Tag(TagKind.differs, label, f"Response by {label}, unlike the rest of the column ({accepts.describe()})."))
+        label = review.label("response_criteria", value.response_criteria) if value.response_criteria else "criteria not stated"
+        differing.append(Tag(TagKind.differs, label, f"Response by {label}, unlike the rest of the column ({describe_accepts(review, accepts)})."))
     if differing:
         # The differing part replaces its plain tag: the same words, now a mark.
         shown = {tag.text for tag in differing}

@@ -27,7 +27,6 @@ from generator.schema import (
     CurationNote,
     Evidence,
     MarkerReading,
-    Measure,
     RegimenRecord,
     ReportedValue,
     StudyRecord,
@@ -76,11 +75,12 @@ def check_evidence(corpus: Corpus, library: SourceLibrary) -> list[Problem]:
     """Every value's number stands in its quote; every quote stands in its source (when the sources are at hand)."""
     problems: list[Problem] = []
     unusable_reported: set[str] = set()
+    participants = frozenset(measure.id for measure in corpus.review.measures if measure.participants)
     for (_kind, _rid), origin in sorted(corpus.origins.items()):
         record = origin.record
         for loc, model in iter_models(record):
             if isinstance(model, ReportedValue | MarkerReading):
-                stated_sizes = _stated_sizes(record, loc) if isinstance(record, StudyRecord) else frozenset()
+                stated_sizes = _stated_sizes(record, loc, participants) if isinstance(record, StudyRecord) else frozenset()
                 problems.extend(_check_value_in_quote(model, loc, origin.file, origin.line_of, stated_sizes))
             source = getattr(model, "source", None)
             if source is None or not library.available:
@@ -102,14 +102,15 @@ def check_evidence(corpus: Corpus, library: SourceLibrary) -> list[Problem]:
     return problems
 
 
-def _stated_sizes(study: StudyRecord, loc: Loc) -> frozenset[float]:
+def _stated_sizes(study: StudyRecord, loc: Loc, participants: frozenset[str]) -> frozenset[float]:
     """The group sizes a value of ``study`` at ``loc`` may take as its denominator without restating it in its quote: the
-    study's stated enrolment, and the stated n of the value's own arm (of any arm, for a whole-study value)."""
+    study's stated enrolment, and the stated size (a ``participants`` measure) of the value's own arm (of any arm, for a
+    whole-study value)."""
     sizes = {study.enrolment.value} if study.enrolment and study.enrolment.value is not None else set()
     arms = [study.arms[loc[1]]] if len(loc) > 1 and loc[0] == "arms" and isinstance(loc[1], int) else study.arms
     for arm in arms:
         sizes.update(value.value for value in arm.outcomes
-                     if value.measure is Measure.n and value.value is not None and value.subgroup is None and value.timepoint is None)
+                     if value.measure in participants and value.value is not None and value.subgroup is None and value.timepoint is None)
     return frozenset(size for size in sizes if size is not None)
 
 
@@ -141,11 +142,11 @@ def check_drug_classes(corpus: Corpus) -> list[Problem]:
         origin = corpus.origins[("regimens", rid)]
         for index, drug in enumerate(regimen.drugs):
             key = drug.name.lower()
-            if key in first and first[key][0] != drug.drug_class.value:
+            if key in first and first[key][0] != drug.drug_class:
                 loc = ("drugs", index, "drug_class")
                 problems.append(Problem(origin.file, origin.line_of(loc), format_loc(loc),
-                                        f"{drug.name} is {drug.drug_class.value} here but {first[key][0]} in regimen {first[key][1]!r}"))
-            first.setdefault(key, (drug.drug_class.value, rid))
+                                        f"{drug.name} is {drug.drug_class} here but {first[key][0]} in regimen {first[key][1]!r}"))
+            first.setdefault(key, (drug.drug_class, rid))
     return problems
 
 
@@ -179,7 +180,7 @@ def check_note_fields(corpus: Corpus) -> list[Problem]:
             origin = corpus.origins[(kind, rid)]
             for index, note in enumerate(record.notes):
                 try:
-                    describe(record, note.field, lambda measure: measure.value)
+                    describe(record, note.field, lambda measure: corpus.review.label("measures", measure))
                 except NoteFieldError as error:
                     loc = ("notes", index, "field")
                     problems.append(Problem(origin.file, origin.line_of(loc), format_loc(loc),
@@ -195,10 +196,10 @@ def _short(text: str, limit: int = 70) -> str:
 # --------------------------------------------------------------------------- views
 
 
-def headline(arm: Arm, measure: Measure) -> ReportedValue | None:
+def headline(arm: Arm, measure: str) -> ReportedValue | None:
     """The arm's main value for a measure: whole arm, no time point, no comparison; first source listed wins."""
     for value in arm.outcomes:
-        if value.measure is measure and value.subgroup is None and value.timepoint is None and value.comparator is None and value.category is None:
+        if value.measure == measure and value.subgroup is None and value.timepoint is None and value.comparator is None and value.category is None:
             return value
     return None
 

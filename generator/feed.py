@@ -16,7 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.changelog import Changelog, Release
-from generator.render import MEASURE_LABELS
+from generator.review_file import ReviewFile
 from generator.schema import ReviewCitation
 
 FEED_PATH = "feed.xml"  # in the generated tree, beside the changelog page; MkDocs copies it as it is
@@ -48,7 +48,7 @@ def _xml_text(value: object) -> object:
     return value
 
 
-def make_feed_environment(templates_dir: Path) -> jinja2.Environment:
+def make_feed_environment(templates_dir: Path, review: ReviewFile) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,  # every template this environment renders is XML
@@ -59,11 +59,11 @@ def make_feed_environment(templates_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals["MEASURE_LABELS"] = MEASURE_LABELS
+    env.globals["MEASURE_LABELS"] = {measure.id: measure.label for measure in review.measures}
     return env
 
 
-def render_feed(templates_dir: Path, changelog: Changelog, citation: ReviewCitation | None, site_url: str | None,
+def render_feed(templates_dir: Path, review: ReviewFile, changelog: Changelog, citation: ReviewCitation | None, site_url: str | None,
                 directory_urls: bool = True) -> bytes:
     """The feed's bytes. With ``site_url`` its links and ids are absolute; without one, links are relative to the
     feed (RFC 4287 allows relative references, resolved against the feed's own address) and ids are ``urn:uuid:``
@@ -74,7 +74,7 @@ def render_feed(templates_dir: Path, changelog: Changelog, citation: ReviewCitat
     entries = [FeedEntry(release, f"{changelog_url}#{release.anchor}" if site_url else _urn(f"litreview-release:{release.tag}:{release.commit}"),
                          f"{changelog_url}#{release.anchor}") for release in changelog.releases]
     latest = changelog.latest
-    template = make_feed_environment(templates_dir).get_template(FEED_TEMPLATE)
+    template = make_feed_environment(templates_dir, review).get_template(FEED_TEMPLATE)
     return template.render(
         title=title,
         authors=[str(author.display) for author in citation.authors] if citation else [title],

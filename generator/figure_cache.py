@@ -4,16 +4,16 @@ Drawing is the slow part of a build (about a minute for a review of 1,000 studie
 a record or two. Each figure's SVG is stored under a key that hashes everything its bytes can depend on:
 
 - ``CACHE_FORMAT``, bumped whenever the way entries are keyed or stored changes;
-- the source of ``generator/plots.py`` and of every ``generator`` module it imports, directly or
+- the source of the ``generator/figures/`` package and of every ``generator`` module it imports, directly or
   transitively (this module included): read once, when this module is imported, so it is the code
   this process runs even if a file is edited while ``mkdocs serve`` keeps running;
 - the versions of Python, matplotlib, NumPy, SciPy and pydantic, and the bytes of the font files
   matplotlib resolves for the figures' text (a system DejaVu Sans can differ from the bundled one);
-- the figure's path in the docs tree, and what the caller passes as ``inputs``: ``generator.plots``
+- the figure's path in the docs tree, and what the caller passes as ``inputs``: ``generator.figures``
   passes the figure's title and description (both written into the SVG), the records its drawing
   reads (whole pydantic records, not picked fields) and every URL it may link to, resolved. Its
   drawing functions are given nothing else, so they cannot read an input the key does not cover
-  (see ``plots._svg``).
+  (see ``generator.figures.common.svg``).
 
 Inputs are serialised canonically by :func:`canonical_json`: pydantic records by ``model_dump_json``
 (every field, in declaration order, dicts in insertion order), dataclasses field by field, enums by
@@ -28,7 +28,7 @@ Usage (the pipeline): one cache object per build, passed to every figure of that
 
     cache = FigureCache(root / ".cache" / "figures")   # or FigureCache(None): no caching
     figures = build_figures(corpus, cache=cache)
-    figures += [forest_figure(corpus, page, path, cache=cache) for ...]   # figures of table pages
+    figures += [times_figure(corpus, page, columns, path, cache=cache) for ...]   # figures of table pages
     cache.prune_unused()   # after a complete build only: removes the entries this object did not use
 
 The folder is a cache: deleting it, or any file in it, costs only the time to redraw. Keep it out of
@@ -61,7 +61,7 @@ log = logging.getLogger("mkdocs.plugins.litreview")
 CACHE_FORMAT = 1
 _PACKAGE = "generator"
 _PACKAGE_DIR = Path(__file__).resolve().parent
-_ROOT_MODULES = ("plots", "figure_cache")  # the drawing code and this module: their imports are followed
+_ROOT_MODULES = ("figures", "figure_cache")  # the drawing code and this module: their imports are followed
 _KEY = re.compile(r"[0-9a-f]{64}")
 _TEMP_SUFFIX = ".tmp"
 _STALE_TEMP_SECONDS = 3600.0  # a temporary file this old was left by an interrupted write
@@ -93,10 +93,11 @@ def code_sources(roots: Iterable[str] = _ROOT_MODULES) -> dict[str, bytes]:
         if name in sources:
             continue
         if (_PACKAGE_DIR / name).is_dir():
-            # A folder of data files (an installed wheel's templates/, the starter review) holds no code.
-            if any((_PACKAGE_DIR / name).rglob("*.py")):
-                raise RuntimeError(f"{_PACKAGE}/{name}/ is a subpackage: teach figure_cache.code_sources to follow it")
-            sources[name] = b""
+            # A subpackage (the drawing code, generator/figures/) is one unit: all its modules, named by their paths. A folder
+            # of data files (an installed wheel's templates/, the starter review) holds no code, and adds nothing.
+            modules = sorted((_PACKAGE_DIR / name).rglob("*.py"))
+            sources[name] = b"".join(f"# {path.relative_to(_PACKAGE_DIR).as_posix()}\n".encode() + path.read_bytes() for path in modules)
+            pending += sorted(_imported_modules(sources[name]) - sources.keys())
             continue
         path = _PACKAGE_DIR / f"{name}.py"
         # A name that is not a module file (a name imported from the package, a word in a docstring) adds nothing.

@@ -22,6 +22,7 @@ from pydantic import BaseModel, StringConstraints
 from pydantic.fields import FieldInfo
 
 from generator import schema
+from generator.review_file import ReviewFile
 
 
 @dataclass(frozen=True)
@@ -84,13 +85,7 @@ class Guide:
 RECORD_TITLES = {"studies": "Studies", "regimens": "Regimens", "cases": "Case reports"}
 GLOSSARY = ("glossary", "Glossary", "seeds/glossary.yaml", schema.Glossary)
 SOURCES = ("sources", "Source documents", "seeds/sources.yaml", schema.SourceCatalogue)
-# What each value of a vocabulary means, where the schema says it: Markdown descriptions, or plain labels.
-_MEANINGS: dict[type[StrEnum], dict[Any, Markup | str]] = {
-    schema.Measure: {measure: Markup(text) for measure, text in schema.MEASURE_DESCRIPTIONS.items()},
-    schema.Setting: dict(schema.SETTING_LABELS),
-    schema.StudyType: dict(schema.STUDY_TYPE_LABELS),
-    schema.DrugClass: dict(schema.DRUG_CLASS_LABELS),
-}
+REVIEW = ("review", "The review file", "seeds/review.yaml", ReviewFile)
 
 
 def _constraints(metadata: list[Any]) -> tuple[object, ...]:
@@ -102,6 +97,7 @@ def _constraints(metadata: list[Any]) -> tuple[object, ...]:
 _NAMED_TEXT: list[tuple[tuple[object, ...], tuple[Words, ...]]] = [
     (_constraints(list(get_args(named)[1:])), words) for named, words in [
         (schema.RecordId, (Words("id: lower-case words joined by hyphens"),)),
+        (schema.VocabularyId, (Words("id of an entry of the review file"),)),
         (schema.SourceName, (Words("file name of a source document"),)),
         (schema.PartialDate, (Words("date: "), Words("YYYY", code=True), Words(", "), Words("YYYY-MM", code=True), Words(" or "),
                               Words("YYYY-MM-DD", code=True))),
@@ -235,6 +231,10 @@ def field_rows(model: type[BaseModel], kind: str, path: str = "") -> list[FieldR
     rows = []
     for name, info in model.model_fields.items():
         described = describe_type(info.annotation, list(info.metadata), anchor_of(kind, prefix + name))
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if "vocabulary" in extra:  # an id of one of the review file's vocabularies: linked to it, listed below
+            vocabulary = str(extra["vocabulary"])
+            described = TypeWords((Words("an id of the review's "), Words(vocabulary.replace("-", " "), anchor=f"vocabulary-{vocabulary}")))
         rows.append(FieldRow(
             path=prefix + name,
             name=name,
@@ -284,14 +284,43 @@ def vocabularies(models: list[type[BaseModel]]) -> list[Vocabulary]:
     for model in models:
         walk(model)
     return [Vocabulary(vocabulary_anchor(enum), words_of(enum.__name__).capitalize(), _first_paragraph(enum.__dict__.get("__doc__")),
-                       tuple((member.value, _MEANINGS.get(enum, {}).get(member, "")) for member in enum))
+                       tuple((member.value, "") for member in enum))
             for enum in found]
 
 
-def curator_guide() -> Guide:
-    """The whole guide: each record kind, then the glossary and source-documents files, with their tables; the vocabularies they use."""
+def review_vocabularies(review: ReviewFile) -> list[Vocabulary]:
+    """The vocabularies this review's file declares, with their words: what records may write in each field."""
+    def terms(anchor: str, title: str, intro: str, entries: list[tuple[str, str]]) -> Vocabulary:
+        return Vocabulary(f"vocabulary-{anchor}", title, Markup(intro), tuple(entries))
+
+    found = [
+        terms("settings", f"Settings ({review.settings.label})", "A study's, arm's or case's `setting`.", [(t.id, t.label) for t in review.settings.values]),
+        terms("designs", "Study designs", "A study's `study_type`, with its rank as evidence (1 is strongest).",
+              [(t.id, f"{t.label} (rank {t.rank})") for t in review.designs]),
+        terms("measures", "Measures", "A value's `measure` (and a comparison's `endpoint`), with its kind.",
+              [(t.id, Markup(f"{t.description or t.label} ({t.kind.value})")) for t in review.measures]),
+        terms("intervention-classes", "Intervention classes", "A drug's `drug_class`.", [(t.id, t.label) for t in review.intervention_classes]),
+    ]
+    for anchor, title, intro, vocabulary in (("routes", "Routes", "A drug's `route`.", review.routes),
+                                             ("time-origins", "Time origins", "A value's `time_origin`.", review.time_origins),
+                                             ("response-criteria", "Response criteria", "A value's `response_criteria`.", review.response_criteria),
+                                             ("assessors", "Assessors", "A value's `assessed_by`.", review.assessors)):
+        found.append(terms(anchor, title, intro, [(t.id, t.label) for t in vocabulary]))  # an empty one says "none declared"
+    found.append(terms("registries", "Registries", "Ids a study's `registry_ids` may hold.",
+                       [(r.label, Markup(f"ids matching `{r.pattern}`")) for r in review.registries]))
+    cases = review.case_reports
+    found.append(terms("steps", "Case timeline steps", "A timeline step's `kind`.", [(t.id, t.label) for t in (cases.steps if cases else [])]))
+    found.append(terms("responses", "Case responses", "A timeline step's `best_response`.",
+                       [(t.id, t.label) for t in (cases.responses if cases else [])]))
+    return found
+
+
+def curator_guide(review: ReviewFile | None = None) -> Guide:
+    """The whole guide: each record kind, then the review, glossary and source-documents files, with their tables; the tool's
+    vocabularies they use, then (given the review file) the review's own."""
     kinds: list[tuple[str, str, str, type[BaseModel]]] = [
         (kind, RECORD_TITLES.get(kind, kind.capitalize()), f"seeds/{kind}/<id>.yaml", model) for kind, model in schema.RECORD_KINDS.items()]
-    kinds += [GLOSSARY, SOURCES]
+    kinds += [REVIEW, GLOSSARY, SOURCES]
     records = tuple(RecordGuide(kind, title, location, tuple(model_tables(model, kind))) for kind, title, location, model in kinds)
-    return Guide(records, tuple(vocabularies([model for *_, model in kinds])), schema.TEXT_MAX_LENGTH, schema.PROSE_MAX_LENGTH)
+    own = review_vocabularies(review) if review is not None else []
+    return Guide(records, tuple(own + vocabularies([model for *_, model in kinds])), schema.TEXT_MAX_LENGTH, schema.PROSE_MAX_LENGTH)

@@ -11,8 +11,10 @@ import difflib
 from dataclasses import dataclass, field
 
 from generator.errors import Problem
-from generator.load import LoadedRecord, format_loc
+from generator.load import LoadedRecord, LoadResult, format_loc
+from generator.review_file import ReviewFile
 from generator.schema import Arm, CaseRecord, Glossary, RegimenRecord, SourceCatalogue, StudyRecord, TreatmentLine
+from generator.vocabulary import check_vocabulary
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Corpus:
     cases: dict[str, CaseRecord]
     regimen_links: dict[str, RegimenLinks]
     origins: dict[tuple[str, str], LoadedRecord]
+    review: ReviewFile  # the review file: every vocabulary, measure and comparison of the review
     glossary: Glossary = field(default_factory=Glossary)
     sources: SourceCatalogue = field(default_factory=SourceCatalogue)  # labels of the source documents
     sources_lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)  # line of each field of seeds/sources.yaml
@@ -64,7 +67,16 @@ class Corpus:
         return [self.regimens[rid] for rid in ids if rid is not None]
 
 
-def resolve_links(loaded: list[LoadedRecord], glossary: Glossary | None = None, sources: SourceCatalogue | None = None,
+def link_loaded(loaded: LoadResult, unloaded_regimens: frozenset[str] = frozenset()) -> tuple[Corpus, list[Problem]]:
+    """Link what :func:`generator.load.load_corpus` loaded: vocabulary ids resolved against the review file, then
+    regimen and comparator ids. Needs the review file (a load without one has reported why)."""
+    assert loaded.review is not None, "no review file: load_corpus reported why"
+    problems = check_vocabulary(loaded.records, loaded.review, loaded.review_file)
+    corpus, link_problems = resolve_links(loaded.records, loaded.review, loaded.glossary, loaded.sources, loaded.sources_lines, unloaded_regimens)
+    return corpus, problems + link_problems
+
+
+def resolve_links(loaded: list[LoadedRecord], review: ReviewFile, glossary: Glossary | None = None, sources: SourceCatalogue | None = None,
                   sources_lines: dict[tuple[str | int, ...], int] | None = None,
                   unloaded_regimens: frozenset[str] = frozenset()) -> tuple[Corpus, list[Problem]]:
     """Index records by id, check every reference, and compute back-links."""
@@ -127,5 +139,5 @@ def resolve_links(loaded: list[LoadedRecord], glossary: Glossary | None = None, 
                 check_regimen(item, ("adverse_events", index, "attributed_to"), event.attributed_to)
 
     origins = {(kind, rid): item for kind, items in by_kind.items() for rid, item in items.items()}
-    return Corpus(studies, regimens, cases, links, origins, glossary or Glossary(), sources or SourceCatalogue(),
+    return Corpus(studies, regimens, cases, links, origins, review, glossary or Glossary(), sources or SourceCatalogue(),
                   sources_lines or {}), problems

@@ -29,12 +29,14 @@ from generator.caches import build_cache
 from generator.errors import Problem, display_path
 from generator.forked import ForkedCall
 from generator.progress import Progress, stage
+from generator.review_file import ReviewFile
 from generator.schema import RECORD_KINDS, CaseRecord, Glossary, RegimenRecord, ReviewCitation, SourceCatalogue, StudyRecord
 
 MAX_RECORD_BYTES = 1_000_000
 MAX_NESTING = 40  # records nest about 6 deep; PyYAML composes recursively, so a bound keeps the stack safe
 GLOSSARY_FILE = "glossary.yaml"  # the one glossary file, directly in seeds/
 SOURCES_FILE = "sources.yaml"  # the one list of source documents, directly in seeds/ (optional)
+REVIEW_FILE = "review.yaml"  # the review file, directly in seeds/ (generator/review_file.py): required
 Loc = tuple[str | int, ...]
 AnyRecord = StudyRecord | RegimenRecord | CaseRecord
 
@@ -69,6 +71,8 @@ class LoadResult:
     glossary: Glossary = field(default_factory=Glossary)
     sources: SourceCatalogue = field(default_factory=SourceCatalogue)
     sources_lines: dict[Loc, int] = field(default_factory=dict)  # the line of each field of seeds/sources.yaml
+    review: ReviewFile | None = None  # the review file; None when it is missing or invalid (its problems are among `problems`)
+    review_file: str = REVIEW_FILE  # the review file's path, as shown
 
 
 # LibYAML (C) parses ten times faster than PyYAML's Python parser; both behave the same here.
@@ -508,6 +512,22 @@ def load_review_citation(path: Path, root: Path) -> tuple[ReviewCitation | None,
         return None, _validation_problems(error, ReviewCitation, file, lines)
 
 
+def load_review_file(path: Path, root: Path) -> tuple[ReviewFile | None, list[Problem]]:
+    """The review file (required: every vocabulary a record draws from is declared there)."""
+    file = display_path(path, root)
+    if not path.is_file():
+        return None, _not_a_file(path, root) or [Problem(file, 0, "", (
+            "the review file is missing: it declares the review's vocabularies, measures and comparison pages "
+            "(`litreview init` writes a starter; the curator's guide documents every field)"))]
+    data, lines, problems = _read_mapping(path, file)
+    if data is None:
+        return None, problems
+    try:
+        return ReviewFile.model_validate(data), []
+    except ValidationError as error:
+        return None, _validation_problems(error, ReviewFile, file, lines)
+
+
 def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, fork: bool = False) -> LoadResult:
     """Load every record under ``seeds_dir/{studies,regimens,cases}``; collect every problem.
 
@@ -520,7 +540,10 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
     sources_path = seeds_dir / SOURCES_FILE
     sources, sources_lines, source_problems = load_source_catalogue(sources_path, root)
     problems += source_problems
-    special = {glossary_path, sources_path}
+    review_path = seeds_dir / REVIEW_FILE
+    review, review_problems = load_review_file(review_path, root)
+    problems += review_problems
+    special = {glossary_path, sources_path, review_path}
     # A folder the build cannot list would silently hold no records: say so instead.
     for folder in [seeds_dir, *(seeds_dir / kind for kind in RECORD_KINDS)]:
         if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK):
@@ -545,7 +568,7 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
             problems.append(Problem(
                 shown(path), 0, "",
                 ("unexpected file: records are `<id>.yaml` files directly inside seeds/studies/, seeds/regimens/ or seeds/cases/ "
-                 "(and seeds/glossary.yaml, seeds/sources.yaml)"),
+                 "(and seeds/review.yaml, seeds/glossary.yaml, seeds/sources.yaml)"),
             ))
             continue
         records_to_read.append((path, kind, shown(path)))
@@ -562,7 +585,7 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
                 loading.advance()
                 _add_record(records, problems, *_validate_record(path, kind, file, read))
     loading.close()
-    return LoadResult(records, problems, glossary, sources, sources_lines)
+    return LoadResult(records, problems, glossary, sources, sources_lines, review, display_path(review_path, root))
 
 
 def _read_files(files: list[tuple[Path, str, str]]) -> list[tuple[dict[str, Any] | None, dict[Loc, int], list[Problem]]]:

@@ -1,7 +1,7 @@
 """The site's navigation in reading order: home, comparisons, studies, cases, regimens, then reference pages.
 
-Left to itself an engine lists the folder tree alphabetically ("After lenvatinib" before "Second line after
-sorafenib", studies after 29 regimens). The generator knows the order readers need: the order its own index pages
+Left to itself an engine lists the folder tree alphabetically (a comparison page's title before the one the
+review lists first, studies after 29 regimens). The generator knows the order readers need: the order its own index pages
 list things. The result is MkDocs' ``nav`` setting (a list of ``{title: path or [entries]}``), which the plugin hands
 to MkDocs and which engines without plugins read from ``mkdocs.yml``.
 """

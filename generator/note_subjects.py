@@ -2,19 +2,19 @@
 
 Curators write a note's ``field`` as a path into the record (``arms[0].outcomes[2]``, ``drugs[1].route``,
 ``timeline (HAIC).dose``, ``study_type, design``). Readers must never see that path: the pages show what it points
-at, by the names the pages use ("Arm ‘Lenalidomide’: median OS"). A path that names nothing in its record is a
+at, by the names the pages use ("Arm ‘Exampletinib’: median OS"). A path that names nothing in its record is a
 problem at build time, so a note can never silently point at the wrong value.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from generator.schema import Arm, Drug, MarkerReading, Measure, ReportedValue, TreatmentLine
+from generator.schema import Arm, Drug, MarkerReading, ReportedValue, TreatmentLine
 
 # A field path's parts: `name`, then `[3]`, `[]` or `[*]`, then ` (qualifier)`; parts joined by dots, paths by commas.
 _SEGMENT = re.compile(r"(?P<name>[a-z_]+)(?:\[(?P<index>\d*|\*)\])?")
@@ -61,7 +61,7 @@ def field_words(name: str) -> str:
     return _FIELD_WORDS.get(name, name.replace("_", " "))
 
 
-def describe(record: BaseModel, field: str | None, measure_label: Callable[[Measure], str]) -> NoteSubject:
+def describe(record: BaseModel, field: str | None, measure_label: Callable[[str], str]) -> NoteSubject:
     """The words for ``field`` (see the module's docstring); raises :class:`NoteFieldError` where it names nothing."""
     if not field:
         return NoteSubject("")
@@ -80,7 +80,7 @@ def _split_paths(field: str) -> list[str]:
     return [path for path in paths if path.strip()]
 
 
-def _describe_path(record: BaseModel, path: str, measure_label: Callable[[Measure], str]) -> str:
+def _describe_path(record: BaseModel, path: str, measure_label: Callable[[str], str]) -> str:
     words: list[str] = []
     current: object = record
     position = 0
@@ -138,7 +138,7 @@ def _qualifier(path: str, start: int) -> tuple[str | None, int]:
     raise NoteFieldError(f"`{path}`: a bracket opened at “{path[start + 1:start + 21]}” is never closed")
 
 
-def _item_words(name: str, item: object, measure_label: Callable[[Measure], str]) -> str:
+def _item_words(name: str, item: object, measure_label: Callable[[str], str]) -> str:
     """One list item by the name pages give it."""
     if isinstance(item, Arm):
         return f"arm ‘{item.label}’"
@@ -155,7 +155,7 @@ def _item_words(name: str, item: object, measure_label: Callable[[Measure], str]
     return field_words(name)
 
 
-def _qualifier_words(qualifier: str, measure_label: Callable[[Measure], str]) -> str:
-    """A qualifier with any measure id in it said by its label (`adverse_event Rash` → `Adverse event Rash`)."""
-    labels: Mapping[str, str] = {measure.value: measure_label(measure) for measure in Measure}
-    return re.sub(r"\b[a-z_]+\b", lambda word: labels.get(word[0], word[0]), qualifier)
+def _qualifier_words(qualifier: str, measure_label: Callable[[str], str]) -> str:
+    """A qualifier with any measure id in it said by its label (`adverse_event Rash` → `Adverse event Rash`); ``measure_label``
+    gives back any other word as it is."""
+    return re.sub(r"\b[a-z_]+\b", lambda word: measure_label(word[0]), qualifier)

@@ -22,12 +22,13 @@ from generator.caches import clear_build_caches
 from generator.changelog import ReleaseInfo, read_changelog, record_names, release_info
 from generator.derive import Derived, check_records, derive
 from generator.emit import EmitReport, emit_tree
-from generator.errors import ConfigError, InvalidCorpus, display_path
+from generator.errors import ConfigError, InvalidCorpus, Problem, display_path
 from generator.export import data_file_makers
+from generator.extensions import Check, Extensions, load_extensions
 from generator.figure_cache import DeferredFigure, FigureCache
 from generator.forked import ForkedCall
 from generator.history import last_changed
-from generator.link import Corpus, resolve_links
+from generator.link import Corpus, link_loaded
 from generator.load import SOURCES_FILE, load_corpus, load_review_citation
 from generator.navigation import NavEntry, site_navigation
 from generator.progress import Progress
@@ -68,6 +69,7 @@ class Review:
     derived: Derived
     citation: ReviewCitation | None = None
     updated: dict[str, str] = field(default_factory=dict)  # "kind/id" → date its seed file last changed in git
+    extensions: Extensions = field(default_factory=Extensions)  # what the review's own Python added (generator/extensions.py)
 
 
 def validate_review(config: ReviewConfig, progress: Progress | None = None, fork: bool = False) -> Review:
@@ -85,7 +87,12 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None, fork
     citation, citation_problems = load_review_citation(config.root / CITATION_FILE, config.root)
     # regimen files that did not load: the records using them are not told again that the regimen is unknown
     unloaded = frozenset(PurePath(problem.file).stem for problem in loaded.problems if PurePath(problem.file).parent.name == "regimens")
-    corpus, link_problems = resolve_links(loaded.records, loaded.glossary, loaded.sources, loaded.sources_lines, unloaded)
+    if loaded.review is None:  # without the review file no record's vocabulary can be read: say what the load found
+        raise InvalidCorpus(loaded.problems + citation_problems)
+    corpus, link_problems = link_loaded(loaded, unloaded)
+    # the review's own extensions load here, in whichever process validates: every process that builds has them
+    extensions = load_extensions(loaded.review.extensions, config.root)
+    link_problems += [problem for check in extensions.checks for problem in _run_check(check, corpus)]
     catalogue = display_path(config.seeds_dir / SOURCES_FILE, config.root)
     problems = loaded.problems + citation_problems + link_problems
     if not fork or problems:
@@ -110,7 +117,14 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None, fork
         log.info("source documents not found at %s: quotes were not checked against them", config.sources_dir)
     history = last_changed(config.root, config.seeds_dir)
     updated = {f"{kind}/{rid}": history[origin.file] for (kind, rid), origin in corpus.origins.items() if origin.file in history}
-    return Review(corpus, derived, citation, updated)
+    return Review(corpus, derived, citation, updated, extensions)
+
+
+def _run_check(check: Check, corpus: Corpus) -> list[Problem]:
+    try:
+        return check(corpus)
+    except Exception as error:  # a review's own code: said in one line, like every other problem
+        raise ConfigError(f"the review's extension check {getattr(check, '__qualname__', check)!r} failed: {error!r}") from None
 
 
 @dataclass(frozen=True)
@@ -172,10 +186,12 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     # Imported here: validating needs neither matplotlib nor SciPy (1.7 s of imports), rendering does.
     from generator import views
     from generator.feed import FEED_PATH, render_feed
-    from generator.plots import build_figures
+    from generator.figures import build_figures
     from generator.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, release_footers
 
-    env = make_environment(config.templates_dir)
+    env = make_environment(config.templates_dir, review.corpus.review)
+    env.filters.update(review.extensions.filters)
+    env.globals.update(review.extensions.globals)
     flags = flag_numbers(review.corpus, review.derived.flags)
     cache = FigureCache(config.cache_dir / "figures" if config.cache_dir else None, defer=defer_figures)
     comparisons = views.comparison_views(review.corpus)
@@ -189,8 +205,9 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     svgs: dict[str, bytes | Callable[[], bytes]] = {
         path: svg for figure in [*figures, *itertools.chain.from_iterable(by_page.values())]
         for path, svg in figure.files().items() if path not in pending}
-    feed = {FEED_PATH: render_feed(config.templates_dir, changelog, review.citation, config.site_url, config.use_directory_urls)}
-    other_files = svgs | data_file_makers(review.corpus) | asset_files(config.templates_dir) | feed
+    feed = {FEED_PATH: render_feed(config.templates_dir, review.corpus.review, changelog, review.citation, config.site_url, config.use_directory_urls)}
+    extra = {path: functools.partial(make, review.corpus) for path, make in review.extensions.files.items()}
+    other_files = svgs | data_file_makers(review.corpus) | asset_files(config.templates_dir) | feed | extra
     cache.prune_unused()  # every figure was asked for: entries no figure wants any more go
     log.info("figure files: %d from the cache, %d %s", cache.hits, cache.misses, "to draw after the other files" if defer_figures else "drawn")
     # Hand-written pages end with the release line too; the plugin appends it as MkDocs reads them.

@@ -25,82 +25,45 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from generator import definitions, note_subjects, plots, views
+from generator import definitions, note_subjects, views
+from generator import figures as plots
 from generator.caches import build_cache
 from generator.changelog import Changelog, ReleaseInfo
-from generator.comparisons import ALL_ARMS, ARM_COLUMNS, DEFAULT_COLUMNS
 from generator.consistency import ConsistencyFlag
 from generator.derive import Derived, headline, quote_anchor
+from generator.effects import MEASURE_LABELS as EFFECT_LABELS
 from generator.errors import ConfigError, TemplateFailure
 from generator.evidence import stated_form
 from generator.export import OUTCOME_COLUMNS
 from generator.figure_cache import FigureCache
+from generator.figures import Figure
 from generator.guide import curator_guide
 from generator.link import Corpus
 from generator.paging import ARM_ROWS_PER_PAGE, CASE_ROWS_PER_PAGE, DOCUMENTS_PER_PAGE, STUDY_ROWS_PER_PAGE, Paging, paginate
-from generator.plots import Figure
 from generator.progress import Progress, stage
+from generator.review_file import FigureSpec, ReviewFile
 from generator.schema import (
-    DRUG_CLASS_LABELS,
     GROUP_BASIS_DESCRIPTIONS,
     GROUP_BASIS_LABELS,
-    MEASURE_DESCRIPTIONS,
-    SETTING_LABELS,
     STATISTIC_LABELS,
-    STUDY_TYPE_LABELS,
-    TIME_ORIGIN_DESCRIPTIONS,
-    Assessor,
     CaseRecord,
-    DrugClass,
     Evidence,
-    Measure,
     RegimenRecord,
-    ResponseCriteria,
     ReviewCitation,
-    Setting,
     StudyRecord,
-    StudyType,
 )
 from generator.statistics import format_computed_percent
 from generator.text import Identifier, PlainText, Prose, counted, doi_url, markdown_literal, unit_for
 
-MEASURE_LABELS: dict[Measure, str] = {
-    Measure.n: "n",
-    Measure.orr: "ORR",
-    Measure.dcr: "DCR",
-    Measure.cr: "CR",
-    Measure.pr: "PR",
-    Measure.sd: "SD",
-    Measure.pd: "PD",
-    Measure.median_pfs: "Median PFS",
-    Measure.median_os: "Median OS",
-    Measure.median_ttp: "Median TTP",
-    Measure.median_dor: "Median DOR",
-    Measure.dor_range: "DOR range",
-    Measure.dor_rate: "Responses lasting",
-    Measure.pfs_rate: "PFS rate",
-    Measure.os_rate: "OS rate",
-    Measure.mortality_rate: "Mortality",
-    Measure.hazard_ratio: "Hazard ratio",
-    Measure.risk_ratio: "Risk ratio",
-    Measure.risk_reduction: "Risk reduction",
-    Measure.p_value: "P value",
-    Measure.response_rate_other: "Response rate (as defined)",
-    Measure.median_follow_up: "Median follow-up",
-    Measure.median_treatment_duration: "Median treatment duration",
-    Measure.age: "Age",
-    Measure.male: "Male",
-    Measure.female: "Female",
-    Measure.characteristic: "Characteristic",
-    Measure.adverse_event: "Adverse event",
-    Measure.event_count: "Events",
-    Measure.other: "Other result",
-}
+
+def measure_labels(review: ReviewFile) -> dict[str, str]:
+    """Every measure's label (table rows, notes, the changelog)."""
+    return {measure.id: measure.label for measure in review.measures}
 
 
-# A measure named as the endpoint of a comparison: the hazard ratio of OS, not of "median OS".
-ENDPOINT_LABELS: dict[Measure, str] = {**MEASURE_LABELS, Measure.median_pfs: "PFS", Measure.median_os: "OS", Measure.median_ttp: "TTP",
-                                      Measure.median_dor: "duration of response"}
+def endpoint_labels(review: ReviewFile) -> dict[str, str]:
+    """A measure named as the endpoint of a comparison: the hazard ratio of OS, not of "median OS"."""
+    return {measure.id: measure.endpoint_label or measure.label for measure in review.measures}
 
 
 def page_path(kind: str, record_id: str) -> str:
@@ -230,7 +193,8 @@ def _join(context: EvalContext, values: Iterable[object], separator: str = "") -
     return Markup(str.join(Markup(separator), [page_text(value) for value in values]))
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
+def make_environment(templates_dir: Path, review: ReviewFile) -> jinja2.Environment:
+    """The templates' environment: the tool's filters, and the review file's words (labels of every vocabulary)."""
     if not templates_dir.is_dir():
         raise ConfigError(f"templates folder not found: {templates_dir}")
     env = jinja2.Environment(
@@ -259,10 +223,11 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         code=code_span,
         page_title=page_title,
         doi_url=lambda doi: Markup(doi_url(str(doi))),
-        setting_label=lambda s: SETTING_LABELS[Setting(s)],
-        study_type_label=lambda t: STUDY_TYPE_LABELS[StudyType(t)],
-        drug_class_label=lambda c: DRUG_CLASS_LABELS[DrugClass(c)],
-        measure_label=lambda m: MEASURE_LABELS[Measure(m)],
+        setting_label=lambda s: review.label("settings", s),
+        study_type_label=lambda t: review.label("designs", t),
+        drug_class_label=lambda c: review.label("intervention_classes", c),
+        route_label=lambda r: review.label("routes", r),
+        measure_label=lambda m: review.label("measures", m),
         unit_for=lambda unit, number: unit_for(number, unit),
         counted=counted,
     )
@@ -274,35 +239,33 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         ris_authors=_ris_authors,
     )
     env.globals.update(
-        MEASURE_LABELS=MEASURE_LABELS,
-        ENDPOINT_LABELS=ENDPOINT_LABELS,
+        REVIEW=review,
+        effect_label=lambda effect: EFFECT_LABELS[effect.measure],
+        MEASURE_LABELS=measure_labels(review),
+        ENDPOINT_LABELS=endpoint_labels(review),
         STATISTIC_LABELS=STATISTIC_LABELS,
-        TIME_ORIGIN_DESCRIPTIONS={origin: Markup(text) for origin, text in TIME_ORIGIN_DESCRIPTIONS.items()},
+        # the review file's descriptions, written in Markdown (the review's own text, not record text)
+        TIME_ORIGIN_DESCRIPTIONS={origin.id: Markup(origin.description or origin.label) for origin in review.time_origins},
         GROUP_BASIS_DESCRIPTIONS={basis: Markup(text) for basis, text in GROUP_BASIS_DESCRIPTIONS.items()},
-        ResponseCriteria=ResponseCriteria,
-        Assessor=Assessor,
-        tags_of=definitions.tags_of,
-        note_subject=lambda record, note: note_subjects.describe(record, note.field, MEASURE_LABELS.__getitem__).words,
-        field_subject=lambda record, path: note_subjects.describe(record, path, MEASURE_LABELS.__getitem__).words,
+        tags_of=lambda value, arm: definitions.tags_of(review, value, arm),
+        note_subject=lambda record, note: note_subjects.describe(record, note.field, lambda m: review.label("measures", m)).words,
+        field_subject=lambda record, path: note_subjects.describe(record, path, lambda m: review.label("measures", m)).words,
         group_tag=definitions.group_tag,
         inferred_tag=definitions.inferred_tag,
         relative_tag=definitions.relative_tag,
         BR=Markup("<br>"),  # a line break inside a table cell
-        DEFAULT_ARM_COLUMNS=[(column_id, ARM_COLUMNS[column_id]) for column_id in DEFAULT_COLUMNS],
+        DEFAULT_ARM_COLUMNS=[(column.id, column) for column in review.columns],
         GROUP_BASIS_LABELS=GROUP_BASIS_LABELS,
         # The generator's own descriptions, written in Markdown (not record text).
-        MEASURE_DESCRIPTIONS={measure: Markup(text) for measure, text in MEASURE_DESCRIPTIONS.items()},
-        SETTING_LABELS=SETTING_LABELS,
-        Setting=Setting,
-        Measure=Measure,
+        MEASURE_DESCRIPTIONS={measure.id: Markup(measure.description or measure.label) for measure in review.measures},
+        SETTING_LABELS=review.labels("settings"),
         headline=headline,
         views=views,
-        evidence_level=views.evidence_level,
+        evidence_level=lambda record: views.evidence_level(review, record),
         exact_interval=views.exact_interval,
         placed_step=views.placed_step,
         placed_follow_up=views.placed_follow_up,
-        FOREST_PATH=plots.FOREST_PATH,
-        ORR_PATH=plots.ORR_PATH,
+        ALL_ARMS_FIGURE_PATHS=plots.all_arms_figure_paths(review),
         EVIDENCE_MAP_PATH=plots.EVIDENCE_MAP_PATH,
         source_anchor=source_anchor,
         document_page=document_page,
@@ -381,24 +344,35 @@ def entry_arms(entries: Iterable[views.ArmRow | views.ComparisonRow]) -> list[vi
 
 def page_figures(corpus: Corpus, comparisons: list[views.ComparisonView], cache: FigureCache | None = None,
                  progress: Progress | None = None) -> dict[str, list[Figure]]:
-    """Forest and ORR figures of the arms on each page of each comparison, by page path.
+    """The figures each comparison declares (the review file's `figures`), of the entries on each of its pages, by page path.
 
     The page of every arm carries them only when it is split over several pages (a figure of thousands of rows
     could be neither drawn quickly nor read); while it fits one page, the figures page has the review's figures.
     """
     planned = [(view, paging) for view in comparisons for paging in comparison_pages(view)
-               if view.slug != ALL_ARMS or paging.is_split]
+               if view.spec.figures and (not view.spec.all_arms or paging.is_split)]
     drawing = stage(progress, "figures of comparison pages", len(planned), "pages planned" if cache is not None and cache.defer else "pages ready")
     found = {}
     for view, paging in planned:
         drawing.advance()
-        arms = entry_arms(paging.items)
         suffix = f"-{paging.number}" if paging.is_split else ""
-        drawn = [plots.forest_figure(corpus, arms, f"figures/{view.slug}/forest-survival{suffix}.svg", cache=cache),
-                 plots.orr_figure(corpus, arms, f"figures/{view.slug}/orr{suffix}.svg", cache=cache)]
-        found[paging.path] = [figure for figure in drawn if figure is not None]
+        found[paging.path] = [figure for spec in view.spec.figures
+                              if (figure := comparison_figure(corpus, view, spec, paging.items, f"figures/{view.slug}/{spec.file_stem}{suffix}.svg",
+                                                              cache)) is not None]
     drawing.close()
     return found
+
+
+def comparison_figure(corpus: Corpus, view: views.ComparisonView, spec: FigureSpec, entries: Sequence[views.ArmRow | views.ComparisonRow],
+                      path: str, cache: FigureCache | None) -> Figure | None:
+    """One declared figure of a comparison page's entries (None where nothing on the page can be drawn)."""
+    if spec.kind == "times":
+        return plots.times_figure(corpus, entry_arms(entries), spec.columns, path, cache=cache)
+    if spec.kind == "proportions":
+        return plots.proportions_figure(corpus, entry_arms(entries), spec.columns[0], path, cache=cache)
+    rows = [entry for entry in entries if isinstance(entry, views.ComparisonRow) and entry.computed is not None]
+    assert view.spec.effect is not None  # the review file's validation: a forest needs the comparison's effect
+    return plots.effect_forest_figure(corpus, rows, view.spec.effect, path, cache=cache)
 
 
 def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None = None, updated: dict[str, str] | None = None,
@@ -420,7 +394,10 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
               "latest_update": max(updated.values(), default=None), "figures": figures,
               "evidence_map": by_path.get(plots.EVIDENCE_MAP_PATH), "release": release or ReleaseInfo()}
     comparisons = comparisons if comparisons is not None else views.comparison_views(corpus)
-    all_rows = views.all_arms(comparisons).all_rows  # the very row objects of the comparisons: each is rendered once
+    everything = views.all_arms(comparisons)
+    # the very row objects of the comparisons, each rendered once; a review without a page of every arm has its own rows
+    all_rows = everything.all_rows if everything is not None else views.arm_rows(corpus)
+    has_cases = corpus.review.has_cases
     # The records of each evidence-map cell are listed under the map, or, in a large review, each on a page of its own.
     evidence_map = by_path.get(plots.EVIDENCE_MAP_PATH)
     cell_rows = [row for row in evidence_map.rows if row.records] if evidence_map else []
@@ -431,16 +408,17 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
     pages = [
         Page("index.md", "home.md.j2", {**common, "comparisons": comparisons}),
         Page("regimens/index.md", "regimens_index.md.j2", common),
-        Page("cases/index.md", "cases_index.md.j2", common),
         Page("compare/index.md", "compare_index.md.j2", {**common, "comparisons": comparisons}),
         Page("notes.md", "notes.md.j2", common),
         Page("glossary.md", "glossary.md.j2", common),
-        Page("guide.md", "guide.md.j2", {**common, "guide": curator_guide()}),
+        Page("guide.md", "guide.md.j2", {**common, "guide": curator_guide(corpus.review)}),
         Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS}),
         Page("changelog.md", "changelog.md.j2", {**common, "changelog": changelog or Changelog(),
                                                  "current": {f"{kind}/{record_id}" for kind, record_id in corpus.origins}}),
     ]
-    case_focus = next((view.spec.case_focus for view in comparisons if view.spec.case_focus), None)
+    if has_cases:
+        pages.insert(2, Page("cases/index.md", "cases_index.md.j2", common))
+    case_focus = views.case_focus(corpus.review)
     pages += [Page(cell_pages[row.anchor], "evidence_cell.md.j2", {**common, "row": row}, listed=False)
               for row in cell_rows if row.anchor in cell_pages]
     pages += [Page(listing.path, "sources.md.j2", {**common, "documents": listing.items, "paging": listing}, listed=listing.number == 1)
@@ -450,10 +428,10 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
     pages += [Page(document_page(document), "source.md.j2", {**common, "document": document, "uses": uses,
                                                              "quotes": derived.quotes.get(document, [])}, listed=False)
               for document, uses in derived.documents.items()]
-    setting_order = {setting: index for index, setting in enumerate(SETTING_LABELS)}
+    setting_order = {setting.id: index for index, setting in enumerate(corpus.review.settings.values)}
     # the order the table always had: settings as labelled, then names regardless of case (Jinja's sort)
     in_order = sorted(corpus.studies.values(), key=lambda s: (setting_order[s.setting], s.short_name.lower()))
-    setting_listing: dict[Setting, str] = {}  # the page of the studies list where each setting's group starts
+    setting_listing: dict[str, str] = {}  # the page of the studies list where each setting's group starts
     for listing in paginate(in_order, STUDY_ROWS_PER_PAGE, "studies/index.md"):
         groups = [(setting, list(group)) for setting, group in itertools.groupby(listing.items, key=lambda s: s.setting)]
         for setting, _ in groups:
@@ -482,14 +460,15 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
                                                                 "case_paging": listing, "others_page": None, "page_figures": []}, listed=False)
                       for listing in case_listings]
     # After the comparisons, in the order the comparisons index lists them (the navigation follows this order).
-    pages += [Page(listing.path, "compare_cases.md.j2", {**common, "summaries": listing.items, "paging": listing}, listed=listing.number == 1)
-              for listing in paginate(views.case_summaries(corpus, drug=case_focus), CASE_ROWS_PER_PAGE, "compare/cases.md")]
+    if has_cases:
+        pages += [Page(listing.path, "compare_cases.md.j2", {**common, "summaries": listing.items, "paging": listing}, listed=listing.number == 1)
+                  for listing in paginate(views.case_summaries(corpus, drug=case_focus), CASE_ROWS_PER_PAGE, "compare/cases.md")]
     pages.append(Page("compare/figures.md", "figures.md.j2", {**common, "cell_pages": cell_pages, "figure_pages": [
-        PageLink(f"page {paging.number}", paging.path) for paging in comparison_pages(views.all_arms(comparisons))
+        PageLink(f"page {paging.number}", paging.path) for paging in (comparison_pages(everything) if everything is not None else [])
         if paging.path in figures_by_page]}))
     # Indexes built once: looking rows up per study would cost the square of the review's size.
     rows_by_study: dict[str, list[views.ArmRow]] = {}
-    rows_by_setting: dict[Setting, list[views.ArmRow]] = {}
+    rows_by_setting: dict[str, list[views.ArmRow]] = {}
     rows_by_regimen: dict[str, list[views.ArmRow]] = {}
     for row in all_rows:
         rows_by_study.setdefault(row.study.id, []).append(row)
@@ -521,7 +500,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
     by_drug = views.regimens_by_drug(corpus)
     for regimen in sorted(corpus.regimens.values(), key=lambda r: r.name.lower()):  # as the regimens list orders them
         rows = rows_by_regimen.get(regimen.id, [])
-        # the other regimens that give one of its drugs (lenalidomide alone links lenalidomide plus lenvatinib …)
+        # the other regimens that give one of its drugs (a drug alone links its combinations …)
         sharing = [(drug.name, [other for other in by_drug[drug.name.lower()] if other is not regimen]) for drug in regimen.drugs]
         with_outcomes = {id(row.arm) for row in rows}
         links = corpus.regimen_links[regimen.id]

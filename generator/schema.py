@@ -24,7 +24,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from generator.text import Identifier, PlainText, Prose
 
 RECORD_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-SOURCE_NAME_PATTERN = r"^[0-9]{3}_[0-9a-f]{16}\.txt$"
+SOURCE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*\.(?:txt|md)$"  # a plain file name: no folder, no hidden file
 
 # Ids that name a kind's own pages: a record called `index` would replace the list of its kind.
 RESERVED_IDS = frozenset({"index"})
@@ -155,73 +155,23 @@ class Record(BaseModel):
 # --------------------------------------------------------------------------- vocabularies
 
 
-class Measure(StrEnum):
-    """Controlled vocabulary of what a reported value measures (the `measure` column of `outcomes.csv`)."""
-
-    n = "n"
-    orr = "orr"
-    dcr = "dcr"
-    cr = "cr"
-    pr = "pr"
-    sd = "sd"
-    pd = "pd"
-    median_pfs = "median_pfs"
-    median_os = "median_os"
-    median_ttp = "median_ttp"
-    median_dor = "median_dor"
-    dor_range = "dor_range"
-    dor_rate = "dor_rate"
-    pfs_rate = "pfs_rate"
-    os_rate = "os_rate"
-    mortality_rate = "mortality_rate"
-    hazard_ratio = "hazard_ratio"
-    risk_ratio = "risk_ratio"
-    risk_reduction = "risk_reduction"
-    p_value = "p_value"
-    response_rate_other = "response_rate_other"
-    median_follow_up = "median_follow_up"
-    median_treatment_duration = "median_treatment_duration"
-    age = "age"
-    male = "male"
-    female = "female"
-    characteristic = "characteristic"
-    adverse_event = "adverse_event"
-    event_count = "event_count"
-    other = "other"
-
-
-MEASURE_DESCRIPTIONS: dict[Measure, str] = {
-    Measure.n: "Number of participants in the arm or group.",
-    Measure.orr: "Objective response rate (complete plus partial responses), percent.",
-    Measure.dcr: "Disease control rate (responses plus stable disease), percent.",
-    Measure.cr: "Complete response rate or count.",
-    Measure.pr: "Partial response rate or count.",
-    Measure.sd: "Stable disease rate or count.",
-    Measure.pd: "Progressive disease rate or count.",
-    Measure.median_pfs: "Median progression-free survival.",
-    Measure.median_os: "Median overall survival.",
-    Measure.median_ttp: "Median time to progression.",
-    Measure.median_dor: "Median duration of response.",
-    Measure.dor_range: "Range of the duration of response (`range_low`, `range_high`).",
-    Measure.dor_rate: "Share of responses lasting at least `timepoint`, percent.",
-    Measure.pfs_rate: "Share of patients progression-free at `timepoint`, percent.",
-    Measure.os_rate: "Share of patients alive at `timepoint`, percent.",
-    Measure.mortality_rate: "Share of patients who died by `timepoint`, percent.",
-    Measure.hazard_ratio: "Hazard ratio for `endpoint` against `comparator`.",
-    Measure.risk_ratio: "Risk ratio for `endpoint` against `comparator`.",
-    Measure.risk_reduction: "Relative reduction in the risk of `endpoint` against `comparator`, percent.",
-    Measure.p_value: "P value of the comparison of `endpoint` against `comparator`; `as_reported` keeps `<`.",
-    Measure.response_rate_other: "A response rate the source defines its own way (e.g. an 'overall effective rate').",
-    Measure.median_follow_up: "Median follow-up time.",
-    Measure.median_treatment_duration: "Median duration of treatment.",
-    Measure.age: "Age of the participants; `statistic` says median, mean or range.",
-    Measure.male: "Number or share of male participants.",
-    Measure.female: "Number or share of female participants.",
-    Measure.characteristic: "A baseline characteristic named in `category` (e.g. `Child-Pugh A`, `BCLC C`, `ECOG 0`).",
-    Measure.adverse_event: "Participants with the adverse event named in `category` (grade in the name).",
-    Measure.event_count: "Number of events (not participants) named in `category`.",
-    Measure.other: "A result no other measure fits, named in `category` (e.g. `patients still progression-free at 32 and 36 months`).",
-}
+# Ids of the review's vocabularies (settings, designs, measures, intervention classes, routes, time origins, response
+# criteria, assessors, case steps and responses): declared in the review file, `seeds/review.yaml`
+# (generator/review_file.py), and checked against it in the link stage (generator/vocabulary.py), where an unknown id
+# is reported with its line. The schema holds no word of any review.
+VOCABULARY_ID_PATTERN = r"^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$"
+VocabularyId = Annotated[str, StringConstraints(pattern=VOCABULARY_ID_PATTERN, max_length=60)]
+# One type per vocabulary: the curator's guide links each field to its vocabulary's list.
+MeasureId = Annotated[VocabularyId, Field(json_schema_extra={"vocabulary": "measures"})]
+TimeOriginId = Annotated[VocabularyId, Field(json_schema_extra={"vocabulary": "time-origins"})]
+CriteriaId = Annotated[VocabularyId, Field(json_schema_extra={"vocabulary": "response-criteria"})]
+AssessorId = Annotated[VocabularyId, Field(json_schema_extra={"vocabulary": "assessors"})]
+ClassId = Annotated[VocabularyId, Field(json_schema_extra={"vocabulary": "intervention-classes"})]
+RouteId = Annotated[VocabularyId, Field(json_schema_extra={"vocabulary": "routes"})]
+SettingId = Annotated[VocabularyId, Field(json_schema_extra={"vocabulary": "settings"})]
+DesignId = Annotated[VocabularyId, Field(json_schema_extra={"vocabulary": "designs"})]
+StepKindId = Annotated[VocabularyId, Field(json_schema_extra={"vocabulary": "steps"})]
+ResponseId = Annotated[VocabularyId, Field(json_schema_extra={"vocabulary": "responses"})]
 
 
 class Statistic(StrEnum):
@@ -235,56 +185,6 @@ STATISTIC_LABELS: dict[Statistic, str] = {Statistic.median: "median", Statistic.
                                           Statistic.iqr: "interquartile range"}
 
 
-class Setting(StrEnum):
-    """Where in the treatment sequence a study or arm sits; drives the comparison tables."""
-
-    first_line = "first_line"
-    after_sorafenib = "after_sorafenib"
-    after_lenvatinib = "after_lenvatinib"
-    after_lenvatinib_pd1 = "after_lenvatinib_pd1"
-    after_first_line_other = "after_first_line_other"
-    mixed = "mixed"
-    not_stated = "not_stated"
-    not_applicable = "not_applicable"
-
-
-SETTING_LABELS: dict[Setting, str] = {
-    Setting.first_line: "First line",
-    Setting.after_sorafenib: "After sorafenib",
-    Setting.after_lenvatinib: "After lenvatinib",
-    Setting.after_lenvatinib_pd1: "After lenvatinib plus a PD-1 inhibitor",
-    Setting.after_first_line_other: "After another first-line therapy",
-    Setting.mixed: "Mixed lines",
-    Setting.not_stated: "Line of therapy not stated",
-    Setting.not_applicable: "Not applicable",
-}
-
-
-class StudyType(StrEnum):
-    randomised_trial = "randomised_trial"
-    single_arm_trial = "single_arm_trial"
-    non_randomised_trial = "non_randomised_trial"
-    observational = "observational"
-    review = "review"
-    preclinical = "preclinical"
-    planned_trial = "planned_trial"
-    registered_trial = "registered_trial"
-    not_stated = "not_stated"
-
-
-STUDY_TYPE_LABELS: dict[StudyType, str] = {
-    StudyType.randomised_trial: "Randomised trial",
-    StudyType.single_arm_trial: "Single-arm trial",
-    StudyType.non_randomised_trial: "Non-randomised trial",
-    StudyType.observational: "Observational study",
-    StudyType.review: "Review",
-    StudyType.preclinical: "Preclinical study",
-    StudyType.planned_trial: "Planned trial",
-    StudyType.registered_trial: "Registered trial",
-    StudyType.not_stated: "Design not stated",
-}
-
-
 class TrialStatus(StrEnum):
     planned = "planned"
     not_yet_recruiting = "not_yet_recruiting"
@@ -293,129 +193,6 @@ class TrialStatus(StrEnum):
     completed = "completed"
     terminated = "terminated"
     published = "published"
-
-
-class DrugClass(StrEnum):
-    multikinase_inhibitor = "multikinase_inhibitor"
-    anti_pd1 = "anti_pd1"
-    anti_pdl1 = "anti_pdl1"
-    anti_ctla4 = "anti_ctla4"
-    anti_vegf = "anti_vegf"
-    anti_vegfr2 = "anti_vegfr2"
-    bispecific_antibody = "bispecific_antibody"
-    immunomodulatory_drug = "immunomodulatory_drug"
-    immune_checkpoint_inhibitor = "immune_checkpoint_inhibitor"
-    tyrosine_kinase_inhibitor = "tyrosine_kinase_inhibitor"
-    chemotherapy = "chemotherapy"
-    hsp90_inhibitor = "hsp90_inhibitor"
-    locoregional_procedure = "locoregional_procedure"
-    radiotherapy = "radiotherapy"
-    surgery = "surgery"
-    placebo = "placebo"
-    no_treatment = "no_treatment"
-    other = "other"
-
-
-DRUG_CLASS_LABELS: dict[DrugClass, str] = {
-    DrugClass.multikinase_inhibitor: "Multikinase inhibitor",
-    DrugClass.anti_pd1: "Anti-PD-1 antibody",
-    DrugClass.anti_pdl1: "Anti-PD-L1 antibody",
-    DrugClass.anti_ctla4: "Anti-CTLA-4 antibody",
-    DrugClass.anti_vegf: "Anti-VEGF antibody",
-    DrugClass.anti_vegfr2: "Anti-VEGFR2 antibody",
-    DrugClass.bispecific_antibody: "Bispecific antibody",
-    DrugClass.immunomodulatory_drug: "Immunomodulatory drug",
-    DrugClass.immune_checkpoint_inhibitor: "Immune checkpoint inhibitor (class unspecified)",
-    DrugClass.tyrosine_kinase_inhibitor: "Tyrosine kinase inhibitor (class unspecified)",
-    DrugClass.chemotherapy: "Chemotherapy",
-    DrugClass.hsp90_inhibitor: "HSP90 inhibitor",
-    DrugClass.locoregional_procedure: "Locoregional procedure",
-    DrugClass.radiotherapy: "Radiotherapy",
-    DrugClass.surgery: "Surgery",
-    DrugClass.placebo: "Placebo",
-    DrugClass.no_treatment: "No treatment",
-    DrugClass.other: "Other",
-}
-
-
-class Route(StrEnum):
-    oral = "oral"
-    intravenous = "intravenous"
-    intra_arterial = "intra_arterial"
-    external_beam = "external_beam"
-    surgical = "surgical"
-
-
-class Response(StrEnum):
-    """Best response of a treatment line, as the case report words it."""
-
-    cr = "CR"
-    pr = "PR"
-    sd = "SD"
-    pd = "PD"
-    not_evaluated = "NE"
-
-
-class TimeOrigin(StrEnum):
-    """From when a time-to-event value is counted (a value's definition: two medians of different origins are not alike)."""
-
-    randomisation = "randomisation"
-    treatment_start = "treatment_start"
-    earlier_treatment_start = "earlier_treatment_start"
-    diagnosis = "diagnosis"
-    landmark = "landmark"
-    response = "response"
-
-
-TIME_ORIGIN_LABELS: dict[TimeOrigin, str] = {
-    TimeOrigin.randomisation: "from randomisation",
-    TimeOrigin.treatment_start: "from the start of the arm's treatment",
-    TimeOrigin.earlier_treatment_start: "from the start of an earlier treatment",
-    TimeOrigin.diagnosis: "from diagnosis",
-    TimeOrigin.landmark: "from a landmark time",
-    TimeOrigin.response: "from the start of the response",
-}
-TIME_ORIGIN_DESCRIPTIONS: dict[TimeOrigin, str] = {
-    TimeOrigin.randomisation: "Counted from randomisation.",
-    TimeOrigin.treatment_start: "Counted from the start of the treatment the arm received.",
-    TimeOrigin.earlier_treatment_start: ("Counted from the start of a treatment given before the line the study is filed under "
-                                         "(e.g. from the start of first-line sorafenib, for a group studied after sorafenib failed)."),
-    TimeOrigin.diagnosis: "Counted from diagnosis.",
-    TimeOrigin.landmark: "Counted from a fixed time after an earlier event (a landmark analysis); the record's notes say which.",
-    TimeOrigin.response: "Counted from the start of a response (durations of response).",
-}
-
-
-class ResponseCriteria(StrEnum):
-    """By which criteria tumour response was judged."""
-
-    recist_1_1 = "recist_1_1"
-    recist = "recist"
-    mrecist = "mrecist"
-    easl = "easl"
-    other = "other"
-
-
-RESPONSE_CRITERIA_LABELS: dict[ResponseCriteria, str] = {
-    ResponseCriteria.recist_1_1: "RECIST 1.1",
-    ResponseCriteria.recist: "RECIST (version not stated)",
-    ResponseCriteria.mrecist: "mRECIST",
-    ResponseCriteria.easl: "EASL",
-    ResponseCriteria.other: "other criteria",
-}
-
-
-class Assessor(StrEnum):
-    """Who judged the response."""
-
-    investigator = "investigator"
-    independent_review = "independent_review"
-
-
-ASSESSOR_LABELS: dict[Assessor, str] = {
-    Assessor.investigator: "investigator-assessed",
-    Assessor.independent_review: "by independent review",
-}
 
 
 class GroupBasis(StrEnum):
@@ -437,30 +214,6 @@ GROUP_BASIS_DESCRIPTIONS: dict[GroupBasis, str] = {
     GroupBasis.outcome: ("Defined by something that happened after the time origin: a response, early tumour shrinkage, staying on "
                          "treatment for a time, surviving to a landmark. Never a row of a treatment comparison."),
 }
-
-
-# What a value of each measure can be (ranges checked on load; anything else is a typo).
-COUNT_MEASURES = frozenset({Measure.n, Measure.event_count})
-POSITIVE_MEASURES = frozenset({Measure.hazard_ratio, Measure.risk_ratio})
-NON_NEGATIVE_MEASURES = frozenset({
-    Measure.orr, Measure.dcr, Measure.cr, Measure.pr, Measure.sd, Measure.pd, Measure.median_pfs, Measure.median_os,
-    Measure.median_ttp, Measure.median_dor, Measure.dor_range, Measure.dor_rate, Measure.pfs_rate, Measure.os_rate,
-    Measure.mortality_rate, Measure.p_value, Measure.response_rate_other, Measure.median_follow_up,
-    Measure.median_treatment_duration, Measure.age, Measure.male, Measure.female, Measure.adverse_event,
-})
-
-
-# Which measures count time to an event (their values state a time origin) and which judge tumour response (their
-# values state criteria and assessor). Comparisons (hazard ratio, p value …) take the kind of their endpoint.
-TIME_TO_EVENT_MEASURES = frozenset({
-    Measure.median_pfs, Measure.median_os, Measure.median_ttp, Measure.median_dor, Measure.dor_range, Measure.dor_rate,
-    Measure.pfs_rate, Measure.os_rate, Measure.mortality_rate, Measure.median_treatment_duration, Measure.median_follow_up,
-})
-RESPONSE_MEASURES = frozenset({
-    Measure.orr, Measure.dcr, Measure.cr, Measure.pr, Measure.sd, Measure.pd, Measure.response_rate_other,
-    Measure.median_dor, Measure.dor_range, Measure.dor_rate,
-})
-COMPARISON_MEASURES = frozenset({Measure.hazard_ratio, Measure.risk_ratio, Measure.risk_reduction, Measure.p_value})
 
 
 class NoteKind(StrEnum):
@@ -518,7 +271,7 @@ class ReportedValue(Evidence):
     qualifier such as `<1%`.
     """
 
-    measure: Measure = Field(description="What the value measures (the measures vocabulary).", examples=["orr"])
+    measure: MeasureId = Field(description="What the value measures (the review file's `measures`).", examples=["orr"])
     as_reported: NonEmptyText = Field(description="The value's text exactly as the source gives it.", examples=["12 of 40 patients (30%)"])
     value: Number | None = Field(default=None, description="The number as stated (percent for rates); empty if only a qualifier is given.",
                                 examples=[30])
@@ -526,10 +279,10 @@ class ReportedValue(Evidence):
                               examples=["%"])
     numerator: int | None = Field(default=None, ge=0, description="Count, where the source states it.", examples=[12])
     denominator: int | None = Field(default=None, ge=1, description="Denominator, where the source states it.", examples=[40])
-    category: Text | None = Field(default=None, description="What a characteristic or adverse event is, e.g. `Child-Pugh B`, `grade 4 neutropenia`.",
-                                  examples=["Child-Pugh B"])
+    category: Text | None = Field(default=None, description="What a characteristic or adverse event is, e.g. `ECOG 0`, `grade 4 neutropenia`.",
+                                  examples=["ECOG 0"])
     statistic: Statistic | None = Field(default=None, description="For ages and similar: median, mean, range or IQR.", examples=["median"])
-    endpoint: Measure | None = Field(default=None, description="For hazard ratios and p values: the endpoint compared (`median_os`, `orr` …).",
+    endpoint: MeasureId | None = Field(default=None, description="For comparisons (hazard ratios, p values …): the measure compared (`median_os`, `orr` …).",
                                      examples=["median_os"])
     comparator: RecordId | None = Field(default=None, description="For comparisons: the id of the other arm in this study.", examples=["placebo"])
     timepoint: Text | None = Field(default=None, description="For rates at a time point: the time point as stated, e.g. `6 months`.",
@@ -545,15 +298,15 @@ class ReportedValue(Evidence):
         default=None, description=("With `subgroup`: whether the subgroup is defined by a feature known before treatment (`baseline_feature`) "
                                    "or by something that happened after the time origin, such as a response (`outcome`)."),
         examples=["baseline_feature"])
-    time_origin: TimeOrigin | None = Field(
+    time_origin: TimeOriginId | None = Field(
         default=None, description=("For time-to-event values (medians of PFS, OS, TTP, rates at a time point, and hazard ratios or p values "
                                    "of such endpoints): from when time is counted, where the source states it; empty where it does not."),
         examples=["randomisation"])
-    response_criteria: ResponseCriteria | None = Field(
+    response_criteria: CriteriaId | None = Field(
         default=None, description=("For response values (ORR, DCR, CR, PR … and comparisons of them): the criteria the source states "
                                    "response was judged by; empty where it does not."),
         examples=["recist_1_1"])
-    assessed_by: Assessor | None = Field(
+    assessed_by: AssessorId | None = Field(
         default=None, description="For response values: who judged the response, where the source states it; empty where it does not.",
         examples=["independent_review"])
     source_term: Text | None = Field(
@@ -566,23 +319,8 @@ class ReportedValue(Evidence):
                                    "'median' …), and why; shown beside the value."),
         examples=["The sentence does not name the arm; it is the only treated group of the study."])
 
-    # Checks that involve two fields sit on the later one, so that the error points at its line.
-    @field_validator("value")
-    @classmethod
-    def _check_value_range(cls, value: float | None, info: ValidationInfo) -> float | None:
-        measure = info.data.get("measure")
-        if value is None or measure is None:
-            return value
-        if measure in COUNT_MEASURES and (value < 0 or value != int(value)):
-            raise ValueError(f"a count ({measure.value}) must be a whole number of at least 0, got {value:g}")
-        if measure in POSITIVE_MEASURES and value <= 0:
-            raise ValueError(f"a {measure.value.replace('_', ' ')} must be greater than 0, got {value:g}")
-        if measure in NON_NEGATIVE_MEASURES and value < 0:
-            raise ValueError(f"a {measure.value.replace('_', ' ')} cannot be negative, got {value:g}")
-        if measure is Measure.p_value and value > 1:
-            raise ValueError(f"a p value lies between 0 and 1, got {value:g}")
-        return value
-
+    # Checks that involve two fields sit on the later one, so that the error points at its line. Rules that follow from
+    # what the value measures (a count is whole, a ratio positive …) need the review file: generator/vocabulary.py.
     @field_validator("denominator")
     @classmethod
     def _check_fraction(cls, denominator: int | None, info: ValidationInfo) -> int | None:
@@ -606,28 +344,9 @@ class ReportedValue(Evidence):
             raise ValueError(f"a percentage must lie between 0 and 100, got {self.value}")
         if (self.ci_low is None) != (self.ci_high is None):
             raise ValueError("give both ci_low and ci_high, or neither")
-        if self.comparator is not None and self.endpoint is None and self.measure in {Measure.hazard_ratio, Measure.p_value}:
-            raise ValueError("a comparison needs the `endpoint` it compares")
         if (self.subgroup is None) != (self.subgroup_defined_by is None):
             raise ValueError("a `subgroup` needs `subgroup_defined_by` (`baseline_feature` or `outcome`), and only a subgroup has one")
-        if self.time_origin is not None and not self.is_time_to_event:
-            raise ValueError(f"`time_origin` is for time-to-event values; {self.measure.value} is not one")
-        if (self.response_criteria is not None or self.assessed_by is not None) and not self.is_response:
-            raise ValueError(f"`response_criteria` and `assessed_by` are for response values; {self.measure.value} is not one")
         return self
-
-    @property
-    def judged_measure(self) -> Measure:
-        """The measure whose definition applies: the endpoint of a comparison, else the value's own measure."""
-        return self.endpoint if self.measure in COMPARISON_MEASURES and self.endpoint is not None else self.measure
-
-    @property
-    def is_time_to_event(self) -> bool:
-        return self.judged_measure in TIME_TO_EVENT_MEASURES or (self.measure is Measure.risk_reduction and self.endpoint is None)
-
-    @property
-    def is_response(self) -> bool:
-        return self.judged_measure in RESPONSE_MEASURES
 
 
 class CurationNote(Record):
@@ -640,7 +359,7 @@ class CurationNote(Record):
         default=None,
         description=("What the note is about, as a path into this record: `arms[0].outcomes[2]`, `drugs[1].route`, `arms[].outcomes` "
                      "(every arm), `timeline (HAIC).dose` (a step named in brackets), several joined by commas. Pages say it in words "
-                     "(\"Arm ‘Lenalidomide’: ORR\"); a path that names nothing in the record fails the build."),
+                     "(\"Arm ‘Exampletinib’: ORR\"); a path that names nothing in the record fails the build."),
         examples=["arms[0].outcomes[0]"])
     source: SourceName | None = Field(default=None, description="The document the note is about.", examples=[_EXAMPLE_SOURCE])
     quote: Text | None = Field(default=None, description="The passage the note is about (short, verbatim).",
@@ -672,13 +391,13 @@ class Citation(Record):
 
 class Drug(Record):
     name: NonEmptyText = Field(description="The drug, procedure or comparator as the sources name it.", examples=["exampletinib"])
-    drug_class: DrugClass = Field(description="What kind of drug or treatment it is (the drug classes vocabulary).",
+    drug_class: ClassId = Field(description="What kind of drug or treatment it is (the review file's `intervention_classes`).",
                                   examples=["tyrosine_kinase_inhibitor"])
-    route: Route | None = Field(default=None, description="Only where a source states it.", examples=["oral"])
+    route: RouteId | None = Field(default=None, description="Only where a source states it (the review file's `routes`).", examples=["oral"])
     inferred: ProseText | None = Field(
-        default=None, description=("Where the sources do not name this drug (e.g. they say only 'an anti-PD-1 antibody'): why the curators "
+        default=None, description=("Where the sources do not name this drug (e.g. they say only 'an antibody against the same target'): why the curators "
                                    "name it; shown beside the name."),
-        examples=["The report names only 'anti-PD-1' for this line; the drug is presumed to be the one given in the line before."])
+        examples=["The report names only the drug's class for this line; the drug is presumed to be the one given in the line before."])
 
 
 class RegimenRecord(Record):
@@ -724,7 +443,7 @@ class Arm(Record):
     id: RecordId = Field(description="Unique within the study, e.g. `regorafenib` or `placebo`.", examples=["exampletinib"])
     label: NonEmptyText = Field(description="How tables name the arm.", examples=["Exampletinib"])
     regimen: RecordId = Field(description="Id of the regimen record this arm received.", examples=["exampletinib"])
-    setting: Setting | None = Field(default=None, description="Overrides the study's setting for this arm.", examples=["after_sorafenib"])
+    setting: SettingId | None = Field(default=None, description="Overrides the study's setting for this arm.", examples=["second_line"])
     defined_by: GroupBasis = Field(
         default=GroupBasis.treatment,
         description=("What defines the group: the treatment assigned or given (`treatment`, a treatment arm), a feature known before "
@@ -745,19 +464,20 @@ class StudyRecord(Record):
     title: NonEmptyText = Field(description="Descriptive title; the official title where the source gives one.",
                                 examples=["EXAMPLE-1: a fictional randomised trial of exampletinib against placebo"])
     short_name: NonEmptyText = Field(description="How tables name it: trial acronym or first author and year.", examples=["EXAMPLE-1"])
-    study_type: StudyType = Field(description="What kind of study it is (the study types vocabulary).", examples=["randomised_trial"])
+    study_type: DesignId = Field(description="What kind of study it is (the review file's `designs`).", examples=["randomised_trial"])
     acronym: Text | None = Field(default=None, description="The trial's acronym, where the sources give one.", examples=["EXAMPLE-1"])
-    registry_ids: list[Annotated[str, StringConstraints(pattern=r"^NCT[0-9]{8}$"), AfterValidator(Identifier)]] = Field(
-        default_factory=list, description="Trial registry ids (ClinicalTrials.gov) as the sources give them.", examples=[["NCT00000000"]])
+    registry_ids: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]{1,59}$"), AfterValidator(Identifier)]] = Field(
+        default_factory=list, description="Trial registry ids as the sources give them; each must match one of the review file's `registries`.",
+        examples=[["NCT00000000"]])
     status: TrialStatus | None = Field(default=None, description="The trial's status as the sources give it.", examples=["completed"])
     citation: Citation | None = Field(default=None, description="The publication, as the sources cite it.", examples=[_EXAMPLE_CITATION])
     sources: list[SourceRef] = Field(min_length=1, description="Every source document the record draws on.", examples=[_EXAMPLE_SOURCES])
-    setting: Setting = Field(description="Where the study sits in the treatment sequence (the settings vocabulary).", examples=["after_sorafenib"])
-    prior_therapy: Text | None = Field(default=None, description="What patients had before, as stated.", examples=["sorafenib"])
+    setting: SettingId = Field(description="What group of the review the study belongs to (the review file's `settings`).", examples=["second_line"])
+    prior_therapy: Text | None = Field(default=None, description="What patients had before, as stated.", examples=["first-line sampletinib"])
     design: Design = Field(default_factory=Design, description="How the study was designed, as stated.",
                            examples=[{"phase": "II", "randomised": True, "allocation_ratio": "2:1", "blinding": "double-blind"}])
     population: ProseText | None = Field(default=None, description="Who was studied, in the curator's words.",
-                                         examples=["Adults with advanced hepatocellular carcinoma that progressed on sorafenib."])
+                                         examples=["Adults with an advanced fictional disease that progressed on first-line sampletinib."])
     population_values: list[ReportedValue] = Field(default_factory=list, description="Reported baseline figures for the whole study.",
                                                    examples=[[{"measure": "age", "statistic": "median", "as_reported": "62 years", "value": 62, "unit": "years",
                                                                **_example_evidence("The median age in EXAMPLE-1 was 62 years")}]])
@@ -798,10 +518,10 @@ class Patient(Record):
     sex: Literal["male", "female"] | None = Field(default=None, description="As stated.", examples=["male"])
     aetiology: list[Text] = Field(default_factory=list, description="As stated, e.g. `hepatitis B virus`.",
                                   examples=[["hepatitis B virus"]])
-    staging: dict[Text, Text] = Field(default_factory=dict, description="System → stage as stated, e.g. `BCLC: B`.",
-                                      examples=[{"BCLC": "C"}])
-    liver_function: dict[Text, Text] = Field(default_factory=dict, description="Measure → value as stated, e.g. `Child-Pugh score: '5'`.",
-                                             examples=[{"Child-Pugh score": "5"}])
+    staging: dict[Text, Text] = Field(default_factory=dict, description="System → stage as stated, e.g. `TNM: T2N0M0`.",
+                                      examples=[{"TNM": "T2N0M0"}])
+    liver_function: dict[Text, Text] = Field(default_factory=dict, description="Measure → value as stated, e.g. `bilirubin: '1.1 mg/dl'`.",
+                                             examples=[{"bilirubin": "1.1 mg/dl"}])
     performance_status: Text | None = Field(default=None, description="As stated, e.g. an ECOG score.", examples=["ECOG 0"])
     presentation: ProseText | None = Field(default=None, description="How the disease presented, in the curator's words.",
                                            examples=["Abdominal pain and a single large liver tumour."])
@@ -809,7 +529,6 @@ class Patient(Record):
                                      examples=[[_example_evidence("A 62-year-old man (the EXAMPLE case) presented with abdominal pain")]])
 
 
-EventKind = Literal["diagnosis", "surgery", "radiotherapy", "tace", "haic", "systemic", "imaging", "other"]
 TimeUnit = Literal["days", "weeks", "months", "years"]
 
 
@@ -838,7 +557,7 @@ class RelativeDate(Record):
 class TreatmentLine(Record):
     """One dated step of a case's treatment sequence."""
 
-    kind: EventKind = Field(description="What kind of step it is.", examples=["systemic"])
+    kind: StepKindId = Field(description="What kind of step it is (the review file's `case_reports.steps`).", examples=["systemic"])
     id: RecordId | None = Field(default=None, description="A name for the step, unique in the timeline, for dates counted from it (`start_after`).",
                                 examples=["mri-2021-06"])
     label: NonEmptyText = Field(description="How the timeline names the step.", examples=["Exampletinib"])
@@ -861,7 +580,7 @@ class TreatmentLine(Record):
     inferred_dates: list[Literal["start", "end"]] = Field(
         default_factory=list, description="Which of the step's dates the curators inferred (`inferred` says why); the page marks them.",
         examples=[["start"]])
-    best_response: Response | None = Field(default=None, description="Best response, as the report gives it (the responses vocabulary).",
+    best_response: ResponseId | None = Field(default=None, description="Best response, as the report gives it (the review file's `case_reports.responses`).",
                                            examples=["PR"])
     response_as_reported: Text | None = Field(default=None, description="The response as worded.", examples=["partial response"])
     stop_reason: Text | None = Field(default=None, description="Why the line stopped, as stated.", examples=["disease progression"])
@@ -892,8 +611,6 @@ class TreatmentLine(Record):
 
     @model_validator(mode="after")
     def _check_regimen(self) -> TreatmentLine:
-        if self.kind in {"systemic", "tace", "haic", "radiotherapy", "surgery"} and self.regimen is None:
-            raise ValueError(f"a {self.kind} line needs the `regimen` it used")
         if self.inferred_dates and self.inferred is None:
             raise ValueError("`inferred_dates` needs `inferred`, the reason")
         return self
@@ -937,16 +654,16 @@ class CaseRecord(Record):
 
     id: RecordId = Field(examples=["example-case-exampletinib"])
     title: NonEmptyText = Field(description="Descriptive title of the case report.",
-                                examples=["A fictional patient treated with exampletinib after sorafenib"])
+                                examples=["A fictional patient treated with exampletinib after sampletinib"])
     short_name: NonEmptyText = Field(description="How tables name it: first author and year, or a short label.", examples=["Example case"])
     citation: Citation | None = Field(default=None, description="The publication, as the sources cite it.",
-                                      examples=[{**_EXAMPLE_CITATION, "title": "Exampletinib after sorafenib: a fictional case report"}])
+                                      examples=[{**_EXAMPLE_CITATION, "title": "Exampletinib after sampletinib: a fictional case report"}])
     sources: list[SourceRef] = Field(min_length=1, description="Every source document the record draws on.",
                                      examples=[[{"document": _EXAMPLE_SOURCE, "role": "full case report"}]])
-    setting: Setting = Field(description="Where the case sits in the treatment sequence (the settings vocabulary).", examples=["after_sorafenib"])
+    setting: SettingId = Field(description="What group of the review the case belongs to (the review file's `settings`).", examples=["second_line"])
     institution: Text | None = Field(default=None, description="Where the patient was treated, as stated.", examples=["Example University Hospital"])
     patient: Patient = Field(description="Who the patient was, as reported.",
-                             examples=[{"sex": "male", "aetiology": ["hepatitis B virus"], "staging": {"BCLC": "C"}}])
+                             examples=[{"sex": "male", "aetiology": ["hepatitis B virus"], "staging": {"TNM": "T2N0M0"}}])
     timeline: list[TreatmentLine] = Field(min_length=1, description="Every dated step of the case, in order.",
                                           examples=[[{"kind": "systemic", "label": "Exampletinib", "regimen": "exampletinib", "start": "2021-03",
                                                       "evidence": [_example_evidence("received exampletinib 100 mg once daily from March 2021")]}]])
@@ -962,7 +679,7 @@ class CaseRecord(Record):
     summary: ProseText = Field(description="What happened to the patient, in the curator's words.",
                                examples=["A fictional patient whose disease was controlled for six months on exampletinib."])
     conclusion: ProseText | None = Field(default=None, description="The authors' conclusion, in the curator's words.",
-                                         examples=["The authors suggest that exampletinib deserves study after sorafenib."])
+                                         examples=["The authors suggest that exampletinib deserves study after sampletinib."])
     notes: list[CurationNote] = Field(default_factory=list, description="Problems in the sources, each explained (curation notes).",
                                       examples=[[{"kind": "ambiguity", "field": "timeline[0].start",
                                                   "text": "The report gives the month but not the day the treatment started."}]])
@@ -1007,7 +724,7 @@ class GlossaryTerm(Record):
 
     # No character Markdown or HTML acts on: the term is matched in page text as written.
     term: Annotated[str, StringConstraints(min_length=1, max_length=30, pattern=r"^[^\s\\`*_\[\]{}|#<>&\"]([^\\`*_\[\]{}|#<>&\"]*[^\s\\`*_\[\]{}|#<>&\"])?$")] = Field(
-        description="The abbreviation exactly as written in the text, e.g. `ORR` or `PD-1` (case-sensitive).",
+        description="The abbreviation exactly as written in the text, e.g. `ORR` or `HbA1c` (case-sensitive).",
         examples=["ORR"],
     )
     expansion: NonEmptyText = Field(description="What it stands for, e.g. `objective response rate`; shown as the tooltip.",

@@ -12,37 +12,34 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from generator.case_dates import PlacedDate, PlacedStep, place_dates
-from generator.comparisons import ALL_ARMS, ARM_COLUMNS, COMPARISONS, ColumnSpec, ComparisonSpec, Scope
-from generator.definitions import Judgement, Tag, TagKind, judge, tags_of
+from generator.definitions import Judgement, Tag, TagKind, describe_accepts, judge, tags_of
 from generator.derive import headline
+from generator.effects import MEASURE_LABELS as EFFECT_LABELS
+from generator.effects import Effect as EffectEstimate
+from generator.effects import TwoByTwo, effect_from_counts
 from generator.errors import Problem
 from generator.evidence import normalise_space
 from generator.link import Corpus
 from generator.load import format_loc
+from generator.review_file import ColumnSpec, ComparisonSpec, EffectSpec, MeasureKind, ReviewFile, Scope
 from generator.schema import (
-    COMPARISON_MEASURES,
-    DRUG_CLASS_LABELS,
-    SETTING_LABELS,
-    STUDY_TYPE_LABELS,
     Arm,
     CaseAdverseEvent,
     CaseRecord,
     Evidence,
     GroupBasis,
-    Measure,
     RegimenRecord,
     ReportedValue,
-    Setting,
     StudyRecord,
-    StudyType,
     TreatmentLine,
 )
 from generator.statistics import ProportionInterval, clopper_pearson
 
-# Measures whose stated count and denominator give an exact interval.
-PROPORTION_MEASURES = frozenset({Measure.orr, Measure.dcr, Measure.cr, Measure.pr, Measure.sd, Measure.pd})
-# Values no comparison column or effect shows, and that say nothing of how the arm fared: not "other outcomes".
-NOT_OUTCOMES = frozenset({Measure.n, Measure.age, Measure.male, Measure.female, Measure.characteristic})
+
+def not_an_outcome(review: ReviewFile, value: ReportedValue) -> bool:
+    """Values no comparison column or effect shows, and that say nothing of how the arm fared (its size, baseline figures)."""
+    measure = review.measures_by_id[value.measure]
+    return measure.participants or measure.baseline
 
 
 # --------------------------------------------------------------------------- evidence levels
@@ -58,19 +55,6 @@ class EvidenceLevel:
     pooled: bool  # False for evidence that must never be read as pooled (case reports, plans, reviews)
 
 
-_DESIGN_RANK = {
-    StudyType.randomised_trial: 1,
-    StudyType.single_arm_trial: 3,
-    StudyType.non_randomised_trial: 3,
-    StudyType.observational: 5,
-    StudyType.not_stated: 6,
-    StudyType.review: 8,
-    StudyType.registered_trial: 9,
-    StudyType.planned_trial: 9,
-    StudyType.preclinical: 10,
-}
-
-
 def _phase_rank(phase: str | None) -> int:
     """Within a design, a later phase ranks higher (III before II before I)."""
     if phase is None:
@@ -78,37 +62,36 @@ def _phase_rank(phase: str | None) -> int:
     return 0 if "III" in phase else 1
 
 
-def evidence_level(record: StudyRecord | CaseRecord) -> EvidenceLevel:
+CASE_REPORT_RANK = 7  # case reports sit here in every review's hierarchy (the review file ranks the study designs around it)
+
+
+def evidence_level(review: ReviewFile, record: StudyRecord | CaseRecord) -> EvidenceLevel:
     """The record's rank and its label: the label always begins with the design the tables filter on, so a badge
     and its filter agree ("Randomised trial, phase III" is among the randomised trials)."""
     if isinstance(record, CaseRecord):
-        return EvidenceLevel(7, "Case report", "Case report", pooled=False)
-    kind = record.study_type
-    design = STUDY_TYPE_LABELS[kind]
-    rank = _DESIGN_RANK[kind]
+        return EvidenceLevel(CASE_REPORT_RANK, "Case report", "Case report", pooled=False)
+    design = review.design(record.study_type)
+    rank = design.rank
     phase = record.design.phase
-    if kind in {StudyType.randomised_trial, StudyType.single_arm_trial, StudyType.non_randomised_trial, StudyType.not_stated}:
-        if kind is not StudyType.not_stated:
+    if design.planned:
+        label = f"{design.label}, phase {phase} (no results)" if phase else f"{design.label} (no results)"
+    elif design.results:
+        if design.phased:
             rank += _phase_rank(phase)
-        label = f"{design}, phase {phase}" if phase else design
-    elif kind in {StudyType.planned_trial, StudyType.registered_trial} and phase:
-        label = f"{design}, phase {phase} (no results)"
-    elif kind in {StudyType.planned_trial, StudyType.registered_trial}:
-        label = f"{design} (no results)"
+        label = f"{design.label}, phase {phase}" if phase and design.phase_in_label else design.label
     else:
-        label = design
-    has_results = kind not in {StudyType.planned_trial, StudyType.registered_trial, StudyType.review, StudyType.preclinical}
-    return EvidenceLevel(rank, label, design, pooled=has_results)
+        label = design.label
+    return EvidenceLevel(rank, label, design.label, pooled=design.results)
 
 
 # --------------------------------------------------------------------------- cells: one value under its column
 
 
-def regimen_classes(regimen: RegimenRecord) -> str:
-    """The regimen's drug classes in the order its drugs are listed, e.g. 'Multikinase inhibitor + Anti-PD-1 antibody'."""
+def regimen_classes(review: ReviewFile, regimen: RegimenRecord) -> str:
+    """The regimen's intervention classes in the order its drugs are listed, e.g. 'Kinase inhibitor + Antibody'."""
     labels: list[str] = []
     for drug in regimen.drugs:
-        label = DRUG_CLASS_LABELS[drug.drug_class]
+        label = review.label("intervention_classes", drug.drug_class)
         if label not in labels:
             labels.append(label)
     return " + ".join(labels)
@@ -128,16 +111,13 @@ def regimens_by_drug(corpus: Corpus) -> dict[str, list[RegimenRecord]]:
     return by_drug
 
 
-def exact_interval(value: ReportedValue | None) -> ProportionInterval | None:
+def exact_interval(review: ReviewFile, value: ReportedValue | None) -> ProportionInterval | None:
     """The exact 95% interval of a stated proportion, where the count and denominator are both stated."""
-    if value is None or value.measure not in PROPORTION_MEASURES or value.numerator is None or value.denominator is None:
+    if value is None or value.numerator is None or value.denominator is None:
+        return None
+    if review.measures_by_id[value.measure].kind is not MeasureKind.proportion:
         return None
     return clopper_pearson(value.numerator, value.denominator)
-
-
-PARTIAL_ONLY = Tag(TagKind.caveat, "partial responses only",
-                   "The source states partial responses only, with no objective response rate and no complete responses: they are "
-                   "shown as stated, never as a derived response rate.")
 # Medians in days or weeks sort among those in months by this factor (a mean month); they are shown as stated.
 _MONTHS_PER = {"months": 1.0, "month": 1.0, "weeks": 7 / 30.4375, "week": 7 / 30.4375, "days": 1 / 30.4375, "day": 1 / 30.4375,
                "years": 12.0, "year": 12.0}
@@ -149,11 +129,16 @@ class Cell:
 
     value: ReportedValue | None
     judgement: Judgement
-    partial_only: bool = False  # a response column showing partial responses because nothing else is stated
+    fallback: Tag | None = None  # the column's fallback mark, where the cell shows its fallback measure ("partial responses only")
+    interval: ProportionInterval | None = None  # exact interval of a stated proportion, computed here
+
+    @property
+    def partial_only(self) -> bool:
+        return self.fallback is not None
 
     @property
     def marks(self) -> tuple[Tag, ...]:
-        return ((PARTIAL_ONLY,) if self.partial_only else ()) + self.judgement.marks
+        return ((self.fallback,) if self.fallback is not None else ()) + self.judgement.marks
 
     @property
     def stated(self) -> tuple[Tag, ...]:
@@ -163,10 +148,6 @@ class Cell:
     @property
     def differs(self) -> bool:
         return self.judgement.differs
-
-    @property
-    def interval(self) -> ProportionInterval | None:
-        return exact_interval(self.value)
 
     def sort_key(self, times: bool) -> float | None:
         """The number a table sorts by: the value itself, or for a time its length in months (shown as stated)."""
@@ -181,15 +162,17 @@ class Cell:
 EMPTY = Cell(None, Judgement(()))
 
 
-def column_cell(arm: Arm, column: ColumnSpec) -> Cell:
+def column_cell(review: ReviewFile, arm: Arm, column: ColumnSpec) -> Cell:
     for measure in column.measures:
         value = headline(arm, measure)
         if value is not None:
-            return Cell(value, judge(value, arm, column.accepts))
-    if column.partial_responses and headline(arm, Measure.cr) is None:
-        partial = headline(arm, Measure.pr)
-        if partial is not None:
-            return Cell(partial, judge(partial, arm, column.accepts), partial_only=True)
+            return Cell(value, judge(review, value, arm, column.accepts), interval=exact_interval(review, value))
+    fallback = column.fallback
+    if fallback is not None and all(headline(arm, measure) is None for measure in fallback.unless):
+        value = headline(arm, fallback.measure)
+        if value is not None:
+            return Cell(value, judge(review, value, arm, column.accepts), Tag(TagKind.caveat, fallback.mark, fallback.explanation),
+                        exact_interval(review, value))
     return EMPTY
 
 
@@ -202,19 +185,17 @@ class ArmRow:
     arm: Arm
     arm_index: int
     regimen: RegimenRecord
-    setting: Setting
+    setting: str
+    setting_label: str
     level: EvidenceLevel
     classes: str
     cells: dict[str, Cell]  # column id → cell
     other: tuple[ReportedValue, ...]  # outcomes no column shows (comparisons apart): listed, never dropped
-
-    @property
-    def setting_label(self) -> str:
-        return SETTING_LABELS[self.setting]
+    headline_columns: frozenset[str] = frozenset()  # columns that say how the arm fared (not its size)
 
     @property
     def has_headline(self) -> bool:
-        return any(cell.value is not None for column, cell in self.cells.items() if column != "n")
+        return any(cell.value is not None for column, cell in self.cells.items() if column in self.headline_columns)
 
     @property
     def group(self) -> GroupBasis:
@@ -223,24 +204,32 @@ class ArmRow:
     kind = "arm"  # what a comparison page's entry is (its tables take arms and comparisons apart)
 
 
-def _other_outcomes(arm: Arm, cells: dict[str, Cell]) -> tuple[ReportedValue, ...]:
+def _other_outcomes(review: ReviewFile, arm: Arm, cells: dict[str, Cell]) -> tuple[ReportedValue, ...]:
     shown = {id(cell.value) for cell in cells.values() if cell.value is not None}
     return tuple(value for value in arm.outcomes
-                 if id(value) not in shown and value.measure not in NOT_OUTCOMES and value.measure not in COMPARISON_MEASURES
+                 if id(value) not in shown and not not_an_outcome(review, value) and not review.measures_by_id[value.measure].comparison
                  and value.subgroup is None)
 
 
-def arm_row(corpus: Corpus, study: StudyRecord, index: int, columns: dict[str, ColumnSpec] = ARM_COLUMNS) -> ArmRow:
+def headline_columns(review: ReviewFile) -> frozenset[str]:
+    """Columns whose values say how an arm fared: every column but those counting its participants."""
+    return frozenset(column.id for column in review.columns if not all(review.measure(m).participants for m in column.measures))
+
+
+def arm_row(corpus: Corpus, study: StudyRecord, index: int, columns: dict[str, ColumnSpec] | None = None) -> ArmRow:
+    review = corpus.review
     arm = study.arms[index]
     regimen = corpus.regimens[arm.regimen]
-    cells = {column_id: column_cell(arm, column) for column_id, column in columns.items()}
-    return ArmRow(study, arm, index, regimen, arm.setting or study.setting, evidence_level(study), regimen_classes(regimen), cells,
-                  _other_outcomes(arm, cells))
+    chosen = columns if columns is not None else {column.id: column for column in review.columns}
+    cells = {column_id: column_cell(review, arm, column) for column_id, column in chosen.items()}
+    setting = arm.setting or study.setting
+    return ArmRow(study, arm, index, regimen, setting, review.label("settings", setting), evidence_level(review, study),
+                  regimen_classes(review, regimen), cells, _other_outcomes(review, arm, cells), headline_columns(review))
 
 
 def every_arm_row(corpus: Corpus) -> list[ArmRow]:
     """Every arm of every study that reports results, strongest evidence first, then by study name and arm order."""
-    rows = [arm_row(corpus, study, index) for study in corpus.studies.values() if evidence_level(study).pooled
+    rows = [arm_row(corpus, study, index) for study in corpus.studies.values() if evidence_level(corpus.review, study).pooled
             for index in range(len(study.arms))]
     return sorted(rows, key=lambda r: (r.level.rank, r.study.short_name.lower(), r.arm_index))
 
@@ -250,17 +239,17 @@ def arm_rows(corpus: Corpus, keep: Callable[[ArmRow], bool] = lambda row: True) 
     return [row for row in every_arm_row(corpus) if row.group is GroupBasis.treatment and row.has_headline and keep(row)]
 
 
-def in_scope(scope: Scope) -> Callable[[RegimenRecord, Setting], bool]:
-    def keep(regimen: RegimenRecord, setting: Setting) -> bool:
+def in_scope(scope: Scope) -> Callable[[RegimenRecord, str], bool]:
+    def keep(regimen: RegimenRecord, setting: str) -> bool:
         if scope.every:
             return True
         return (setting in scope.settings) or (scope.drug is not None and has_drug(regimen, scope.drug))
     return keep
 
 
-def studies_by_setting(corpus: Corpus) -> dict[Setting, list[StudyRecord]]:
+def studies_by_setting(corpus: Corpus) -> dict[str, list[StudyRecord]]:
     """Every study under its setting, in the corpus's order."""
-    grouped: dict[Setting, list[StudyRecord]] = {}
+    grouped: dict[str, list[StudyRecord]] = {}
     for study in corpus.studies.values():
         grouped.setdefault(study.setting, []).append(study)
     return grouped
@@ -269,7 +258,7 @@ def studies_by_setting(corpus: Corpus) -> dict[Setting, list[StudyRecord]]:
 def studies_with_drug(corpus: Corpus, name: str) -> list[StudyRecord]:
     """Every study with an arm whose regimen contains the drug, results or not (plans and registrations included)."""
     found = [s for s in corpus.studies.values() if any(has_drug(corpus.regimens[a.regimen], name) for a in s.arms)]
-    return sorted(found, key=lambda s: (evidence_level(s).rank, s.short_name.lower()))
+    return sorted(found, key=lambda s: (evidence_level(corpus.review, s).rank, s.short_name.lower()))
 
 
 # --------------------------------------------------------------------------- a study's arms side by side
@@ -335,9 +324,15 @@ class ComparisonRow:
 
     kind = "comparison"
 
+    computed: ComputedEffect | None = None  # the review's effect, computed here from the two arms' counts
+
     @property
-    def settings(self) -> list[Setting]:
+    def settings(self) -> list[str]:
         return list(dict.fromkeys((self.first.setting, self.second.setting)))
+
+    @property
+    def setting_labels(self) -> list[str]:
+        return list(dict.fromkeys((self.first.setting_label, self.second.setting_label)))
 
     @property
     def has_other(self) -> bool:
@@ -350,10 +345,7 @@ class ComparisonRow:
                 yield row, value
 
 
-_CONTROL_CLASSES = frozenset({"placebo", "no_treatment"})
-
-
-def _pairs(study: StudyRecord, rows: dict[str, ArmRow]) -> list[tuple[str, str]]:
+def _pairs(review: ReviewFile, study: StudyRecord, rows: dict[str, ArmRow]) -> list[tuple[str, str]]:
     """The comparisons a study states between its treatment arms (by its values' comparators); with none stated, its two
     treatment arms when it has exactly two, the control (placebo or no treatment) second."""
     pairs: list[tuple[str, str]] = []
@@ -365,20 +357,23 @@ def _pairs(study: StudyRecord, rows: dict[str, ArmRow]) -> list[tuple[str, str]]
                     pairs.append(pair)
     if not pairs and len(rows) == 2:
         first, second = rows
-        if all(drug.drug_class.value in _CONTROL_CLASSES for drug in rows[first].regimen.drugs):
+        controls = {term.id for term in review.intervention_classes if term.control}
+        if all(drug.drug_class in controls for drug in rows[first].regimen.drugs):
             first, second = second, first
         pairs.append((first, second))
     return pairs
 
 
-def comparison_rows(study: StudyRecord, rows: dict[str, ArmRow]) -> list[ComparisonRow]:
-    """A study's comparisons between treatment arms of ``rows`` (arm id → row), in the order the record states them."""
+def comparison_rows(review: ReviewFile, study: StudyRecord, rows: dict[str, ArmRow], effect: EffectSpec | None = None) -> list[ComparisonRow]:
+    """A study's comparisons between treatment arms of ``rows`` (arm id → row), in the order the record states them; with
+    ``effect``, each with the review's effect computed from the two arms' counts."""
     found = []
-    for first, second in _pairs(study, rows):
-        effects = tuple(Effect(value, arm, tuple(tags_of(value, arm))) for arm in study.arms if arm.id in (first, second)
+    for first, second in _pairs(review, study, rows):
+        effects = tuple(Effect(value, arm, tuple(tags_of(review, value, arm))) for arm in study.arms if arm.id in (first, second)
                         for value in arm.outcomes
-                        if value.measure in COMPARISON_MEASURES and value.comparator in (first, second) and value.comparator != arm.id)
-        found.append(ComparisonRow(study, evidence_level(study), rows[first], rows[second], effects))
+                        if review.measures_by_id[value.measure].comparison and value.comparator in (first, second) and value.comparator != arm.id)
+        computed = computed_effect(effect, rows[first].arm, rows[second].arm) if effect is not None else None
+        found.append(ComparisonRow(study, evidence_level(review, study), rows[first], rows[second], effects, computed))
     return found
 
 
@@ -390,6 +385,7 @@ class ComparisonView:
     """One comparison page: what it holds, read from its declaration."""
 
     spec: ComparisonSpec
+    review: ReviewFile
     columns: list[tuple[str, ColumnSpec]]
     rows: list[ArmRow]  # treatment arms in one row each (those of comparisons too on the page of every arm)
     comparisons: list[ComparisonRow]  # comparative studies, one row per comparison
@@ -427,7 +423,7 @@ class ComparisonView:
         """The columns' definitions in words, columns of one definition together: (["ORR", "DCR"], "response by …")."""
         grouped: dict[str, list[str]] = {}
         for _, column in self.columns:
-            described = column.accepts.describe()
+            described = describe_accepts(self.review, column.accepts)
             if described:
                 grouped.setdefault(described, []).append(column.label)
         return [(labels, described) for described, labels in grouped.items()]
@@ -440,8 +436,9 @@ class ComparisonView:
                                               e.first.arm_index if isinstance(e, ComparisonRow) else e.arm_index))
 
 
-def all_arms(comparisons: list[ComparisonView]) -> ComparisonView:
-    return next(view for view in comparisons if view.slug == ALL_ARMS)
+def all_arms(comparisons: list[ComparisonView]) -> ComparisonView | None:
+    """The page of every arm, one row each (the review file's comparison with `all_arms`), if the review has one."""
+    return next((view for view in comparisons if view.spec.all_arms), None)
 
 
 def _collect_marks(rows: Iterable[ArmRow], columns: Iterable[str]) -> list[Tag]:
@@ -461,8 +458,8 @@ def build_view(corpus: Corpus, spec: ComparisonSpec, every_row: list[ArmRow]) ->
     with_values = [row for row in treatment if row.has_headline]
     comparisons: list[ComparisonRow] = []
     if spec.side_by_side:
-        # A comparison is in scope when either of its arms is: the lenalidomide page shows apatinib plus lenalidomide
-        # beside apatinib alone, as the study compared them.
+        # A comparison is in scope when either of its arms is: a page about one drug shows the combination with it
+        # beside the partner drug alone, as the study compared them.
         in_scope_ids = {id(row) for row in treatment}
         studies = {row.study.id for row in treatment}
         by_study: dict[str, dict[str, ArmRow]] = {}
@@ -472,7 +469,8 @@ def build_view(corpus: Corpus, spec: ComparisonSpec, every_row: list[ArmRow]) ->
         for arms in by_study.values():
             study = next(iter(arms.values())).study
             if len(arms) >= 2:
-                comparisons += [c for c in comparison_rows(study, arms) if id(c.first) in in_scope_ids or id(c.second) in in_scope_ids]
+                comparisons += [c for c in comparison_rows(corpus.review, study, arms, spec.effect)
+                                if id(c.first) in in_scope_ids or id(c.second) in in_scope_ids]
     paired = {id(row) for comparison in comparisons for row in (comparison.first, comparison.second)}
     rows = [row for row in with_values if id(row) not in paired]
     other_outcomes = [row for row in treatment if not row.has_headline and row.other and id(row) not in paired]
@@ -484,30 +482,33 @@ def build_view(corpus: Corpus, spec: ComparisonSpec, every_row: list[ArmRow]) ->
         chosen = [case for case in corpus.cases.values()
                   if any(keep_case(corpus.regimens[line.regimen], case.setting) for line in case.timeline if line.regimen)
                   or (spec.cases.settings and case.setting in spec.cases.settings)]
-        cases = case_summaries(corpus, chosen, spec.case_focus)
+        cases = case_summaries(corpus, chosen, case_focus(corpus.review))
     without_results: list[StudyRecord] = []
     if spec.planned:
         without_results = sorted((study for study in corpus.studies.values()
-                                  if study.study_type in {StudyType.planned_trial, StudyType.registered_trial}
+                                  if corpus.review.design(study.study_type).planned
                                   and (any(keep(corpus.regimens[arm.regimen], arm.setting or study.setting) for arm in study.arms)
                                        or (not study.arms and study.setting in spec.arms.settings))),
-                                 key=lambda s: (evidence_level(s).rank, s.short_name.lower()))
-    columns = [(column_id, ARM_COLUMNS[column_id]) for column_id in spec.columns]
+                                 key=lambda s: (evidence_level(corpus.review, s).rank, s.short_name.lower()))
+    columns = [(column_id, corpus.review.column(column_id)) for column_id in spec.columns]
     marked_rows = [*rows, *(row for comparison in comparisons for row in (comparison.first, comparison.second))]
-    return ComparisonView(spec, columns, rows, comparisons, other_outcomes, other_groups, no_values, cases, without_results,
+    return ComparisonView(spec, corpus.review, columns, rows, comparisons, other_outcomes, other_groups, no_values, cases, without_results,
                           _collect_marks(marked_rows, spec.columns))
 
 
-def comparison_views(corpus: Corpus, specs: list[ComparisonSpec] = COMPARISONS) -> list[ComparisonView]:
-    """The comparison pages of the review, in reading order."""
+def comparison_views(corpus: Corpus, specs: list[ComparisonSpec] | None = None) -> list[ComparisonView]:
+    """The comparison pages of the review (the review file's, unless ``specs``), in reading order."""
     # One set of rows for every view: pages render a row once and reuse it wherever it appears (generator.render.Fragments).
     every_row = every_arm_row(corpus)
-    return [build_view(corpus, spec, every_row) for spec in specs]
+    return [build_view(corpus, spec, every_row) for spec in (corpus.review.comparisons if specs is None else specs)]
 
 
-def check_comparisons(corpus: Corpus, specs: list[ComparisonSpec] = COMPARISONS, columns: dict[str, ColumnSpec] = ARM_COLUMNS) -> list[Problem]:
+def check_comparisons(corpus: Corpus, specs: list[ComparisonSpec] | None = None, columns: dict[str, ColumnSpec] | None = None) -> list[Problem]:
     """A value that a column would hold although its definition differs from the column's, where the column's declaration
     does not say to mark it: a problem (the build stops), located at the value."""
+    review = corpus.review
+    specs = review.comparisons if specs is None else specs
+    columns = {column.id: column for column in review.columns} if columns is None else columns
     problems: list[Problem] = []
     for spec in specs:
         strict = [columns[column_id] for column_id in spec.columns if columns[column_id].otherwise == "fail"]
@@ -522,7 +523,7 @@ def check_comparisons(corpus: Corpus, specs: list[ComparisonSpec] = COMPARISONS,
                 if regimen is None or arm.defined_by is not GroupBasis.treatment or not keep(regimen, arm.setting or study.setting):
                     continue
                 for column in strict:
-                    cell = column_cell(arm, column)
+                    cell = column_cell(review, arm, column)
                     if not cell.differs or cell.value is None:
                         continue
                     loc = ("arms", index, "outcomes", next(i for i, v in enumerate(arm.outcomes) if v is cell.value))
@@ -562,7 +563,15 @@ def evidence_stating(line: TreatmentLine, text: str | None) -> Evidence:
     return line.evidence[0]
 
 
+def case_focus(review: ReviewFile) -> str | None:
+    """The drug the case comparison puts in focus (its line, dose and partners), as the review file names it."""
+    return review.case_reports.focus if review.case_reports is not None else None
+
+
 def summarise_case(corpus: Corpus, case: CaseRecord, drug: str | None = None) -> CaseSummary:
+    steps = corpus.review.case_reports.steps if corpus.review.case_reports is not None else []
+    lines_of_treatment = {step.id for step in steps if step.treatment_line}
+    procedures = {step.id for step in steps if step.needs_regimen and not step.treatment_line}  # surgery, radiotherapy, procedures
     lines = case.timeline
     index = None if drug is None else next(
         (i for i, line in enumerate(lines) if line.regimen and has_drug(corpus.regimens[line.regimen], drug)), None)
@@ -572,12 +581,12 @@ def summarise_case(corpus: Corpus, case: CaseRecord, drug: str | None = None) ->
                 if focus and focus.regimen else [])
     return CaseSummary(
         case=case,
-        level=evidence_level(case),
+        level=evidence_level(corpus.review, case),
         focus=drug,
-        prior_systemic=[line for line in before if line.kind == "systemic"],
+        prior_systemic=[line for line in before if line.kind in lines_of_treatment],
         focus_line=focus,
         partners=partners,
-        procedures=[line for line in lines if line.kind in {"surgery", "tace", "haic", "radiotherapy"}],
+        procedures=[line for line in lines if line.kind in procedures],
         adverse_events=list(case.adverse_events),
         final_line=lines[-1] if lines else None,
         response_evidence=evidence_stating(focus, focus.response_as_reported) if focus else None,
@@ -589,7 +598,7 @@ def case_summaries(corpus: Corpus, cases: Iterable[CaseRecord] | None = None, dr
     return [summarise_case(corpus, case, drug) for case in sorted(chosen, key=lambda c: c.short_name.lower())]
 
 
-def cases_in_settings(corpus: Corpus, *settings: Setting) -> list[CaseRecord]:
+def cases_in_settings(corpus: Corpus, *settings: str) -> list[CaseRecord]:
     return [case for case in corpus.cases.values() if case.setting in settings]
 
 
@@ -607,3 +616,58 @@ def placed_step(case: CaseRecord, line: TreatmentLine) -> PlacedStep:
 def placed_follow_up(case: CaseRecord) -> PlacedDate | None:
     """The case's last follow-up as placed (stated, or counted from a step: 'more than 3 years after ...')."""
     return place_dates(case.timeline, case.follow_up).follow_up
+
+
+# --------------------------------------------------------------------------- effects computed here
+
+
+@dataclass(frozen=True)
+class ComputedEffect:
+    """The review's effect for one comparison, computed here from the counts the two arms state (never stated by a source)."""
+
+    spec: EffectSpec
+    counts: tuple[ReportedValue, ...]  # the stated values the table is made of, for their quotes
+    table: TwoByTwo | None  # events and totals of the first arm (treatment) and the second (control)
+    result: EffectEstimate | None
+    reason: str | None  # why no effect could be computed, where none could
+
+    @property
+    def label(self) -> str:
+        return EFFECT_LABELS[self.spec.measure]
+
+
+def _arm_counts(spec: EffectSpec, arm: Arm) -> tuple[int | None, int | None, list[ReportedValue]]:
+    """An arm's events and total from its stated values: the total as stated, or events plus non-events (a sum, computed here)."""
+    events = headline(arm, spec.events)
+    used = [value for value in (events,) if value is not None]
+    if spec.total is not None:
+        total = headline(arm, spec.total)
+        used += [total] if total is not None else []
+        return _whole(events), _whole(total), used
+    non_events = headline(arm, spec.non_events) if spec.non_events else None
+    used += [non_events] if non_events is not None else []
+    count, rest = _whole(events), _whole(non_events)
+    return count, (count + rest if count is not None and rest is not None else None), used
+
+
+def _whole(value: ReportedValue | None) -> int | None:
+    if value is None or value.value is None or value.value != int(value.value) or value.value < 0:
+        return None
+    return int(value.value)
+
+
+def computed_effect(spec: EffectSpec, treatment: Arm, control: Arm) -> ComputedEffect:
+    """The effect of ``treatment`` against ``control`` (the comparison's first and second arm), from their 2×2 counts."""
+    events_t, total_t, used_t = _arm_counts(spec, treatment)
+    events_c, total_c, used_c = _arm_counts(spec, control)
+    used = tuple(used_t + used_c)
+    if None in (events_t, total_t, events_c, total_c):
+        return ComputedEffect(spec, used, None, None, "the sources do not state both arms' counts")
+    assert events_t is not None and total_t is not None and events_c is not None and total_c is not None
+    if total_t < 1 or total_c < 1 or events_t > total_t or events_c > total_c:
+        return ComputedEffect(spec, used, None, None, "the stated counts do not make a 2×2 table")
+    table = TwoByTwo(events_t, total_t, events_c, total_c)
+    estimate = effect_from_counts(table, spec.measure)
+    if estimate.reason is not None:
+        return ComputedEffect(spec, used, table, None, estimate.reason)
+    return ComputedEffect(spec, used, table, estimate, None)

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from generator import views
-from generator.comparisons import ARM_COLUMNS, COMPARISONS, ColumnSpec
-from generator.definitions import Accepts, TagKind
+from generator.definitions import TagKind
 from generator.link import Corpus
 from generator.pipeline import ReviewConfig, validate_review
-from generator.schema import GroupBasis, Measure, ResponseCriteria, TimeOrigin
+from generator.review_file import Accepts, ColumnSpec
+from generator.schema import GroupBasis
 from tests.conftest import ROOT, build_site
 
 FIXTURE = ROOT / "tests" / "fixtures" / "definitions"
@@ -60,7 +60,7 @@ def test_groups_defined_by_outcome_stand_apart(page: views.ComparisonView) -> No
 
 def test_partial_responses_only_are_shown_marked_with_their_interval(page: views.ComparisonView) -> None:
     cell = _row(page, "gamma-study", "fictinib").cells["response"]
-    assert cell.partial_only and cell.value is not None and cell.value.measure is Measure.pr
+    assert cell.partial_only and cell.value is not None and cell.value.measure == "pr"
     assert cell.interval is not None and (round(cell.interval.low_percent, 1), round(cell.interval.high_percent, 1)) == (5.7, 29.8)
 
 
@@ -72,16 +72,17 @@ def test_a_sources_own_term_read_as_a_measure_is_marked_but_drawn(page: views.Co
 def test_randomised_arms_side_by_side_with_their_estimates_and_planned_trials_apart(page: views.ComparisonView) -> None:
     [comparison] = page.comparisons
     assert (comparison.first.arm.id, comparison.second.arm.id) == ("fictinib", "placebo")
-    assert [effect.value.measure for effect in comparison.effects] == [Measure.hazard_ratio, Measure.p_value]
+    assert [effect.value.measure for effect in comparison.effects] == ["hazard_ratio", "p_value"]
     assert [study.id for study in page.without_results] == ["epsilon-trial"]
     assert all(row.study.id != "alpha-trial" for row in page.rows)  # its arms are in the comparison, not again below
 
 
 def test_a_column_that_does_not_say_how_to_show_a_differing_value_fails_the_build(corpus: Corpus) -> None:
-    strict = {**ARM_COLUMNS, "median_os": ColumnSpec(id="median_os", label="Median OS", measures=[Measure.median_os], times=True,
-                                                     accepts=Accepts(time_origins=[TimeOrigin.randomisation, None]), otherwise="fail")}
-    assert not views.check_comparisons(corpus, COMPARISONS)  # this review's columns mark such values
-    problems = views.check_comparisons(corpus, COMPARISONS, strict)
+    columns = {column.id: column for column in corpus.review.columns}
+    strict = {**columns, "median_os": ColumnSpec(id="median_os", label="Median OS", measures=["median_os"],
+                                                 accepts=Accepts(time_origins=["randomisation", None]), otherwise="fail")}
+    assert not views.check_comparisons(corpus)  # this review's columns mark such values
+    problems = views.check_comparisons(corpus, None, strict)
     located = {(problem.file, problem.field) for problem in problems}
     assert ("seeds/studies/beta-cohort.yaml", "arms[0].outcomes[0]") in located
     problem = next(p for p in problems if p.file == "seeds/studies/beta-cohort.yaml")
@@ -89,11 +90,11 @@ def test_a_column_that_does_not_say_how_to_show_a_differing_value_fails_the_buil
     assert "otherwise: mark" in problem.message
     # the same column, told to mark: no problem
     marking = {**strict, "median_os": strict["median_os"].model_copy(update={"otherwise": "mark"})}
-    assert not views.check_comparisons(corpus, COMPARISONS, marking)
+    assert not views.check_comparisons(corpus, None, marking)
     # and a response column holding mRECIST beside "not stated" would fail the same way
-    responses = {**ARM_COLUMNS, "response": ARM_COLUMNS["response"].model_copy(update={
-        "accepts": Accepts(response_criteria=[ResponseCriteria.recist_1_1, None]), "otherwise": "fail"})}
-    assert any("mRECIST" in p.message for p in views.check_comparisons(corpus, COMPARISONS, responses))
+    responses = {**columns, "response": columns["response"].model_copy(update={
+        "accepts": Accepts(response_criteria=["recist_1_1", None]), "otherwise": "fail"})}
+    assert any("mRECIST" in p.message for p in views.check_comparisons(corpus, None, responses))
 
 
 def test_the_definitions_fixture_builds_strict_and_its_pages_show_every_mark(tmp_path: Path) -> None:

@@ -4,35 +4,54 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
+from generator import consistency
 from generator.consistency import (
     ARMS_VS_ENROLMENT,
+    CHECKS,
     COUNT_VS_N,
-    DCR_VS_PARTS,
-    ORR_VS_CR_PR,
     PERCENT_VS_COUNT,
-    SEX_VS_N,
+    CheckRules,
     ConsistencyFlag,
     _splits_into_cohorts,
     check_consistency,
-    check_study,
     decimals_of,
     flags_by_value,
     percent_agrees,
     stated_text,
 )
 from generator.link import Corpus
-from generator.load import Loc
+from generator.load import Loc, load_review_file
 from generator.pipeline import Review
-from generator.schema import Arm, GroupBasis, Measure, ReportedValue, Setting, SourceRef, StudyRecord, StudyType
+from generator.review_file import ReviewFile
+from generator.schema import Arm, GroupBasis, ReportedValue, SourceRef, StudyRecord
 
+ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "900_0000000000000abc.txt"
 
 
+def _real_review_file() -> ReviewFile:
+    review, problems = load_review_file(ROOT / "seeds" / "review.yaml", ROOT)
+    assert review is not None and not problems, problems
+    return review
+
+
+# The real review's file: its measures and its checks, which it names as below.
+REVIEW = _real_review_file()
+ORR_VS_CR_PR = "orr-vs-cr-pr"
+DCR_VS_PARTS = "dcr-vs-parts"
+SEX_VS_N = "sex-vs-n"
+
+
+def check_study(record: StudyRecord) -> list[ConsistencyFlag]:
+    return consistency.check_study(record, REVIEW)
+
+
 def value(
-    measure: Measure,
+    measure: str,
     as_reported: str,
     number: float | None = None,
     unit: str | None = None,
@@ -50,11 +69,11 @@ def value(
 
 
 def n(count: int) -> ReportedValue:
-    return value(Measure.n, str(count), count, "patients")
+    return value("n", str(count), count, "patients")
 
 
-def pct(measure: Measure, stated: str, *, numerator: int | None = None, denominator: int | None = None, subgroup: str | None = None) -> ReportedValue:
-    """A percentage as a source writes it: `pct(Measure.cr, "8", numerator=4, denominator=49)` is '8% (4/49)'."""
+def pct(measure: str, stated: str, *, numerator: int | None = None, denominator: int | None = None, subgroup: str | None = None) -> ReportedValue:
+    """A percentage as a source writes it: `pct("cr", "8", numerator=4, denominator=49)` is '8% (4/49)'."""
     written = f"{stated}%" + (f" ({numerator}/{denominator})" if numerator is not None and denominator is not None else "")
     return value(measure, written, float(stated), "%", numerator=numerator, denominator=denominator, subgroup=subgroup)
 
@@ -65,8 +84,8 @@ def arm(arm_id: str, *outcomes: ReportedValue) -> Arm:
 
 def study(*arms: Arm, enrolled: int | None = None, population: Sequence[ReportedValue] = ()) -> StudyRecord:
     return StudyRecord(
-        id="test-study", title="A test study", short_name="Test", study_type=StudyType.single_arm_trial,
-        sources=[SourceRef(document=SOURCE, role="everything")], setting=Setting.after_sorafenib, summary="A study for tests.",
+        id="test-study", title="A test study", short_name="Test", study_type="single_arm_trial",
+        sources=[SourceRef(document=SOURCE, role="everything")], setting="after_sorafenib", summary="A study for tests.",
         enrolment=n(enrolled) if enrolled is not None else None, population_values=list(population), arms=list(arms),
     )
 
@@ -114,12 +133,12 @@ def outcome(arm_index: int, index: int) -> Loc:
 )
 def test_percentage_agrees_with_its_count_under_any_standard_rounding(numerator: int, denominator: int, stated: str, agrees: bool) -> None:
     assert percent_agrees(numerator, denominator, stated) is agrees
-    record = study(arm("drug", pct(Measure.pr, stated, numerator=numerator, denominator=denominator)))
+    record = study(arm("drug", pct("pr", stated, numerator=numerator, denominator=denominator)))
     assert found(record) == ([] if agrees else [(PERCENT_VS_COUNT, "drug", outcome(0, 0))])
 
 
 def test_percentage_flag_gives_the_figures() -> None:
-    [flag] = check_study(study(arm("drug", value(Measure.pr, "6/40 (13%)", 13, "%", numerator=6, denominator=40))))
+    [flag] = check_study(study(arm("drug", value("pr", "6/40 (13%)", 13, "%", numerator=6, denominator=40))))
     assert flag == ConsistencyFlag(
         "studies", "test-study", "drug", outcome(0, 0), PERCENT_VS_COUNT,
         "stated 13% but 6/40 is 15.0%; no rounding of 15.0 to a whole number (half up, half to even or down) gives 13",
@@ -129,10 +148,10 @@ def test_percentage_flag_gives_the_figures() -> None:
 
 def test_precision_is_taken_from_the_percentage_as_written() -> None:
     # "5 (5.0%)": the count 5 comes first, but the percentage claims a tenth; 5/97 is 5.15%, never 5.0.
-    written = value(Measure.pr, "5 (5.0%)", 5.0, "%", numerator=5, denominator=97)
+    written = value("pr", "5 (5.0%)", 5.0, "%", numerator=5, denominator=97)
     assert stated_text(written) == "5.0"
     assert found(study(arm("drug", written))) == [(PERCENT_VS_COUNT, "drug", outcome(0, 0))]
-    assert found(study(arm("drug", value(Measure.pr, "5 (5%)", 5.0, "%", numerator=5, denominator=97)))) == []
+    assert found(study(arm("drug", value("pr", "5 (5%)", 5.0, "%", numerator=5, denominator=97)))) == []
 
 
 @pytest.mark.parametrize(("text", "places"), [("15", 0), ("15.0", 1), ("66.7", 1), ("0.80", 2), ("3.426347e-05", 11), ("1532", 0)])
@@ -141,7 +160,7 @@ def test_decimals_are_counted_as_written(text: str, places: int) -> None:
 
 
 def test_a_percentage_without_count_or_a_qualifier_is_not_checked() -> None:
-    record = study(arm("drug", pct(Measure.orr, "13"), value(Measure.orr, "<1%", None, "%", numerator=0, denominator=40)))
+    record = study(arm("drug", pct("orr", "13"), value("orr", "<1%", None, "%", numerator=0, denominator=40)))
     assert found(record) == []
 
 
@@ -173,7 +192,7 @@ def test_the_single_arm_of_a_trial_is_held_to_the_enrolment() -> None:
 
 
 def test_arms_are_not_added_up_unless_every_arm_states_its_n() -> None:
-    assert found(study(arm("drug", n(30)), arm("placebo", pct(Measure.orr, "4")), enrolled=40)) == []
+    assert found(study(arm("drug", n(30)), arm("placebo", pct("orr", "4")), enrolled=40)) == []
 
 
 def test_arms_that_are_views_of_one_cohort_are_not_flagged() -> None:
@@ -196,14 +215,14 @@ def test_cohort_split_search(sizes: list[int], total: int, splits: bool) -> None
 
 
 def test_response_counts_that_add_up_pass() -> None:
-    record = study(arm("drug", pct(Measure.orr, "33", numerator=16, denominator=49), pct(Measure.cr, "8", numerator=4, denominator=49),
-                       pct(Measure.pr, "24", numerator=12, denominator=49)))
+    record = study(arm("drug", pct("orr", "33", numerator=16, denominator=49), pct("cr", "8", numerator=4, denominator=49),
+                       pct("pr", "24", numerator=12, denominator=49)))
     assert found(record) == []
 
 
 def test_response_counts_that_do_not_add_up_are_flagged_on_the_orr() -> None:
-    record = study(arm("drug", pct(Measure.orr, "33", numerator=16, denominator=49), pct(Measure.cr, "10", numerator=5, denominator=49),
-                       pct(Measure.pr, "24", numerator=12, denominator=49)))
+    record = study(arm("drug", pct("orr", "33", numerator=16, denominator=49), pct("cr", "10", numerator=5, denominator=49),
+                       pct("pr", "24", numerator=12, denominator=49)))
     [flag] = check_study(record)
     assert (flag.check, flag.loc, flag.related) == (ORR_VS_CR_PR, outcome(0, 0), (outcome(0, 1), outcome(0, 2)))
     assert "CR 5 + PR 12 = 17" in flag.message
@@ -221,25 +240,25 @@ def test_response_counts_that_do_not_add_up_are_flagged_on_the_orr() -> None:
     ],
 )
 def test_response_percentages_add_up_within_their_rounding(orr: str, cr: str, pr: str, agrees: bool) -> None:
-    record = study(arm("drug", pct(Measure.orr, orr), pct(Measure.cr, cr), pct(Measure.pr, pr)))
+    record = study(arm("drug", pct("orr", orr), pct("cr", cr), pct("pr", pr)))
     assert found(record) == ([] if agrees else [(ORR_VS_CR_PR, "drug", outcome(0, 0))])
 
 
 def test_response_rates_not_on_the_same_footing_are_not_compared() -> None:
-    other_subgroup = study(arm("drug", pct(Measure.orr, "50", subgroup="AFP responders"), pct(Measure.cr, "8"), pct(Measure.pr, "24")))
-    other_denominator = study(arm("drug", pct(Measure.orr, "33", numerator=16, denominator=49), pct(Measure.cr, "9", numerator=4, denominator=45),
-                                  pct(Measure.pr, "27", numerator=12, denominator=45)))
-    other_arm = study(arm("drug", pct(Measure.orr, "50")), arm("placebo", pct(Measure.cr, "8"), pct(Measure.pr, "24")))
+    other_subgroup = study(arm("drug", pct("orr", "50", subgroup="AFP responders"), pct("cr", "8"), pct("pr", "24")))
+    other_denominator = study(arm("drug", pct("orr", "33", numerator=16, denominator=49), pct("cr", "9", numerator=4, denominator=45),
+                                  pct("pr", "27", numerator=12, denominator=45)))
+    other_arm = study(arm("drug", pct("orr", "50")), arm("placebo", pct("cr", "8"), pct("pr", "24")))
     assert found(other_subgroup) == found(other_denominator) == found(other_arm) == []
 
 
 def test_an_orr_below_one_of_its_parts_is_flagged_even_when_the_other_part_is_missing() -> None:
-    assert found(study(arm("drug", pct(Measure.orr, "15"), pct(Measure.pr, "15")))) == []
-    assert found(study(arm("drug", pct(Measure.orr, "10"), pct(Measure.pr, "15")))) == [(ORR_VS_CR_PR, "drug", outcome(0, 0))]
+    assert found(study(arm("drug", pct("orr", "15"), pct("pr", "15")))) == []
+    assert found(study(arm("drug", pct("orr", "10"), pct("pr", "15")))) == [(ORR_VS_CR_PR, "drug", outcome(0, 0))]
 
 
 def test_duplicate_parts_from_two_sources_are_each_compared() -> None:
-    record = study(arm("drug", pct(Measure.orr, "32"), pct(Measure.cr, "8"), pct(Measure.pr, "24"), pct(Measure.pr, "30")))
+    record = study(arm("drug", pct("orr", "32"), pct("cr", "8"), pct("pr", "24"), pct("pr", "30")))
     [flag] = check_study(record)
     assert (flag.loc, flag.related) == (outcome(0, 0), (outcome(0, 1), outcome(0, 3)))
 
@@ -248,8 +267,8 @@ def test_duplicate_parts_from_two_sources_are_each_compared() -> None:
 
 
 def test_dcr_is_orr_plus_stable_disease() -> None:
-    assert found(study(arm("drug", pct(Measure.dcr, "53"), pct(Measure.orr, "13"), pct(Measure.sd, "40")))) == []
-    flagged = study(arm("drug", pct(Measure.dcr, "53"), pct(Measure.orr, "13"), pct(Measure.sd, "30")))
+    assert found(study(arm("drug", pct("dcr", "53"), pct("orr", "13"), pct("sd", "40")))) == []
+    flagged = study(arm("drug", pct("dcr", "53"), pct("orr", "13"), pct("sd", "30")))
     assert found(flagged) == [(DCR_VS_PARTS, "drug", outcome(0, 0))]
     assert check_study(flagged)[0].related == (outcome(0, 1), outcome(0, 2))
 
@@ -257,43 +276,43 @@ def test_dcr_is_orr_plus_stable_disease() -> None:
 def test_dcr_is_cr_plus_pr_plus_stable_disease_when_no_orr_is_given() -> None:
     def counts(cr: int, pr: int, sd: int, dcr: int) -> StudyRecord:
         return study(arm("drug", *(value(measure, f"{count} patients", count, "patients") for measure, count in
-                                   ((Measure.dcr, dcr), (Measure.cr, cr), (Measure.pr, pr), (Measure.sd, sd)))))
+                                   (("dcr", dcr), ("cr", cr), ("pr", pr), ("sd", sd)))))
 
     assert found(counts(2, 10, 20, 32)) == []
     assert found(counts(2, 10, 20, 31)) == [(DCR_VS_PARTS, "drug", outcome(0, 0))]
 
 
 def test_a_dcr_below_the_orr_is_flagged() -> None:
-    assert found(study(arm("drug", pct(Measure.dcr, "96.7"), pct(Measure.orr, "76.7")))) == []
-    assert found(study(arm("drug", pct(Measure.dcr, "10"), pct(Measure.orr, "13")))) == [(DCR_VS_PARTS, "drug", outcome(0, 0))]
+    assert found(study(arm("drug", pct("dcr", "96.7"), pct("orr", "76.7")))) == []
+    assert found(study(arm("drug", pct("dcr", "10"), pct("orr", "13")))) == [(DCR_VS_PARTS, "drug", outcome(0, 0))]
 
 
 # --------------------------------------------------------------------------- e. counts against n
 
 
 def test_a_count_larger_than_the_arm_is_flagged() -> None:
-    fits = value(Measure.characteristic, "Child-Pugh B (n=16)", 16, "patients", category="Child-Pugh B")
-    too_many = value(Measure.characteristic, "Child-Pugh B (n=46)", 46, "patients", category="Child-Pugh B")
-    subgroup_too_big = value(Measure.n, "41", 41, "patients", subgroup="AFP responders")
+    fits = value("characteristic", "Child-Pugh B (n=16)", 16, "patients", category="Child-Pugh B")
+    too_many = value("characteristic", "Child-Pugh B (n=46)", 46, "patients", category="Child-Pugh B")
+    subgroup_too_big = value("n", "41", 41, "patients", subgroup="AFP responders")
     assert found(study(arm("drug", n(40), fits))) == []
     assert found(study(arm("drug", n(40), too_many, subgroup_too_big))) == [(COUNT_VS_N, "drug", outcome(0, 1)), (COUNT_VS_N, "drug", outcome(0, 2))]
 
 
 def test_a_denominator_is_flagged_only_when_larger_than_the_arm() -> None:
-    evaluable = value(Measure.adverse_event, "3/38", 3, "patients", numerator=3, denominator=38, category="Rash")
-    larger = value(Measure.adverse_event, "3/45", 3, "patients", numerator=3, denominator=45, category="Rash")
+    evaluable = value("adverse_event", "3/38", 3, "patients", numerator=3, denominator=38, category="Rash")
+    larger = value("adverse_event", "3/45", 3, "patients", numerator=3, denominator=45, category="Rash")
     assert found(study(arm("drug", n(40), evaluable))) == []
     assert found(study(arm("drug", n(40), larger))) == [(COUNT_VS_N, "drug", outcome(0, 1))]
 
 
 def test_event_counts_may_exceed_the_number_of_patients() -> None:
-    events = value(Measure.event_count, "61 events", 61, "events", category="Bleeding events")
+    events = value("event_count", "61 events", 61, "events", category="Bleeding events")
     assert found(study(arm("drug", n(40), events))) == []
 
 
 def test_baseline_counts_are_held_to_the_enrolment() -> None:
-    fits = value(Measure.characteristic, "Child-Pugh A (n=19)", 19, "patients", numerator=19, denominator=40, category="Child-Pugh A")
-    too_many = value(Measure.characteristic, "Child-Pugh B (n=41)", 41, "patients", category="Child-Pugh B")
+    fits = value("characteristic", "Child-Pugh A (n=19)", 19, "patients", numerator=19, denominator=40, category="Child-Pugh A")
+    too_many = value("characteristic", "Child-Pugh B (n=41)", 41, "patients", category="Child-Pugh B")
     assert found(study(population=[fits], enrolled=40)) == []
     assert found(study(population=[fits, too_many], enrolled=40)) == [(COUNT_VS_N, None, ("population_values", 1))]
 
@@ -302,25 +321,76 @@ def test_men_and_women_make_up_the_group() -> None:
     def sexes(men: ReportedValue, women: ReportedValue) -> StudyRecord:
         return study(arm("drug", n(30), men, women))
 
-    assert found(sexes(value(Measure.male, "24 (80%)", 80, "%", numerator=24, denominator=30), value(Measure.female, "6", 6, "patients"))) == []
-    assert found(sexes(value(Measure.male, "24", 24, "patients"), value(Measure.female, "5", 5, "patients"))) == [(SEX_VS_N, "drug", outcome(0, 1))]
-    assert found(sexes(pct(Measure.male, "80"), pct(Measure.female, "20"))) == []
-    assert found(sexes(pct(Measure.male, "66.7"), pct(Measure.female, "33"))) == []
-    assert found(sexes(pct(Measure.male, "80"), pct(Measure.female, "30"))) == [(SEX_VS_N, "drug", outcome(0, 1))]
+    assert found(sexes(value("male", "24 (80%)", 80, "%", numerator=24, denominator=30), value("female", "6", 6, "patients"))) == []
+    assert found(sexes(value("male", "24", 24, "patients"), value("female", "5", 5, "patients"))) == [(SEX_VS_N, "drug", outcome(0, 1))]
+    assert found(sexes(pct("male", "80"), pct("female", "20"))) == []
+    assert found(sexes(pct("male", "66.7"), pct("female", "33"))) == []
+    assert found(sexes(pct("male", "80"), pct("female", "30"))) == [(SEX_VS_N, "drug", outcome(0, 1))]
 
 
 def test_men_and_women_out_of_a_shared_denominator_add_up_to_it() -> None:
-    men = value(Measure.male, "20/28", 20, "patients", numerator=20, denominator=28)
-    women = value(Measure.female, "8/28", 8, "patients", numerator=8, denominator=28)
+    men = value("male", "20/28", 20, "patients", numerator=20, denominator=28)
+    women = value("female", "8/28", 8, "patients", numerator=8, denominator=28)
     assert found(study(arm("drug", n(30), men, women))) == []
+
+
+# --------------------------------------------------------------------------- another review's checks
+
+OTHER_REVIEW = ReviewFile.model_validate({
+    "settings": {"label": "Allocation", "values": [{"id": "random", "label": "Random"}]},
+    "designs": [{"id": "trial", "label": "Trial", "rank": 1}],
+    "intervention_classes": [{"id": "vaccine", "label": "Vaccine"}],
+    "measures": [
+        {"id": "enrolled", "label": "Enrolled", "short": "N", "kind": "count", "participants": True},
+        {"id": "cases", "label": "Cases", "kind": "proportion"},
+        {"id": "severe", "label": "Severe cases", "short": "Severe", "kind": "proportion"},
+        {"id": "mild", "label": "Mild cases", "short": "Mild", "kind": "proportion"},
+        {"id": "adults", "label": "Adults", "kind": "proportion", "baseline": True},
+        {"id": "children", "label": "Children", "kind": "proportion", "baseline": True},
+        {"id": "doses", "label": "Doses given", "kind": "count", "events": True},
+        {"id": "risk", "label": "Risk ratio", "kind": "ratio", "comparison": True},
+    ],
+    "checks": {
+        "sums": [{"check": "cases-vs-severity", "total": "cases", "parts": [["severe", "mild"]]}],
+        "partitions": [{"check": "ages-vs-n", "parts": ["adults", "children"], "words": ["adults", "children"]}],
+        "participant_units": ["participants", "volunteers"],
+    },
+})
+
+
+def test_the_checks_are_the_review_files() -> None:
+    """Another review's measures, units and checks: the same logic, under the names its file gives."""
+    def people(measure: str, count: int, unit: str = "participants") -> ReportedValue:
+        return value(measure, f"{count} {unit}", count, unit)
+
+    record = study(arm("vaccine", people("enrolled", 30), people("cases", 10), people("severe", 3), people("mild", 6, "volunteers"),
+                       people("adults", 20), people("children", 5), people("doses", 90, "doses"), pct("risk", "51"),
+                       people("adults", 31, "volunteers")))
+    flags = consistency.check_study(record, OTHER_REVIEW)
+    assert [(flag.check, flag.loc) for flag in flags] == [
+        ("cases-vs-severity", outcome(0, 1)), ("ages-vs-n", outcome(0, 4)), ("ages-vs-n", outcome(0, 8)), (COUNT_VS_N, outcome(0, 8))]
+    assert flags[0].message == "Cases is 10 participants but Severe 3 + Mild 6 = 9"
+    assert flags[1].message == "20 adults + 5 children = 25, not the arm's N = 30"
+    assert flags[3].message == "31 participants, more than the arm's N = 30"
+    # 90 doses are events, not participants; 51% of 30 is no whole number of them, but a risk ratio is a comparison
+    # the real review's measures mean nothing here: an `n` of 2 is not this review's group size
+    assert consistency.check_study(study(arm("vaccine", people("enrolled", 30), value("n", "2", 2, "participants"))), OTHER_REVIEW) == []
+    # and a review without checks has only the tool's own
+    bare = OTHER_REVIEW.model_copy(update={"checks": OTHER_REVIEW.checks.model_copy(update={"sums": [], "partitions": []})})
+    assert [flag.check for flag in consistency.check_study(record, bare)] == [COUNT_VS_N]
+    assert CheckRules.of(OTHER_REVIEW).names() == (*CHECKS, "cases-vs-severity", "ages-vs-n")
+
+
+def test_the_real_review_names_its_checks_as_before() -> None:
+    assert CheckRules.of(REVIEW).names() == (*CHECKS, ORR_VS_CR_PR, DCR_VS_PARTS, SEX_VS_N)
 
 
 # --------------------------------------------------------------------------- lookup and ordering
 
 
 def test_flags_are_looked_up_by_value() -> None:
-    record = study(arm("drug", pct(Measure.orr, "34"), pct(Measure.cr, "8"), pct(Measure.pr, "24")))
-    corpus = Corpus({record.id: record}, {}, {}, {}, {})
+    record = study(arm("drug", pct("orr", "34"), pct("cr", "8"), pct("pr", "24")))
+    corpus = Corpus({record.id: record}, {}, {}, {}, {}, REVIEW)
     flags = check_consistency(corpus)
     assert list(flags_by_value(flags)) == [("studies", "test-study", outcome(0, 0))]
     assert set(flags_by_value(flags, include_related=True)) == {("studies", "test-study", outcome(0, index)) for index in range(3)}
@@ -351,8 +421,8 @@ def test_checks_reach_the_real_records(real_corpus: Corpus) -> None:
     # Changing one stated count in a real record must raise both checks that use it.
     record = real_corpus.studies["checkmate-040-nivolumab-ipilimumab"]
     outcomes = list(record.arms[0].outcomes)
-    cr_index = next(index for index, item in enumerate(outcomes) if item.measure is Measure.cr and item.numerator is not None)
-    orr_index = next(index for index, item in enumerate(outcomes) if item.measure is Measure.orr and item.numerator is not None)
+    cr_index = next(index for index, item in enumerate(outcomes) if item.measure == "cr" and item.numerator is not None)
+    orr_index = next(index for index, item in enumerate(outcomes) if item.measure == "orr" and item.numerator is not None)
     stated_count = outcomes[cr_index].numerator
     assert stated_count is not None
     outcomes[cr_index] = outcomes[cr_index].model_copy(update={"numerator": stated_count + 1})
@@ -365,10 +435,10 @@ def test_checks_reach_the_real_records(real_corpus: Corpus) -> None:
 def test_a_percentage_no_whole_count_of_the_arm_can_give_is_flagged() -> None:
     from generator.consistency import PERCENT_VS_N, check_percent_reachable
 
-    reachable = study(arm("drug", n(40), pct(Measure.orr, "15")))
-    assert check_percent_reachable(reachable, 0, reachable.arms[0]) == []
+    reachable = study(arm("drug", n(40), pct("orr", "15")))
+    assert check_percent_reachable(reachable, 0, reachable.arms[0], CheckRules.of(REVIEW)) == []
     # 1/3 = 33.3% and 2/3 = 66.7%: 50% cannot come from 3 patients
-    unreachable = study(arm("drug", n(3), pct(Measure.orr, "50")))
-    flags = check_percent_reachable(unreachable, 0, unreachable.arms[0])
+    unreachable = study(arm("drug", n(3), pct("orr", "50")))
+    flags = check_percent_reachable(unreachable, 0, unreachable.arms[0], CheckRules.of(REVIEW))
     assert [(f.check, f.loc) for f in flags] == [(PERCENT_VS_N, ("arms", 0, "outcomes", 1))]
     assert "1/3 is 33.3%; 2/3 is 66.7%" in flags[0].message

@@ -13,12 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generator.export import FORMULA_TRIGGERS, OUTCOME_COLUMNS, csv_bytes, data_files, outcomes_csv, records_json, unguard
-from generator.link import resolve_links
+from generator.link import link_loaded
 from generator.load import load_corpus
 
 
 def test_outcomes_csv_has_one_row_per_reported_value(project: Path) -> None:
-    corpus, _ = resolve_links(load_corpus(project / "seeds", project).records)
+    corpus, _ = link_loaded(load_corpus(project / "seeds", project))
     files = data_files(corpus)
     rows = list(csv.DictReader(io.StringIO(files["data/outcomes.csv"].decode())))
     assert tuple(rows[0]) == OUTCOME_COLUMNS
@@ -32,7 +32,7 @@ def test_outcomes_csv_has_one_row_per_reported_value(project: Path) -> None:
 
 
 def test_json_exports_hold_every_record_with_its_id(project: Path) -> None:
-    corpus, _ = resolve_links(load_corpus(project / "seeds", project).records)
+    corpus, _ = link_loaded(load_corpus(project / "seeds", project))
     files = data_files(corpus)
     assert [r["id"] for r in json.loads(files["data/regimens.json"])] == ["drugamab", "placebo"]
     assert json.loads(files["data/cases.json"])[0]["timeline"][1]["start"] == "2021-03"
@@ -42,7 +42,7 @@ def test_json_exports_hold_every_record_with_its_id(project: Path) -> None:
 def test_json_exports_are_the_records_as_validated_indented_for_diffs(project: Path, which: str) -> None:
     """The downloads' exact bytes: each record's model_dump, one space of indent, UTF-8 as written."""
     root = project if which == "fixture" else Path(__file__).resolve().parents[1]
-    corpus, _ = resolve_links(load_corpus(root / "seeds", root).records)
+    corpus, _ = link_loaded(load_corpus(root / "seeds", root))
     for kind, records in (("studies", corpus.studies), ("regimens", corpus.regimens), ("cases", corpus.cases)):
         expected = [record.model_dump(mode="json", exclude_none=True) for _, record in sorted(records.items())]
         assert records_json(dict(records)) == (json.dumps(expected, indent=1, ensure_ascii=False) + "\n").encode(), kind
@@ -79,7 +79,7 @@ def test_formulas_in_record_text_are_guarded_in_outcomes_csv(project: Path, payl
     assert "measure: orr" in text
     fields = f"\n        subgroup: {json.dumps(payload)}\n        subgroup_defined_by: baseline_feature\n        timepoint: {json.dumps(payload)}"
     study.write_text(text.replace("measure: orr", "measure: orr" + fields, 1))
-    corpus, problems = resolve_links(load_corpus(project / "seeds", project).records)
+    corpus, problems = link_loaded(load_corpus(project / "seeds", project))
     assert not problems
     rows = list(csv.DictReader(io.StringIO(outcomes_csv(corpus).decode(), newline="")))
     guarded = [row for row in rows if unguard(row["subgroup"]) == payload]
@@ -95,7 +95,7 @@ def test_outcomes_csv_carries_each_values_definition(project: Path) -> None:
     text = text.replace("      - measure: orr\n        as_reported: 12%", "      - measure: orr\n        response_criteria: mrecist\n"
                         "        assessed_by: independent_review\n        as_reported: 12%", 1)
     study.write_text(text)
-    corpus, problems = resolve_links(load_corpus(project / "seeds", project).records)
+    corpus, problems = link_loaded(load_corpus(project / "seeds", project))
     assert not problems
     rows = list(csv.DictReader(io.StringIO(outcomes_csv(corpus).decode(), newline="")))
     assert {"time_origin", "response_criteria", "assessed_by", "source_term", "population", "inferred"} <= set(rows[0])
@@ -107,7 +107,7 @@ def test_outcomes_csv_carries_each_values_definition(project: Path) -> None:
 
 def test_the_real_reviews_definitions_reach_outcomes_csv() -> None:
     root = Path(__file__).resolve().parents[1]
-    corpus, _ = resolve_links(load_corpus(root / "seeds", root).records)
+    corpus, _ = link_loaded(load_corpus(root / "seeds", root))
     rows = list(csv.DictReader(io.StringIO(outcomes_csv(corpus).decode(), newline="")))
     by = {(r["study_id"], r["arm"], r["measure"], r["subgroup"]): r for r in rows}
     # SORAMIC: the response rate is by mRECIST, its responders are a group defined by outcome

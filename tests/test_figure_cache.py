@@ -14,11 +14,11 @@ import pytest
 
 from generator import figure_cache
 from generator.figure_cache import FigureCache, canonical_json, code_sources
+from generator.figures import EVIDENCE_MAP_PATH, Figure, all_arms_figure_paths, build_figures, case_figure_path
 from generator.link import Corpus
 from generator.pipeline import Review
-from generator.plots import EVIDENCE_MAP_PATH, FOREST_PATH, ORR_PATH, Figure, build_figures, case_figure_path
-from generator.schema import Setting
-from tests.test_plots import site_url, synthetic_corpus
+from generator.review_file import EvidenceMap
+from tests.test_plots import PROPORTIONS_PATH, TIMES_PATH, site_url, synthetic_corpus
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +51,20 @@ def test_a_warm_build_gives_the_bytes_a_fresh_one_draws(corpus: Corpus, drawn: l
     assert warm.prune_unused() == 0 and len(entries(tmp_path)) == svgs(drawn)
 
 
+def with_evidence_map(corpus: Corpus) -> Corpus:
+    """The synthetic review with an evidence map (its own review file has none)."""
+    return dataclasses.replace(corpus, review=corpus.review.model_copy(update={"evidence_map": EvidenceMap()}))
+
+
 def test_only_the_figures_whose_inputs_changed_are_redrawn(tmp_path: Path) -> None:
-    corpus = synthetic_corpus()
+    corpus = with_evidence_map(synthetic_corpus())
     build_figures(corpus, cache=FigureCache(tmp_path))
     case = corpus.cases["case-a"]
     changed = dataclasses.replace(corpus, cases={case.id: case.model_copy(update={"short_name": "Case A, renamed"})})
     cache = FigureCache(tmp_path)
     figures = {figure.path: figure for figure in build_figures(changed, cache=cache)}
     # The case's timeline is redrawn; the arm figures and the evidence map (which does not count this case) are not.
+    assert EVIDENCE_MAP_PATH in figures
     timeline = len(figures[case_figure_path(case.id)].files())
     assert (cache.hits, cache.misses) == (svgs(list(figures.values())) - timeline, timeline)
     assert figures == {figure.path: figure for figure in build_figures(changed)}
@@ -80,35 +86,40 @@ def test_links_are_part_of_the_key(tmp_path: Path) -> None:
 
 def test_code_and_format_are_part_of_the_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     cache = FigureCache(tmp_path)
-    key = cache.key(FOREST_PATH, {"a": 1})
-    assert cache.key(FOREST_PATH, {"a": 1}) == key
-    assert cache.key(ORR_PATH, {"a": 1}) != key
+    key = cache.key(TIMES_PATH, {"a": 1})
+    assert cache.key(TIMES_PATH, {"a": 1}) == key
+    assert cache.key(PROPORTIONS_PATH, {"a": 1}) != key
     monkeypatch.setattr(figure_cache, "CODE_DIGEST", "edited")
-    assert cache.key(FOREST_PATH, {"a": 1}) != key
+    assert cache.key(TIMES_PATH, {"a": 1}) != key
     monkeypatch.undo()
     monkeypatch.setattr(figure_cache, "CACHE_FORMAT", figure_cache.CACHE_FORMAT + 1)
-    assert cache.key(FOREST_PATH, {"a": 1}) != key
+    assert cache.key(TIMES_PATH, {"a": 1}) != key
 
 
 def test_the_code_digest_follows_every_module_the_drawing_code_imports() -> None:
-    """Exact imports (by ast), transitively from plots.py: each must be in the digest."""
+    """Exact imports (by ast), transitively from the figures package (every module of it): each must be in the digest."""
     package = Path(figure_cache.__file__).parent
     found: set[str] = set()
-    pending = ["plots", "figure_cache"]
+    pending = ["figures", "figure_cache"]
     while pending:
         name = pending.pop()
         if name in found:
             continue
         found.add(name)
-        for node in ast.walk(ast.parse((package / f"{name}.py").read_bytes())):
+        files = sorted((package / name).glob("*.py")) if (package / name).is_dir() else [package / f"{name}.py"]
+        for node in (node for path in files for node in ast.walk(ast.parse(path.read_bytes()))):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("generator."):
                 pending.append(node.module.split(".")[1])
             elif isinstance(node, ast.ImportFrom) and node.module == "generator":
                 pending += [alias.name for alias in node.names if (package / f"{alias.name}.py").is_file()]
             elif isinstance(node, ast.Import):
                 pending += [alias.name.split(".")[1] for alias in node.names if alias.name.startswith("generator.")]
-    assert {"plots", "views", "statistics", "schema", "evidence", "derive"} <= found
+    assert {"figures", "views", "statistics", "schema", "evidence", "derive", "review_file"} <= found
     assert found <= set(code_sources())
+    # A change to any module of the package is a change of the digest's input.
+    sources = code_sources()["figures"]
+    for path in (package / "figures").glob("*.py"):
+        assert path.read_bytes() in sources, path.name
 
 
 def test_a_damaged_entry_is_a_miss_and_is_replaced(tmp_path: Path) -> None:
@@ -169,7 +180,10 @@ def test_canonical_json_tells_inputs_apart() -> None:
 
     corpus = synthetic_corpus()
     study = corpus.studies["trial-a"]
-    distinct = [1, 1.0, True, "1", None, [1], (1, 2), {"1": 1}, {1: "1"}, Colour.red, "red", "Colour.red", Setting.first_line,
+    class Shade(enum.StrEnum):
+        red = "red"
+
+    distinct = [1, 1.0, True, "1", None, [1], (1, 2), {"1": 1}, {1: "1"}, Colour.red, "red", "Colour.red", Shade.red,
                 study, study.arms[0], {"a": 1, "b": 2}, {"b": 2, "a": 1}, -0.0, 0.0]
     texts = [canonical_json(value) for value in distinct]
     assert len(set(texts)) == len(texts)
@@ -185,5 +199,5 @@ def test_paths_of_every_figure_kind_are_cached(corpus: Corpus, drawn: list[Figur
     cache = FigureCache(tmp_path)
     build_figures(corpus, cache=cache)
     paths = {figure.path for figure in drawn}
-    assert {FOREST_PATH, ORR_PATH, EVIDENCE_MAP_PATH} <= paths and any(path == case_figure_path(cid) for cid in corpus.cases for path in paths)
+    assert {*all_arms_figure_paths(corpus.review), EVIDENCE_MAP_PATH} <= paths and any(path == case_figure_path(cid) for cid in corpus.cases for path in paths)
     assert cache.misses == svgs(drawn)

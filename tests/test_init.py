@@ -29,7 +29,10 @@ TITLE = 'Tenosynovitis treatments: a "living" review – test'
 KINDS = ("studies", "regimens", "cases")
 ACCESSIBLE_SEARCH = 'role="dialog" aria-label="Search"'  # the tool's Material override (templates/theme); stock Material has no label
 REVIEW_FILES = {"mkdocs.yml", "CITATION.cff", "README.md", ".gitignore", ".pre-commit-config.yaml", "docs/about.md", "seeds/glossary.yaml", "seeds/sources.yaml",
-                "schema/study.schema.json", "schema/regimen.schema.json", "schema/case.schema.json", "schema/sources.schema.json"}
+                "seeds/review.yaml", "schema/study.schema.json", "schema/regimen.schema.json", "schema/case.schema.json",
+                "schema/sources.schema.json", "schema/review.schema.json"}
+# Words of this repository's own review: the starter is a fictional review of its own and holds none of them.
+REAL_REVIEW_WORDS = re.compile(r"sorafenib|lenvatinib|lenalidomide|hepatocellular|HCC|PD-1|Child-Pugh|BCLC", re.IGNORECASE)
 
 
 def _records(review: Path) -> dict[str, list[str]]:
@@ -202,6 +205,12 @@ def test_init_with_templates_copies_them_and_the_review_renders_with_its_copy(tm
     assert "Rendered from this review's own templates." in (review / "docs" / "index.md").read_text(encoding="utf-8")
 
 
+def test_the_starter_holds_no_word_of_the_real_review() -> None:
+    found = {path.relative_to(bundled.STARTER_DIR).as_posix(): sorted(set(REAL_REVIEW_WORDS.findall(path.read_text(encoding="utf-8"))))
+             for path in sorted(bundled.STARTER_DIR.rglob("*")) if path.is_file()}
+    assert {path: words for path, words in found.items() if words} == {}
+
+
 def test_the_figure_cache_key_skips_data_folders_of_the_package() -> None:
     # an installed wheel has generator/templates/ and generator/starter/: folders of data that a docstring may name
     assert (bundled.STARTER_DIR / "mkdocs.yml.j2").is_file()
@@ -245,7 +254,8 @@ def wheel(source_tree: Path) -> Path:
 def test_the_wheel_holds_the_tool_and_its_templates_and_nothing_of_the_review(wheel: Path, source_tree: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     package = {name for name in names if not name.startswith("litreview-")}
-    modules = {f"generator/{path.name}" for path in (source_tree / "generator").glob("*.py")}
+    modules = {f"generator/{path.relative_to(source_tree / 'generator').as_posix()}" for path in (source_tree / "generator").glob("**/*.py")
+               if path.relative_to(source_tree / "generator").parts[0] != "starter"}  # the package and its subpackages (figures/)
     templates = {f"generator/templates/{path}" for path in _visible(_tree(source_tree / "templates"))}
     starter = {f"generator/starter/{path}" for path in _visible(_tree(source_tree / "generator" / "starter"))}
     assert len(modules) > 20 and len(templates) > 20 and {"generator/templates/theme/partials/search.html", "generator/templates/assets/tables.js"} <= templates

@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from generator.evidence import _NUMBER, _TENS, _UNITS, _WORD_NUMBER, SourceLibrary, number_stands_in, numbers_in
-from generator.link import resolve_links
+from generator.link import link_loaded
 from generator.load import load_corpus
 from tests.conftest import CliResult
 from tests.test_properties import BASE
 
 
 def test_back_links_are_derived_from_the_records_that_point_at_a_regimen(project: Path) -> None:
-    corpus, problems = resolve_links(load_corpus(project / "seeds", project).records)
+    corpus, problems = link_loaded(load_corpus(project / "seeds", project))
     assert problems == []
     drugamab = corpus.regimen_links["drugamab"]
     assert drugamab.study_ids == ["fixture-trial"]

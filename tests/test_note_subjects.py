@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from generator.load import load_review_file
 from generator.note_subjects import NoteFieldError, describe
 from generator.pipeline import Review
-from generator.render import MEASURE_LABELS
 from generator.schema import StudyRecord
+
+_REVIEW, _ = load_review_file(Path(__file__).resolve().parents[1] / "seeds/review.yaml", Path(__file__).resolve().parents[1])
+
+
+def _label(measure: str) -> str:
+    assert _REVIEW is not None
+    return _REVIEW.label("measures", measure)
 
 
 def _study(real_review: Review, study_id: str) -> StudyRecord:
@@ -15,13 +24,13 @@ def _study(real_review: Review, study_id: str) -> StudyRecord:
 
 
 def _words(record: StudyRecord, field: str) -> str:
-    return describe(record, field, MEASURE_LABELS.__getitem__).words
+    return describe(record, field, _label).words
 
 
 def test_a_value_is_named_by_its_arm_and_measure(real_review: Review) -> None:
     study = _study(real_review, "soramic-imaging-substudy")
     arm = study.arms[0]
-    index = next(i for i, value in enumerate(arm.outcomes) if value.measure.value == "orr")
+    index = next(i for i, value in enumerate(arm.outcomes) if value.measure == "orr")
     assert _words(study, f"arms[0].outcomes[{index}]") == f"Arm ‘{arm.label}’: ORR"
 
 
@@ -34,7 +43,7 @@ def test_every_item_qualifiers_and_several_paths(real_review: Review) -> None:
 
 def test_a_timeline_step_named_in_brackets(real_review: Review) -> None:
     case = real_review.corpus.cases["zhang-2024-lenvatinib-resistant"]
-    assert describe(case, "timeline (HAIC).dose", MEASURE_LABELS.__getitem__).words == "Timeline step (HAIC): dose"
+    assert describe(case, "timeline (HAIC).dose", _label).words == "Timeline step (HAIC): dose"
 
 
 @pytest.mark.parametrize(("field", "message"), [

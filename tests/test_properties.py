@@ -35,19 +35,16 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from generator.consistency import PERCENT_VS_COUNT, check_study
 from generator.errors import Problem
-from generator.load import LoadedRecord, Loc, _read_mapping, format_loc, load_file, parse_yaml
+from generator.load import LoadedRecord, Loc, _read_mapping, format_loc, load_file, load_review_file, parse_yaml
 from generator.render import relative_path
 from generator.schema import (
     YEAR_RANGE,
     Arm,
     Design,
-    Measure,
     PartialDate,
     ReportedValue,
-    Setting,
     SourceRef,
     StudyRecord,
-    StudyType,
     _check_partial_date,
     check_characters,
 )
@@ -585,24 +582,26 @@ def test_clopper_pearson_bounds_grow_with_the_count(case: tuple[int, int], level
 # =========================================================================== statistics: percentages against counts
 
 SOURCE = "900_0000000000000abc.txt"
+REVIEW, _ = load_review_file(ROOT / "seeds" / "review.yaml", ROOT)  # the real review's measures and checks
 
 
 def study_with_percentage(stated: str, numerator: int, denominator: int) -> StudyRecord:
     """One arm, one ORR written as a source would: '6/40 (15.0%)'."""
     written = f"{numerator}/{denominator} ({stated}%)"
-    orr = ReportedValue(measure=Measure.orr, as_reported=written, value=float(stated), unit="%", numerator=numerator,
+    orr = ReportedValue(measure="orr", as_reported=written, value=float(stated), unit="%", numerator=numerator,
                         denominator=denominator, source=SOURCE, quote=f"the response rate was {written}")
-    size = ReportedValue(measure=Measure.n, as_reported=f"{denominator} patients", value=denominator, unit="patients",
+    size = ReportedValue(measure="n", as_reported=f"{denominator} patients", value=denominator, unit="patients",
                          source=SOURCE, quote=f"{denominator} patients were treated")
     return StudyRecord(
-        id="property-study", title="A study for properties", short_name="Property", study_type=StudyType.single_arm_trial,
-        sources=[SourceRef(document=SOURCE, role="everything")], setting=Setting.after_sorafenib, summary="Built by a test.",
+        id="property-study", title="A study for properties", short_name="Property", study_type="single_arm_trial",
+        sources=[SourceRef(document=SOURCE, role="everything")], setting="after_sorafenib", summary="Built by a test.",
         arms=[Arm(id="drug", label="Drug", regimen="drugamab", outcomes=[orr, size])],
     )
 
 
 def percent_flagged(stated: str, numerator: int, denominator: int) -> bool:
-    flags = check_study(study_with_percentage(stated, numerator, denominator))
+    assert REVIEW is not None
+    flags = check_study(study_with_percentage(stated, numerator, denominator), REVIEW)
     return any(flag.check == PERCENT_VS_COUNT and flag.loc == ("arms", 0, "outcomes", 0) for flag in flags)
 
 
@@ -771,7 +770,7 @@ def test_svg_text_parses_back_as_typed(text: str) -> None:
 
     from matplotlib.figure import Figure as MplFigure
 
-    from generator.plots import _to_svg
+    from generator.figures.common import _to_svg
 
     fig = MplFigure(figsize=(2, 1))
     fig.text(0.1, 0.5, text.replace("$", "\\$"), usetex=False, parse_math=False)

@@ -4,7 +4,7 @@
  * Progressive enhancement of every table inside <div class="lr-table">:
  *
  *   <div class="lr-table" data-filters="Setting,Regimen class"
- *        data-caption="Second-line outcomes after sorafenib" markdown>
+ *        data-caption="Second-line outcomes" markdown>
  *   | Study | Arm | Setting | ... |
  *   </div>
  *

@@ -1299,6 +1299,8 @@ def generate_review(out: Path, studies: int, seed: int = DEFAULT_SEED, *, force:
         write(f"sources/{doc.name}", doc.text())
     write("seeds/glossary.yaml", "# The real review's glossary, with the synthetic trial names as names.\n"
           + yaml.safe_dump(glossary(ACRONYMS), sort_keys=False, allow_unicode=True, width=120))
+    write("seeds/review.yaml", "# The real review's file: its vocabularies, measures and comparison pages.\n"
+          + (PROJECT_ROOT / "seeds" / "review.yaml").read_text(encoding="utf-8"))
     write("mkdocs.yml", "# Synthetic benchmark review (tests/benchmark/synthetic.py).\n"
           + yaml.safe_dump(mkdocs_config(studies, seed), sort_keys=False, allow_unicode=True, width=120))
     write("CITATION.cff", CITATION.format(studies=studies, seed=seed))

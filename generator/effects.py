@@ -1,0 +1,163 @@
+"""The effect of a comparison computed from its 2×2 counts: risk ratio, odds ratio or risk difference.
+
+Every number here is *computed here* from stated counts (events and patients per arm), never typed into a
+record, and is labelled as such wherever it is shown. The definitions are those of metafor's ``escalc``
+(Viechtbauer 2010) with its defaults, so that a reader can reproduce each value with a standard tool:
+
+- ``yi`` is the log risk ratio (escalc measure "RR"), the log odds ratio ("OR") or the risk difference ("RD"),
+  and ``vi`` its large-sample sampling variance (escalc's default ``vtype="LS"``):
+  RR: 1/a − 1/n₁ + 1/c − 1/n₂; OR: 1/a + 1/b + 1/c + 1/d; RD: p₁(1 − p₁)/n₁ + p₂(1 − p₂)/n₂.
+- A table with a zero cell gets 0.5 added to each of its four cells, and only such a table (escalc's default
+  ``add=1/2, to="only0"``): the ratios and their variances are otherwise infinite.
+- The interval is the Wald interval yi ± z·√vi, on the log scale for the ratios (then exponentiated), which is
+  what metafor's ``summary.escalc`` prints.
+
+One departure, asked for by the review: a table with no events in either arm, or only events in both arms, yields
+no ratio at all (metafor's ``drop00=TRUE``): such a trial says nothing about the ratio, and the continuity
+correction would invent one. The risk difference of such a table is still computed, as escalc computes it (with the
+correction, so it is not exactly 0 when the arms differ in size).
+
+Where statsmodels computes the same thing it does the arithmetic: ``Table2x2`` (log ratios, their standard errors
+and Wald intervals) and ``confint_proportions_2indep(method="wald")`` (the difference's interval), given the table
+after the continuity correction; ``effectsize_2proportions`` gives the difference and its variance. The correction
+itself is applied here, because statsmodels' own (``Table2x2(shift_zeros=True)``) replaces each zero cell by 0.5
+and leaves the other cells as they are, which is not metafor's rule (its docstring says otherwise: it says 0.5 is
+added to all cells). tests/test_effects.py checks the values against metafor's printed output.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from statsmodels.stats.contingency_tables import Table2x2  # type: ignore[import-untyped]
+from statsmodels.stats.meta_analysis import effectsize_2proportions  # type: ignore[import-untyped]
+from statsmodels.stats.proportion import confint_proportions_2indep  # type: ignore[import-untyped]
+
+EffectMeasure = Literal["risk_ratio", "odds_ratio", "risk_difference"]
+MEASURES: tuple[EffectMeasure, ...] = ("risk_ratio", "odds_ratio", "risk_difference")
+RATIOS: frozenset[EffectMeasure] = frozenset({"risk_ratio", "odds_ratio"})
+# metafor's name of each measure (escalc's ``measure``), for method notes that say how a value was computed
+ESCALC_NAMES: dict[EffectMeasure, str] = {"risk_ratio": "RR", "odds_ratio": "OR", "risk_difference": "RD"}
+MEASURE_LABELS: dict[EffectMeasure, str] = {"risk_ratio": "Risk ratio", "odds_ratio": "Odds ratio", "risk_difference": "Risk difference"}
+
+CONTINUITY_CORRECTION = 0.5  # escalc's default ``add``, put in every cell of a table with a zero cell (``to="only0"``)
+
+
+def _count(name: str, value: object) -> int:
+    # bool is an int in Python; a count of True is a mistake in the caller, not a count of 1
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a whole number, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class TwoByTwo:
+    """The counts of a two-arm comparison: events and patients in the treated arm and in the control arm."""
+
+    events_treated: int
+    total_treated: int
+    events_control: int
+    total_control: int
+
+    def __post_init__(self) -> None:
+        for arm in ("treated", "control"):
+            events = _count(f"events_{arm}", getattr(self, f"events_{arm}"))
+            total = _count(f"total_{arm}", getattr(self, f"total_{arm}"))
+            if total < 1:
+                raise ValueError(f"total_{arm} must be at least 1, got {total}")
+            if not 0 <= events <= total:
+                raise ValueError(f"events_{arm} must lie between 0 and total_{arm} ({total}), got {events}")
+
+    @property
+    def cells(self) -> tuple[int, int, int, int]:
+        """(a, b, c, d) in escalc's notation: events and non-events treated, events and non-events control."""
+        return (self.events_treated, self.total_treated - self.events_treated,
+                self.events_control, self.total_control - self.events_control)
+
+    @property
+    def has_zero_cell(self) -> bool:
+        return 0 in self.cells
+
+    def no_ratio_reason(self) -> str | None:
+        """Why no ratio can be computed from this table (None if one can): no events, or only events, in both arms."""
+        a, b, c, d = self.cells
+        if a == 0 and c == 0:
+            return "no events in either arm"
+        if b == 0 and d == 0:
+            return "every patient had the event in both arms"
+        return None
+
+
+@dataclass(frozen=True)
+class Effect:
+    """The effect of one comparison, computed here from its counts.
+
+    ``estimate``, ``ci_low`` and ``ci_high`` are on the measure's own scale (a ratio, or a difference of
+    proportions); ``yi`` and ``vi`` are what pooling takes (log ratio or difference, and its sampling variance).
+    When no effect can be computed all five are None and ``reason`` says why.
+    """
+
+    measure: EffectMeasure
+    table: TwoByTwo
+    level: float
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    yi: float | None
+    vi: float | None
+    added: float  # added to every cell before computing (the continuity correction), 0.0 when none was needed
+    reason: str | None = None
+
+    def __post_init__(self) -> None:
+        numbers = (self.estimate, self.ci_low, self.ci_high, self.yi, self.vi)
+        if self.reason is None and any(number is None for number in numbers):
+            raise ValueError("an effect without a reason needs every number")
+        if self.reason is not None and any(number is not None for number in numbers):
+            raise ValueError("an effect with a reason for having no value has no numbers")
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.measure in RATIOS
+
+    @property
+    def se(self) -> float | None:
+        """The standard error of ``yi`` (log scale for ratios)."""
+        return None if self.vi is None else math.sqrt(self.vi)
+
+
+def _check_level(level: float) -> float:
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, got {level}")
+    return level
+
+
+def effect_from_counts(table: TwoByTwo, measure: EffectMeasure, level: float = 0.95) -> Effect:
+    """The ``measure`` of treated against control from ``table``, with its Wald interval at ``level`` (see the module)."""
+    if measure not in MEASURES:
+        raise ValueError(f"measure must be one of {', '.join(MEASURES)}, got {measure!r}")
+    alpha = 1 - _check_level(level)
+    if measure in RATIOS:
+        reason = table.no_ratio_reason()
+        if reason is not None:
+            return Effect(measure, table, level, None, None, None, None, None, 0.0, f"no {MEASURE_LABELS[measure].lower()}: {reason}")
+    added = CONTINUITY_CORRECTION if table.has_zero_cell else 0.0
+    a, b, c, d = (cell + added for cell in table.cells)
+    if measure == "risk_difference":
+        # Given the corrected counts, statsmodels computes escalc's RD and its LS variance exactly (no further correction).
+        yi, vi = effectsize_2proportions(a, a + b, c, c + d, statistic="diff")
+        low, high = confint_proportions_2indep(a, a + b, c, c + d, method="wald", compare="diff", alpha=alpha)
+        return Effect(measure, table, level, float(yi), float(low), float(high), float(yi), float(vi), added)
+    # shift_zeros=False: the correction is metafor's, applied above (see the module docstring)
+    two_by_two = Table2x2(np.array([[a, b], [c, d]], dtype=float), shift_zeros=False)
+    if measure == "risk_ratio":
+        yi, se = two_by_two.log_riskratio, two_by_two.log_riskratio_se
+        estimate = two_by_two.riskratio
+        low, high = two_by_two.riskratio_confint(alpha=alpha)
+    else:
+        yi, se = two_by_two.log_oddsratio, two_by_two.log_oddsratio_se
+        estimate = two_by_two.oddsratio
+        low, high = two_by_two.oddsratio_confint(alpha=alpha)
+    return Effect(measure, table, level, float(estimate), float(low), float(high), float(yi), float(se) ** 2, added)

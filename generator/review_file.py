@@ -1,0 +1,478 @@
+"""The review file, ``seeds/review.yaml``: everything that is the review's and not the tool's.
+
+A review of second-line cancer therapy and a review of vaccine trials differ in what groups their studies (a
+line of therapy, an allocation method), what they measure (response rates and survival medians; cases among the
+vaccinated), how studies rank as evidence, and which comparison pages they want. The records say what each
+source states; this file says what the words of the records mean for this review: every vocabulary a record
+draws from, every measure's kind (from which range rules, display and the statistics computed here follow), the
+comparison pages and their columns, the figures, and the page texts. The generator holds no word of any review.
+
+Validated like the records (positions for errors); its JSON Schema and the curator's guide come from the models
+below. Ids a record uses are checked against it in the link stage (``generator/vocabulary.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
+
+from generator.schema import GROUP_BASIS_LABELS, GroupBasis, check_characters
+from generator.text import PlainText
+
+REVIEW_FILE = "review.yaml"  # directly in seeds/, beside glossary.yaml and sources.yaml
+
+TermId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$", max_length=60)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=120), AfterValidator(check_characters), AfterValidator(PlainText)]
+Sentence = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(check_characters)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Term(_Spec):
+    """One entry of a vocabulary: the id records write, the words pages show."""
+
+    id: TermId = Field(description="What records write.")
+    label: Label = Field(description="What pages show.")
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.")
+
+
+def _unique(ids: list[str], what: str) -> None:
+    repeated = sorted({term for term in ids if ids.count(term) > 1})
+    if repeated:
+        raise ValueError(f"the {what} {repeated[0]!r} is declared twice")
+
+
+# --------------------------------------------------------------------------- measures
+
+
+class MeasureKind(StrEnum):
+    """What a measure's values are: decides their range rule, how they are shown and what is computed from them."""
+
+    count = "count"  # type: ignore[assignment]  # (shadows str.count on purpose) a whole number of participants or events, at least 0
+    proportion = "proportion"  # a share (percent, or a count of a denominator), at least 0; with numerator and denominator an exact interval is computed
+    time = "time"  # a duration with a unit (days, weeks, months, years), at least 0; sorted by its length
+    quantity = "quantity"  # any other amount that cannot be negative (an age, a latitude)
+    ratio = "ratio"  # a ratio (hazard, risk, odds), greater than 0
+    log_ratio = "log_ratio"  # the logarithm of a ratio: any sign
+    difference = "difference"  # a difference of two values: any sign
+    mean = "mean"  # a mean: any sign
+    p_value = "p_value"  # between 0 and 1
+    other = "other"  # no rule: a characteristic or a result no other measure fits, named in `category`
+
+
+MEASURE_KIND_RULES: dict[MeasureKind, str] = {
+    MeasureKind.count: "a whole number, at least 0",
+    MeasureKind.proportion: "at least 0 (at most 100 in percent)",
+    MeasureKind.time: "a duration, at least 0",
+    MeasureKind.quantity: "at least 0",
+    MeasureKind.ratio: "greater than 0",
+    MeasureKind.log_ratio: "any number",
+    MeasureKind.difference: "any number",
+    MeasureKind.mean: "any number",
+    MeasureKind.p_value: "between 0 and 1",
+    MeasureKind.other: "any number",
+}
+
+DefinitionPart = Literal["time_origin", "response_criteria", "assessed_by"]
+
+
+class MeasureTerm(Term):
+    """One measure of the review: what a reported value's `measure` (or a comparison's `endpoint`) names."""
+
+    kind: MeasureKind = Field(description="What the values are; decides the range rule, the display and what is computed here.")
+    short: Label | None = Field(default=None, description="A short name for table headers and figures (e.g. `ORR`); the label otherwise.")
+    endpoint_label: Label | None = Field(default=None, description="How a comparison of this measure names it (e.g. `OS` for the median OS).")
+    definition: list[DefinitionPart] = Field(default_factory=list, description=(
+        "Which parts of a value's definition its values may state: `time_origin` (a time-to-event measure), `response_criteria` and "
+        "`assessed_by` (a response measure). Values of different definitions are never set side by side unmarked."))
+    comparison: bool = Field(default=False, description=(
+        "A comparison of two arms (hazard ratio, p value …): its values name an `endpoint` and a `comparator`, and take the endpoint's definition."))
+    needs_endpoint: bool = Field(default=False, description="A comparison that must name its endpoint.")
+    participants: bool = Field(default=False, description="This measure counts the participants of an arm or study (arm sizes, denominators).")
+    baseline: bool = Field(default=False, description="A baseline figure of who was studied (age, sex …), never an outcome.")
+    events: bool = Field(default=False, description="Counts events, not participants (one participant can have several): never checked against a group's size.")
+
+
+class SumCheck(_Spec):
+    """A measure whose value is the sum of others' (a response rate and its complete and partial responses)."""
+
+    check: TermId = Field(description="The check's name, shown beside the values it flags and on the notes page.")
+    total: TermId = Field(description="The measure that is the sum.")
+    parts: list[list[TermId]] = Field(min_length=1, description=(
+        "What it adds up to: one list of measures, or several alternatives, the first whose first measure the arm states being "
+        "used (else the last). Counts must add up exactly; percents within the rounding each figure carries; a total with "
+        "some parts missing must be at least those given."))
+
+
+class PartitionCheck(_Spec):
+    """Measures that together make up a whole group (men and women): their counts add up to its size, their percents to 100."""
+
+    check: TermId
+    parts: list[TermId] = Field(min_length=2, max_length=2)
+    words: list[Label] = Field(min_length=2, max_length=2, description="How a flag names each part's members, e.g. `men`, `women`.")
+
+
+class Checks(_Spec):
+    """Consistency checks of figures against one another (flags shown beside the values, never a change of value)."""
+
+    sums: list[SumCheck] = Field(default_factory=list)
+    partitions: list[PartitionCheck] = Field(default_factory=list)
+    participant_units: list[Label] = Field(default_factory=lambda: ["participants"], description=(
+        "Units in which a value counts participants (`patients`, `participants` …): such values are checked against group sizes."))
+
+
+# --------------------------------------------------------------------------- other vocabularies
+
+
+class DesignTerm(Term):
+    """A study design (a record's `study_type`) and where it ranks as evidence."""
+
+    rank: int = Field(ge=1, le=20, description="Rank in the review's evidence hierarchy: 1 is strongest; case reports rank 7.")
+    results: bool = Field(default=True, description="Studies of this design report results (false: planned or registered trials, reviews).")
+    planned: bool = Field(default=False, description="A trial not yet reported: listed in the comparisons' planned-trials section.")
+    phased: bool = Field(default=False, description="A trial whose phase is part of its label and ranks it (phase III before II).")
+    shows_phase: bool | None = Field(default=None, description="Whether the label gives a stated phase; by default, as `phased`.")
+    poolable: bool = Field(default=False, description="Its results may ever enter a pooled estimate (never case reports, plans or reviews).")
+
+    @property
+    def phase_in_label(self) -> bool:
+        return self.phased if self.shows_phase is None else self.shows_phase
+
+
+class InterventionClass(Term):
+    """A class of drugs, procedures or comparators."""
+
+    control: bool = Field(default=False, description=(
+        "A control (placebo, no treatment): in a two-arm study that states no comparison, the arm of this class is the comparator."))
+
+
+class StepTerm(Term):
+    """A kind of dated step of a case's timeline."""
+
+    needs_regimen: bool = Field(default=False, description="A step of this kind names the regimen it used.")
+    treatment_line: bool = Field(default=False, description=(
+        "A line of drug treatment (numbered, drawn as a bar in a lane of its own, summarised on the case comparison); other steps are "
+        "drawn as marks in a lane per kind, in the order declared."))
+
+
+class Registry(_Spec):
+    """A trial registry: how its ids look and where they link."""
+
+    id: TermId
+    label: Label
+    pattern: Annotated[str, StringConstraints(min_length=2, max_length=200)] = Field(description="A regular expression every id of it matches, whole.")
+    link: Annotated[str, StringConstraints(pattern=r"^https://[^\s{}]*\{id\}[^\s{}]*$")] | None = Field(
+        default=None, description="The address of an id's record, with `{id}` where the id goes.")
+
+    @model_validator(mode="after")
+    def _check_pattern(self) -> Registry:
+        try:
+            re.compile(self.pattern)
+        except re.error as error:
+            raise ValueError(f"the pattern {self.pattern!r} is not a regular expression: {error}") from None
+        return self
+
+    def matches(self, registry_id: str) -> bool:
+        return re.fullmatch(self.pattern, registry_id) is not None
+
+    def url(self, registry_id: str) -> str | None:
+        return self.link.replace("{id}", registry_id) if self.link else None
+
+
+class Grouping(_Spec):
+    """What groups the review's studies, arms and cases (their `setting`): a line of therapy, an allocation method …"""
+
+    label: Label = Field(description="The dimension's name, as a column header (e.g. `Line of therapy`).")
+    values: list[Term] = Field(min_length=1, description="Its values, in the order pages list them.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Grouping:
+        _unique([value.id for value in self.values], "setting")
+        return self
+
+
+class CaseVocabulary(_Spec):
+    """What a case report's timeline says."""
+
+    steps: list[StepTerm] = Field(default_factory=list, description="Kinds of timeline steps (surgery, a systemic line …).")
+    responses: list[Term] = Field(default_factory=list, description="Best responses a step may give.")
+    response_words: dict[TermId, Label] = Field(default_factory=dict, description="How a figure spells each response out.")
+    focus: Label | None = Field(default=None, description="The drug the case comparison puts in focus (its line, dose and partners).")
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+class Accepts(_Spec):
+    """The definitions a comparison column holds; a value outside them is marked, never silently set beside the rest.
+
+    An empty list accepts every value of that part. ``null`` stands for "not stated by the source": a column may
+    accept it or not.
+    """
+
+    time_origins: list[TermId | None] = Field(default_factory=list, description="Time origins the column holds.")
+    response_criteria: list[TermId | None] = Field(default_factory=list, description="Response criteria the column holds.")
+    source_named: bool = Field(default=False, description="Only values the source names as the measure; a curator's reading is marked.")
+
+
+class Fallback(_Spec):
+    """A value a column shows, marked, when an arm states none of the column's measures (never a derived value)."""
+
+    measure: TermId
+    unless: list[TermId] = Field(default_factory=list, description="Not when the arm states one of these.")
+    mark: Label = Field(description="The mark shown beside the value, e.g. `partial responses only`.")
+    explanation: Sentence = Field(description="The sentence the page's legend gives for the mark.")
+
+
+class ColumnSpec(_Spec):
+    """One outcome column of the comparison tables."""
+
+    id: TermId = Field(description="How comparisons name the column.")
+    label: Label = Field(description="The column's header.")
+    measures: list[TermId] = Field(min_length=1, description="The arm's headline value of the first of these measures it states.")
+    fallback: Fallback | None = Field(default=None, description="What an arm stating none of `measures` may show instead, marked.")
+    accepts: Accepts = Field(default_factory=Accepts, description="The definitions the column holds.")
+    otherwise: Literal["mark", "fail"] = Field(default="fail", description=(
+        "What happens to a value outside `accepts`: shown with a mark explained on the page (and not drawn in the figures), "
+        "or the build fails, naming the value."))
+    interval: bool = Field(default=False, description=(
+        "For a column of proportions: a column beside it with the exact (Clopper–Pearson) 95% interval, computed here from the "
+        "stated count and denominator."))
+    _times: bool = PrivateAttr(default=False)
+
+    @property
+    def times(self) -> bool:
+        """Values are times (every measure of the column is of kind `time`): sorted by their length, shown as stated."""
+        return self._times
+
+
+class Scope(_Spec):
+    """Which records a comparison takes: those in any of ``settings``, or (with ``drug``) whose regimen contains it."""
+
+    settings: list[TermId] = Field(default_factory=list)
+    drug: Label | None = Field(default=None, description="A drug name, matched without regard to case in the regimen's drugs.")
+    every: bool = Field(default=False, description="Every record, whatever its setting.")
+
+    @model_validator(mode="after")
+    def _check_scope(self) -> Scope:
+        if self.every == bool(self.settings or self.drug):
+            raise ValueError("a scope is `every`, or `settings` and/or a `drug`")
+        return self
+
+
+EffectMeasure = Literal["risk_ratio", "odds_ratio", "risk_difference"]
+
+
+class EffectSpec(_Spec):
+    """An effect computed here from each comparison's 2×2 counts (events and totals of treatment and control)."""
+
+    measure: EffectMeasure = Field(description="`risk_ratio`, `odds_ratio` or `risk_difference`, with its 95% interval (Wald).")
+    events: TermId = Field(description="The measure counting participants with the event in an arm.")
+    total: TermId | None = Field(default=None, description="The measure counting an arm's participants (the denominator).")
+    non_events: TermId | None = Field(default=None, description="Instead of `total`: the measure counting participants without the event.")
+    label: Label = Field(description="The event, for headers and the figure's axis (e.g. `tuberculosis`).")
+
+    @model_validator(mode="after")
+    def _check(self) -> EffectSpec:
+        if (self.total is None) == (self.non_events is None):
+            raise ValueError("give `total` or `non_events`, exactly one")
+        return self
+
+
+FigureKind = Literal["proportions", "times", "forest"]
+
+
+class FigureSpec(_Spec):
+    """A figure of a comparison page."""
+
+    kind: FigureKind = Field(description=("`proportions`: a proportion column with its exact intervals; `times`: time columns side by side "
+                                          "(medians by their unit); `forest`: the computed effect per comparison, on a log scale for a ratio."))
+    columns: list[TermId] = Field(default_factory=list, description="The columns drawn (`proportions`: one; `times`: one or more).")
+    name: TermId | None = Field(default=None, description="The figure's file name (without `.svg`); by default its kind and columns.")
+
+    @property
+    def file_stem(self) -> str:
+        return self.name or "-".join([self.kind, *self.columns])
+
+
+class ComparisonSpec(_Spec):
+    """One comparison page (``compare/<slug>.md``)."""
+
+    slug: TermId
+    title: Label
+    scope_text: Sentence = Field(description="One sentence: what the page holds, and what it promises to hold.")
+    arms: Scope
+    cases: Scope | None = Field(default=None, description="Case reports shown beside the arms; none without it.")
+    planned: bool = Field(default=True, description="Planned and registered trials in scope, in a section of their own.")
+    side_by_side: bool = Field(default=True, description="Comparative studies one row per comparison, their arms side by side.")
+    columns: list[TermId] = Field(min_length=1, description="Ids of the columns, in order.")
+    effect: EffectSpec | None = Field(default=None, description="An effect computed here for each comparison (needs `side_by_side`).")
+    figures: list[FigureSpec] = Field(default_factory=list, description="The page's figures, in order.")
+    settings_column: bool = Field(default=True, description="Show each row's setting (off when the page is about one setting).")
+    all_arms: bool = Field(default=False, description="The page of every arm, one row each (the figures page draws its figures).")
+
+    @model_validator(mode="after")
+    def _check(self) -> ComparisonSpec:
+        if self.effect is not None and not self.side_by_side:
+            raise ValueError("an `effect` is computed per comparison: it needs `side_by_side`")
+        return self
+
+
+class EvidenceMap(_Spec):
+    """The evidence map: intervention classes (rows) by setting (columns), counting studies and cases."""
+
+    title: Label = Field(default="Evidence map")
+    rows_label: Label = Field(default="Intervention class")
+
+
+class Texts(_Spec):
+    """Words of the pages that are the review's."""
+
+    home_intro: Sentence | None = Field(default=None, description="A paragraph under the home page's title (Markdown).")
+    cases_intro: Sentence | None = Field(default=None, description="The introduction of the case reports' page.")
+    comparisons_intro: Sentence | None = Field(default=None, description="The introduction of the comparisons' index.")
+    studies_intro: Sentence | None = Field(default=None, description="The introduction of the studies' index.")
+    evidence_order: Sentence | None = Field(default=None, description=(
+        "How the comparison tables order their rows, in the review's words (Markdown); by default a sentence listing the designs by rank."))
+    figures_summary: Sentence = Field(default="The figures of every arm, and a map of where the evidence is.", description=(
+        "What the figures page holds, in a sentence (the home page and the comparisons' index say it)."))
+    intervention: Label = Field(default="Regimen", description="What the review calls a treatment arm's intervention (a regimen, a vaccine …).")
+
+
+class ReviewFile(_Spec):
+    """The review file, `seeds/review.yaml`."""
+
+    settings: Grouping = Field(description="What groups the studies, arms and cases: the `setting` of every record.")
+    designs: list[DesignTerm] = Field(min_length=1, description="Study designs (a study's `study_type`) and their evidence ranking.")
+    measures: list[MeasureTerm] = Field(min_length=1, description="Everything a reported value may measure.")
+    intervention_classes: list[InterventionClass] = Field(min_length=1, description="Classes of drugs, procedures and comparators (a drug's `drug_class`).")
+    routes: list[Term] = Field(default_factory=list, description="Routes of administration (a drug's `route`).")
+    registries: list[Registry] = Field(default_factory=list, description="Trial registries whose ids studies give (`registry_ids`).")
+    time_origins: list[Term] = Field(default_factory=list, description="From when time-to-event values are counted (a value's `time_origin`).")
+    response_criteria: list[Term] = Field(default_factory=list, description="Criteria response is judged by (a value's `response_criteria`).")
+    assessors: list[Term] = Field(default_factory=list, description="Who judged a response (a value's `assessed_by`).")
+    case_reports: CaseVocabulary | None = Field(default=None, description="Whether the review has case reports, and their vocabulary; none without it.")
+    columns: list[ColumnSpec] = Field(default_factory=list, description="The outcome columns comparisons choose from.")
+    comparisons: list[ComparisonSpec] = Field(default_factory=list, description="The comparison pages, in order.")
+    checks: Checks = Field(default_factory=Checks, description="Consistency checks of the figures a study states.")
+    evidence_map: EvidenceMap | None = Field(default_factory=EvidenceMap, description="The evidence map of the figures page; `null` for none.")
+    texts: Texts = Field(default_factory=Texts)
+    extensions: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$")]] = Field(
+        default_factory=list, description=(
+            "What this file cannot say, added by the review's own Python: `module:function` of a module in the review's folder, "
+            "called with the extension point of generator/extensions.py (extra checks, template filters and globals, extra files)."))
+    _lookup: dict[str, dict[str, Term]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check_references(self) -> ReviewFile:
+        for terms, what in ((self.designs, "design"), (self.measures, "measure"), (self.intervention_classes, "intervention class"),
+                            (self.routes, "route"), (self.registries, "registry"), (self.time_origins, "time origin"),
+                            (self.response_criteria, "response criterion"), (self.assessors, "assessor"), (self.columns, "column")):
+            _unique([term.id for term in terms], what)
+        _unique([comparison.slug for comparison in self.comparisons], "comparison")
+        measures = {m.id for m in self.measures}
+        settings = {s.id for s in self.settings.values}
+        columns = {c.id: c for c in self.columns}
+
+        def known(ids: list[str], vocabulary: set[str], what: str, where: str) -> None:
+            unknown = [i for i in ids if i not in vocabulary]
+            if unknown:
+                raise ValueError(f"{where}: unknown {what} {unknown[0]!r}; expected one of {', '.join(sorted(vocabulary)) or 'none declared'}")
+
+        for sum_check in self.checks.sums:
+            known([sum_check.total, *(m for option in sum_check.parts for m in option)], measures, "measure", f"check {sum_check.check!r}")
+        for partition in self.checks.partitions:
+            known(partition.parts, measures, "measure", f"check {partition.check!r}")
+        origins, criteria = {o.id for o in self.time_origins}, {c.id for c in self.response_criteria}
+        for column in self.columns:
+            known(column.measures, measures, "measure", f"column {column.id!r}")
+            column._times = all(self.measure(m).kind is MeasureKind.time for m in column.measures)
+            if column.interval and any(self.measure(m).kind is not MeasureKind.proportion for m in column.measures):
+                raise ValueError(f"column {column.id!r}: an `interval` is computed for proportions only")
+            if column.fallback:
+                known([column.fallback.measure, *column.fallback.unless], measures, "measure", f"column {column.id!r}, fallback")
+            known([o for o in column.accepts.time_origins if o], origins, "time origin", f"column {column.id!r}")
+            known([c for c in column.accepts.response_criteria if c], criteria, "response criterion", f"column {column.id!r}")
+        for comparison in self.comparisons:
+            where = f"comparison {comparison.slug!r}"
+            known(comparison.columns, set(columns), "column", where)
+            for scope in (comparison.arms, comparison.cases):
+                if scope is not None:
+                    known(scope.settings, settings, "setting", where)
+            if comparison.cases is not None and self.case_reports is None:
+                raise ValueError(f"{where}: shows `cases`, but the review declares no `case_reports`")
+            if comparison.effect:
+                effect = comparison.effect
+                known([m for m in (effect.events, effect.total, effect.non_events) if m], measures, "measure", f"{where}, effect")
+            for figure in comparison.figures:
+                known(figure.columns, set(comparison.columns), "column of this comparison", f"{where}, figure {figure.kind}")
+                if figure.kind == "forest" and comparison.effect is None:
+                    raise ValueError(f"{where}: a `forest` figure draws the computed `effect`, which the comparison does not declare")
+                if figure.kind == "proportions" and (len(figure.columns) != 1 or any(
+                        self.measure(m).kind is not MeasureKind.proportion for m in columns[figure.columns[0]].measures)):
+                    raise ValueError(f"{where}: a `proportions` figure draws one column of proportion measures")
+                if figure.kind == "times" and (not figure.columns or any(
+                        self.measure(m).kind is not MeasureKind.time for c in figure.columns for m in columns[c].measures)):
+                    raise ValueError(f"{where}: a `times` figure draws columns of time measures")
+        if sum(c.all_arms for c in self.comparisons) > 1:
+            raise ValueError("only one comparison can be the page of `all_arms`")
+        return self
+
+    # ----------------------------------------------------------------------- lookups
+
+    @property
+    def measures_by_id(self) -> dict[str, MeasureTerm]:
+        return self._by_id("measures")  # type: ignore[return-value]
+
+    def measure(self, measure_id: str) -> MeasureTerm:
+        return self._by_id("measures")[measure_id]  # type: ignore[return-value]
+
+    def design(self, design_id: str) -> DesignTerm:
+        return self._by_id("designs")[design_id]  # type: ignore[return-value]
+
+    def column(self, column_id: str) -> ColumnSpec:
+        return next(c for c in self.columns if c.id == column_id)
+
+    def _by_id(self, name: str) -> dict[str, Term]:
+        if name not in self._lookup:
+            self._lookup[name] = {term.id: term for term in getattr(self, name)}
+        return self._lookup[name]
+
+    def label(self, vocabulary: str, term_id: str) -> str:
+        """The words for ``term_id`` of a vocabulary (``settings``, ``designs``, ``measures`` …); the id itself if unknown."""
+        if vocabulary == "settings":
+            terms = {t.id: t for t in self.settings.values}
+        elif vocabulary == "responses":
+            terms = {t.id: t for t in (self.case_reports.responses if self.case_reports else [])}
+        elif vocabulary == "steps":
+            terms = {t.id: t for t in (self.case_reports.steps if self.case_reports else [])}
+        else:
+            terms = self._by_id(vocabulary)
+        term = terms.get(term_id)
+        return term.label if term is not None else term_id
+
+    def labels(self, vocabulary: str) -> dict[str, str]:
+        """Every id of a vocabulary with its words, in the declared order."""
+        if vocabulary == "settings":
+            return {t.id: t.label for t in self.settings.values}
+        return {t.id: t.label for t in self._by_id(vocabulary).values()}
+
+    def measure_short(self, measure_id: str) -> str:
+        measure = self.measure(measure_id)
+        return measure.short or measure.label
+
+    @property
+    def has_cases(self) -> bool:
+        return self.case_reports is not None
+
+    @property
+    def all_arms_page(self) -> ComparisonSpec | None:
+        return next((c for c in self.comparisons if c.all_arms), None)
+
+
+GROUP_BASES = {basis.value: GROUP_BASIS_LABELS[basis] for basis in GroupBasis}  # the tool's own: treatment, baseline feature, outcome
