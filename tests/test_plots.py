@@ -616,7 +616,11 @@ def test_a_forest_draws_each_comparisons_computed_effect(vaccine: Corpus) -> Non
         assert figure is not None and len(figure.rows) == len(rows)
         assert figure.title == "Risk ratio of tuberculosis by comparison, computed here"
         estimate = figure.columns.index("Risk ratio (95% CI), computed here")
-        for row, table_row in zip(rows, figure.rows, strict=True):
+        # the figure groups its rows by setting, in the review's order of settings; within one, the table's order
+        order = [setting.id for setting in vaccine.review.settings.values]
+        grouped = sorted(rows, key=lambda row: min(order.index(setting) for setting in row.settings))
+        assert [row.record_id for row in figure.rows] == [row.study.id for row in grouped]
+        for row, table_row in zip(grouped, figure.rows, strict=True):
             assert row.computed is not None and row.computed.result is not None
             result = row.computed.result
             assert table_row.cells[estimate] == f"{result.estimate:.2f} ({result.ci_low:.2f} to {result.ci_high:.2f})"
