@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -469,63 +469,51 @@ def _not_a_file(path: Path, root: Path) -> list[Problem]:
     return [Problem(display_path(path, root), 0, "", "is not a regular file; make it one, or remove it")] if os.path.lexists(path) else []
 
 
-def load_glossary(path: Path, root: Path) -> tuple[Glossary, list[Problem]]:
-    """The review's glossary file; an absent file is an empty glossary."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def _load_model(path: Path, root: Path, model: type[M]) -> tuple[M | None, dict[Loc, int], list[Problem]]:
+    """One of a review's own files (glossary, sources, citation, review file) validated by its model, with the line of each
+    field; None where it is absent (no problem unless something other than a file is in its place) or invalid."""
     if not path.is_file():
-        return Glossary(), _not_a_file(path, root)
+        return None, {}, _not_a_file(path, root)
     file = display_path(path, root)
     data, lines, problems = _read_mapping(path, file)
     if data is None:
-        return Glossary(), problems
+        return None, {}, problems
     try:
-        return Glossary.model_validate(data), []
+        return model.model_validate(data), lines, []
     except ValidationError as error:
-        return Glossary(), _validation_problems(error, Glossary, file, lines)
+        return None, {}, _validation_problems(error, model, file, lines)
+
+
+def load_glossary(path: Path, root: Path) -> tuple[Glossary, list[Problem]]:
+    """The review's glossary file; an absent file is an empty glossary."""
+    glossary, _, problems = _load_model(path, root, Glossary)
+    return glossary or Glossary(), problems
 
 
 def load_source_catalogue(path: Path, root: Path) -> tuple[SourceCatalogue, dict[Loc, int], list[Problem]]:
     """The review's list of source documents, with the line of each field; an absent file is an empty list (pages then
     name documents by file)."""
-    if not path.is_file():
-        return SourceCatalogue(), {}, _not_a_file(path, root)
-    file = display_path(path, root)
-    data, lines, problems = _read_mapping(path, file)
-    if data is None:
-        return SourceCatalogue(), {}, problems
-    try:
-        return SourceCatalogue.model_validate(data), lines, []
-    except ValidationError as error:
-        return SourceCatalogue(), {}, _validation_problems(error, SourceCatalogue, file, lines)
+    catalogue, lines, problems = _load_model(path, root, SourceCatalogue)
+    return catalogue or SourceCatalogue(), lines, problems
 
 
 def load_review_citation(path: Path, root: Path) -> tuple[ReviewCitation | None, list[Problem]]:
     """The review's own CITATION.cff (optional): what pages show under "cite this review"."""
-    if not path.is_file():
-        return None, _not_a_file(path, root)
-    file = display_path(path, root)
-    data, lines, problems = _read_mapping(path, file)
-    if data is None:
-        return None, problems
-    try:
-        return ReviewCitation.model_validate(data), []
-    except ValidationError as error:
-        return None, _validation_problems(error, ReviewCitation, file, lines)
+    citation, _, problems = _load_model(path, root, ReviewCitation)
+    return citation, problems
 
 
 def load_review_file(path: Path, root: Path) -> tuple[ReviewFile | None, list[Problem]]:
     """The review file (required: every vocabulary a record draws from is declared there)."""
-    file = display_path(path, root)
-    if not path.is_file():
-        return None, _not_a_file(path, root) or [Problem(file, 0, "", (
+    review, _, problems = _load_model(path, root, ReviewFile)
+    if review is None and not problems:
+        problems = [Problem(display_path(path, root), 0, "", (
             "the review file is missing: it declares the review's vocabularies, measures and comparison pages "
             "(`litreview init` writes a starter; the curator's guide documents every field)"))]
-    data, lines, problems = _read_mapping(path, file)
-    if data is None:
-        return None, problems
-    try:
-        return ReviewFile.model_validate(data), []
-    except ValidationError as error:
-        return None, _validation_problems(error, ReviewFile, file, lines)
+    return review, problems
 
 
 def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, fork: bool = False) -> LoadResult:

@@ -19,7 +19,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
-from generator.schema import GROUP_BASIS_LABELS, GroupBasis, check_characters
+from generator.schema import check_characters
 from generator.text import PlainText
 
 REVIEW_FILE = "review.yaml"  # directly in seeds/, beside glossary.yaml and sources.yaml
@@ -64,19 +64,6 @@ class MeasureKind(StrEnum):
     p_value = "p_value"  # between 0 and 1
     other = "other"  # no rule: a characteristic or a result no other measure fits, named in `category`
 
-
-MEASURE_KIND_RULES: dict[MeasureKind, str] = {
-    MeasureKind.count: "a whole number, at least 0",
-    MeasureKind.proportion: "at least 0 (at most 100 in percent)",
-    MeasureKind.time: "a duration, at least 0",
-    MeasureKind.quantity: "at least 0",
-    MeasureKind.ratio: "greater than 0",
-    MeasureKind.log_ratio: "any number",
-    MeasureKind.difference: "any number",
-    MeasureKind.mean: "any number",
-    MeasureKind.p_value: "between 0 and 1",
-    MeasureKind.other: "any number",
-}
 
 DefinitionPart = Literal["time_origin", "response_criteria", "assessed_by"]
 
@@ -367,6 +354,7 @@ class ReviewFile(_Spec):
             "What this file cannot say, added by the review's own Python: `module:function` of a module in the review's folder, "
             "called with the extension point of generator/extensions.py (extra checks, template filters and globals, extra files)."))
     _lookup: dict[str, dict[str, Term]] = PrivateAttr(default_factory=dict)
+    _outcome_columns: frozenset[str] = PrivateAttr(default=frozenset())
 
     @model_validator(mode="after")
     def _check_references(self) -> ReviewFile:
@@ -419,6 +407,7 @@ class ReviewFile(_Spec):
                 if figure.kind == "times" and (not figure.columns or any(
                         self.measure(m).kind is not MeasureKind.time for c in figure.columns for m in columns[c].measures)):
                     raise ValueError(f"{where}: a `times` figure draws columns of time measures")
+        self._outcome_columns = frozenset(c.id for c in self.columns if not all(self.measure(m).participants for m in c.measures))
         if sum(c.all_arms for c in self.comparisons) > 1:
             raise ValueError("only one comparison can be the page of `all_arms`")
         return self
@@ -467,6 +456,11 @@ class ReviewFile(_Spec):
         return measure.short or measure.label
 
     @property
+    def outcome_columns(self) -> frozenset[str]:
+        """Columns whose values say how an arm fared: every column but those counting its participants."""
+        return self._outcome_columns
+
+    @property
     def has_cases(self) -> bool:
         return self.case_reports is not None
 
@@ -474,5 +468,3 @@ class ReviewFile(_Spec):
     def all_arms_page(self) -> ComparisonSpec | None:
         return next((c for c in self.comparisons if c.all_arms), None)
 
-
-GROUP_BASES = {basis.value: GROUP_BASIS_LABELS[basis] for basis in GroupBasis}  # the tool's own: treatment, baseline feature, outcome

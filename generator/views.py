@@ -191,11 +191,11 @@ class ArmRow:
     classes: str
     cells: dict[str, Cell]  # column id → cell
     other: tuple[ReportedValue, ...]  # outcomes no column shows (comparisons apart): listed, never dropped
-    headline_columns: frozenset[str] = frozenset()  # columns that say how the arm fared (not its size)
+    outcome_columns: frozenset[str]  # the review's columns that say how an arm fared (not its size)
 
     @property
     def has_headline(self) -> bool:
-        return any(cell.value is not None for column, cell in self.cells.items() if column in self.headline_columns)
+        return any(cell.value is not None for column, cell in self.cells.items() if column in self.outcome_columns)
 
     @property
     def group(self) -> GroupBasis:
@@ -211,11 +211,6 @@ def _other_outcomes(review: ReviewFile, arm: Arm, cells: dict[str, Cell]) -> tup
                  and value.subgroup is None)
 
 
-def headline_columns(review: ReviewFile) -> frozenset[str]:
-    """Columns whose values say how an arm fared: every column but those counting its participants."""
-    return frozenset(column.id for column in review.columns if not all(review.measure(m).participants for m in column.measures))
-
-
 def arm_row(corpus: Corpus, study: StudyRecord, index: int, columns: dict[str, ColumnSpec] | None = None) -> ArmRow:
     review = corpus.review
     arm = study.arms[index]
@@ -224,7 +219,7 @@ def arm_row(corpus: Corpus, study: StudyRecord, index: int, columns: dict[str, C
     cells = {column_id: column_cell(review, arm, column) for column_id, column in chosen.items()}
     setting = arm.setting or study.setting
     return ArmRow(study, arm, index, regimen, setting, review.label("settings", setting), evidence_level(review, study),
-                  regimen_classes(review, regimen), cells, _other_outcomes(review, arm, cells), headline_columns(review))
+                  regimen_classes(review, regimen), cells, _other_outcomes(review, arm, cells), review.outcome_columns)
 
 
 def every_arm_row(corpus: Corpus) -> list[ArmRow]:

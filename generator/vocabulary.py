@@ -10,7 +10,7 @@ since only the review file says what each measure is.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from generator.errors import Problem
 from generator.load import LoadedRecord, Loc, format_loc
@@ -31,14 +31,6 @@ def definition_parts(review: ReviewFile, value: ReportedValue) -> frozenset[str]
     """Which parts of a definition the value may state (``time_origin``, ``response_criteria``, ``assessed_by``)."""
     measure = review.measures_by_id.get(judged_measure(review, value))
     return frozenset(measure.definition) if measure is not None else frozenset()
-
-
-def is_time_to_event(review: ReviewFile, value: ReportedValue) -> bool:
-    return "time_origin" in definition_parts(review, value)
-
-
-def is_response(review: ReviewFile, value: ReportedValue) -> bool:
-    return "response_criteria" in definition_parts(review, value)
 
 
 class _Checker:
@@ -168,13 +160,3 @@ def check_vocabulary(loaded: Iterable[LoadedRecord], review: ReviewFile, review_
             checker.case(item, record)
     return checker.problems
 
-
-def values_of(study: StudyRecord) -> Iterator[tuple[Loc, ReportedValue]]:
-    """Every reported value of a study with where it sits in the record."""
-    for index, value in enumerate(study.population_values):
-        yield ("population_values", index), value
-    if study.enrolment is not None:
-        yield ("enrolment",), study.enrolment
-    for arm_index, arm in enumerate(study.arms):
-        for index, value in enumerate(arm.outcomes):
-            yield ("arms", arm_index, "outcomes", index), value
