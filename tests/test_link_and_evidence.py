@@ -65,6 +65,34 @@ def test_value_missing_from_its_quote_is_an_error(project: Path, cli: Callable[.
     assert "arms[0].outcomes[0].value: 10.6 does not appear in its quote" in errors
 
 
+# Each number a value carries, made one its quote ('Complete responses were seen in 30 of 200 patients (14%) on drugamab.')
+# does not state; the fields added beside it keep their bounds in order and their partner bound in the quote.
+_CR = "        numerator: 30\n        denominator: 200\n"
+_NUMBER_NOT_IN_QUOTE = {
+    "value": ("value: 14\n", "value: 14.5\n", "14.5"),
+    "numerator": (_CR, "        numerator: 31\n        denominator: 200\n", "31"),
+    "denominator": (_CR, "        numerator: 30\n        denominator: 250\n", "250"),
+    "ci_low": (_CR, _CR + "        ci_low: 9.5\n        ci_high: 30\n", "9.5"),
+    "ci_high": (_CR, _CR + "        ci_low: 14\n        ci_high: 19.5\n", "19.5"),
+    "range_low": (_CR, _CR + "        range_low: 2\n        range_high: 200\n", "2"),
+    "range_high": (_CR, _CR + "        range_low: 14\n        range_high: 201\n", "201"),
+}
+
+
+@pytest.mark.parametrize("field", sorted(_NUMBER_NOT_IN_QUOTE))
+def test_every_number_of_a_value_must_stand_in_its_quote(field: str, project: Path, cli: Callable[..., CliResult]) -> None:
+    """value, numerator, denominator and the bounds of its interval and range: one line each, at the field's own line
+    (a denominator too when it is a group size the record states elsewhere: see tests/bad_records/denominator-is-only-the-group-size)."""
+    old, new, number = _NUMBER_NOT_IN_QUOTE[field]
+    errors = _errors_after_edit(project, cli, old, new)
+    lines = (project / "seeds/studies/fixture-trial.yaml").read_text().splitlines()
+    cr = lines.index("      - measure: cr")
+    line = next(index for index in range(cr, len(lines)) if lines[index].startswith(f"        {field}: ")) + 1
+    expected = f"seeds/studies/fixture-trial.yaml:{line}: arms[0].outcomes[3].{field}: {number} does not appear in its quote 'Complete responses"
+    problems = [text for text in errors.splitlines() if text.startswith("seeds/")]
+    assert len(problems) == 1 and problems[0].startswith(expected), errors
+
+
 def test_quote_not_in_its_source_is_an_error(project: Path, cli: Callable[..., CliResult]) -> None:
     errors = _errors_after_edit(project, cli, "quote: Disease control occurred in 150", "quote: Disease control was seen in 150")
     assert "arms[0].outcomes[4].quote: quote not found verbatim in 900_0000000000000abc.txt" in errors
