@@ -10,7 +10,7 @@ import functools
 import itertools
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ from generator.caches import clear_build_caches
 from generator.changelog import ReleaseInfo, read_changelog, record_names, release_info
 from generator.derive import Derived, check_records, derive
 from generator.emit import EmitReport, emit_tree
-from generator.errors import ConfigError, InvalidCorpus, display_path
+from generator.errors import ConfigError, InvalidCorpus, Problem, display_path
 from generator.export import data_file_makers
 from generator.figure_cache import DeferredFigure, FigureCache
 from generator.forked import ForkedCall
@@ -83,8 +83,7 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None, fork
         raise ConfigError(f"the sources folder {config.sources_dir} is not a folder; point `sources:` in mkdocs.yml at the documents' folder")
     loaded = load_corpus(config.seeds_dir, config.root, progress, fork=fork)
     citation, citation_problems = load_review_citation(config.root / CITATION_FILE, config.root)
-    # regimen files that did not load: the records using them are not told again that the regimen is unknown
-    unloaded = frozenset(PurePath(problem.file).stem for problem in loaded.problems if PurePath(problem.file).parent.name == "regimens")
+    unloaded = _regimens_with_problems(loaded.problems, PurePath(display_path(config.seeds_dir / "regimens", config.root)))
     corpus, link_problems = resolve_links(loaded.records, loaded.glossary, loaded.sources, loaded.sources_lines, unloaded)
     catalogue = display_path(config.seeds_dir / SOURCES_FILE, config.root)
     problems = loaded.problems + citation_problems + link_problems
@@ -111,6 +110,23 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None, fork
     history = last_changed(config.root, config.seeds_dir)
     updated = {f"{kind}/{rid}": history[origin.file] for (kind, rid), origin in corpus.origins.items() if origin.file in history}
     return Review(corpus, derived, citation, updated)
+
+
+class _EveryId:
+    """Every id: the regimens folder itself could not be read, so none of its records is there to link to."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _regimens_with_problems(problems: Sequence[Problem], folder: PurePath) -> Container[str]:
+    """The regimen ids whose files the loader has already reported (a file that did not load, or loaded with a problem:
+    invalid, a YAML error, misnamed, misplaced in a subfolder, not a `.yaml`, a symbolic link …): the records using
+    them are not told again, one line per use, that the regimen is unknown. A file's id is its name."""
+    files = [PurePath(problem.file) for problem in problems]
+    if folder in files:
+        return _EveryId()
+    return frozenset(file.stem for file in files if folder in file.parents)
 
 
 @dataclass(frozen=True)
