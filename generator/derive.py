@@ -75,13 +75,10 @@ def check_evidence(corpus: Corpus, library: SourceLibrary) -> list[Problem]:
     """Every value's number stands in its quote; every quote stands in its source (when the sources are at hand)."""
     problems: list[Problem] = []
     unusable_reported: set[str] = set()
-    participants = frozenset(measure.id for measure in corpus.review.measures if measure.participants)
     for (_kind, _rid), origin in sorted(corpus.origins.items()):
-        record = origin.record
-        for loc, model in iter_models(record):
+        for loc, model in iter_models(origin.record):
             if isinstance(model, ReportedValue | MarkerReading):
-                stated_sizes = _stated_sizes(record, loc, participants) if isinstance(record, StudyRecord) else frozenset()
-                problems.extend(_check_value_in_quote(model, loc, origin.file, origin.line_of, stated_sizes))
+                problems.extend(_check_value_in_quote(model, loc, origin.file, origin.line_of))
             source = getattr(model, "source", None)
             if source is None or not library.available:
                 continue
@@ -102,20 +99,9 @@ def check_evidence(corpus: Corpus, library: SourceLibrary) -> list[Problem]:
     return problems
 
 
-def _stated_sizes(study: StudyRecord, loc: Loc, participants: frozenset[str]) -> frozenset[float]:
-    """The group sizes a value of ``study`` at ``loc`` may take as its denominator without restating it in its quote: the
-    study's stated enrolment, and the stated size (a ``participants`` measure) of the value's own arm (of any arm, for a
-    whole-study value)."""
-    sizes = {study.enrolment.value} if study.enrolment and study.enrolment.value is not None else set()
-    arms = [study.arms[loc[1]]] if len(loc) > 1 and loc[0] == "arms" and isinstance(loc[1], int) else study.arms
-    for arm in arms:
-        sizes.update(value.value for value in arm.outcomes
-                     if value.measure in participants and value.value is not None and value.subgroup is None and value.timepoint is None)
-    return frozenset(size for size in sizes if size is not None)
-
-
-def _check_value_in_quote(model: ReportedValue | MarkerReading, loc: Loc, file: str, line_of: Callable[[Loc], int],
-                          stated_sizes: frozenset[float] = frozenset()) -> list[Problem]:
+def _check_value_in_quote(model: ReportedValue | MarkerReading, loc: Loc, file: str, line_of: Callable[[Loc], int]) -> list[Problem]:
+    """as_reported, the source's term and every number the value carries stand in its own quote: a denominator too,
+    even when it is the group's size stated elsewhere (the quote is what the page shows as the number's evidence)."""
     problems = []
     if normalise_space(model.as_reported) not in normalise_space(model.quote):
         problems.append(Problem(file, line_of((*loc, "as_reported")), format_loc((*loc, "as_reported")),
@@ -126,8 +112,6 @@ def _check_value_in_quote(model: ReportedValue | MarkerReading, loc: Loc, file: 
                                 f"source_term {source_term!r} is not part of its quote {_short(model.quote)}: give the source's own words"))
     for name in _NUMERIC_FIELDS:
         number = getattr(model, name, None)
-        if name == "denominator" and number in stated_sizes:
-            continue  # the group's size, stated in the record's own value of it
         if number is not None and not number_stands_in(number, model.quote):
             problems.append(Problem(file, line_of((*loc, name)), format_loc((*loc, name)),
                                     f"{format_number(number)} does not appear in its quote {_short(model.quote)}"))

@@ -8,6 +8,7 @@ typed into a record.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from generator.errors import Problem
@@ -67,7 +68,7 @@ class Corpus:
         return [self.regimens[rid] for rid in ids if rid is not None]
 
 
-def link_loaded(loaded: LoadResult, unloaded_regimens: frozenset[str] = frozenset()) -> tuple[Corpus, list[Problem]]:
+def link_loaded(loaded: LoadResult, unloaded_regimens: Container[str] = frozenset()) -> tuple[Corpus, list[Problem]]:
     """Link what :func:`generator.load.load_corpus` loaded: vocabulary ids resolved against the review file, then
     regimen and comparator ids. Needs the review file (a load without one has reported why)."""
     assert loaded.review is not None, "no review file: load_corpus reported why"
@@ -78,14 +79,19 @@ def link_loaded(loaded: LoadResult, unloaded_regimens: frozenset[str] = frozense
 
 def resolve_links(loaded: list[LoadedRecord], review: ReviewFile, glossary: Glossary | None = None, sources: SourceCatalogue | None = None,
                   sources_lines: dict[tuple[str | int, ...], int] | None = None,
-                  unloaded_regimens: frozenset[str] = frozenset()) -> tuple[Corpus, list[Problem]]:
-    """Index records by id, check every reference, and compute back-links."""
+                  unloaded_regimens: Container[str] = frozenset()) -> tuple[Corpus, list[Problem]]:
+    """Index records by id, check every reference, and compute back-links.
+
+    ``unloaded_regimens``: the ids of regimens whose files have problems of their own (reported once, by the loader):
+    a record that uses one is not told again, one line per use, that the regimen is unknown."""
     problems: list[Problem] = []
     by_kind: dict[str, dict[str, LoadedRecord]] = {"studies": {}, "regimens": {}, "cases": {}}
-    for item in loaded:
+    # A record named after its id is indexed before any copy of it under another name: the copy is the duplicate.
+    for item in sorted(loaded, key=lambda item: item.path.stem != item.record.id):
         seen = by_kind[item.kind].get(item.record.id)
         if seen is not None:
-            problems.append(Problem(item.file, item.line_of(("id",)), "id", f"duplicate id {item.record.id!r}; also used by {seen.file}"))
+            if item.path.stem == item.record.id:  # a misnamed copy's own line (load.py) already says whose id it repeats
+                problems.append(Problem(item.file, item.line_of(("id",)), "id", f"duplicate id {item.record.id!r}; also used by {seen.file}"))
             continue
         by_kind[item.kind][item.record.id] = item
 

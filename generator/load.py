@@ -443,7 +443,8 @@ def _read_mapping(path: Path, file: str, with_lines: bool = True) -> tuple[dict[
 def load_file(path: Path, kind: str, root: Path, file: str | None = None) -> tuple[LoadedRecord | None, list[Problem]]:
     """Read and validate one seed file; return the record or the problems. ``file``: the path as shown, if known."""
     file = display_path(path, root) if file is None else file
-    return _validate_record(path, kind, file, _read_mapping(path, file, with_lines=False))
+    loaded, problems = _validate_record(path, kind, file, _read_mapping(path, file, with_lines=False))
+    return loaded, problems + (_id_problems(loaded, {}) if loaded is not None else [])
 
 
 def _validate_record(path: Path, kind: str, file: str, read: tuple[dict[str, Any] | None, dict[Loc, int], list[Problem]],
@@ -457,11 +458,21 @@ def _validate_record(path: Path, kind: str, file: str, read: tuple[dict[str, Any
         record = model.model_validate(data)
     except ValidationError as error:
         return None, _validation_problems(error, model, file, lines or _read_mapping(path, file)[1])
-    loaded = LoadedRecord(kind, record, file, path, lines or None)
-    if record.id != path.stem:
-        problems.append(Problem(file, loaded.line_of(("id",)), "id",
-                                f"id {record.id!r} does not match the file name; expected {path.stem!r} (or rename the file)"))
-    return loaded, problems
+    return LoadedRecord(kind, record, file, path, lines or None), problems
+
+
+def _id_problems(loaded: LoadedRecord, named: dict[str, LoadedRecord]) -> list[Problem]:
+    """A record's id is its file's name. ``named``: the loaded records of its kind by file name, so that a copy
+    under another name is told, in the same one line, whose id it repeats (no second line for the duplicate)."""
+    record, stem = loaded.record, loaded.path.stem
+    if record.id == stem:
+        return []
+    owner = named.get(record.id)
+    if owner is not None and owner.record.id == record.id:
+        message = f"duplicate id {record.id!r}, also used by {owner.file}; expected {stem!r}, this file's name"
+    else:
+        message = f"id {record.id!r} does not match the file name; expected {stem!r} (or rename the file)"
+    return [Problem(loaded.file, loaded.line_of(("id",)), "id", message)]
 
 
 def _not_a_file(path: Path, root: Path) -> list[Problem]:
@@ -536,7 +547,9 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
     for folder in [seeds_dir, *(seeds_dir / kind for kind in RECORD_KINDS)]:
         if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK):
             problems.append(Problem(display_path(folder, root), 0, "", "cannot be read (permission denied); its records would be left out"))
-    paths = sorted(p for p in seeds_dir.rglob("*") if (p.is_file() or p.is_symlink()) and not p.name.startswith(".") and p not in special)
+    # A folder (or FIFO) named like a record is no record: said in one line, rather than passed over in silence.
+    paths = sorted(p for p in seeds_dir.rglob("*")
+                   if (p.is_file() or p.is_symlink() or p.suffix == ".yaml") and not p.name.startswith(".") and p not in special)
     loading = stage(progress, "records loaded", len(paths))
     shown_folders: dict[Path, PurePath] = {}  # display_path resolves a file's folder: once per folder here
 
@@ -550,6 +563,9 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
         relative = path.relative_to(seeds_dir)
         if path.is_symlink():
             problems.append(Problem(shown(path), 0, "", "is a symbolic link; records must be files inside seeds/"))
+            continue
+        if not path.is_file():
+            problems.append(Problem(shown(path), 0, "", "is not a regular file; make it one, or remove it"))
             continue
         kind = relative.parts[0] if len(relative.parts) == 2 else None
         if kind not in RECORD_KINDS or path.suffix != ".yaml":
@@ -573,6 +589,11 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
                 loading.advance()
                 _add_record(records, problems, *_validate_record(path, kind, file, read))
     loading.close()
+    named: dict[str, dict[str, LoadedRecord]] = {kind: {} for kind in RECORD_KINDS}
+    for item in records:
+        named[item.kind][item.path.stem] = item
+    for item in records:
+        problems += _id_problems(item, named[item.kind])
     return LoadResult(records, problems, glossary, sources, sources_lines, review, display_path(review_path, root))
 
 

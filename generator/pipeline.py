@@ -10,7 +10,7 @@ import functools
 import itertools
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
@@ -85,8 +85,7 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None, fork
         raise ConfigError(f"the sources folder {config.sources_dir} is not a folder; point `sources:` in mkdocs.yml at the documents' folder")
     loaded = load_corpus(config.seeds_dir, config.root, progress, fork=fork)
     citation, citation_problems = load_review_citation(config.root / CITATION_FILE, config.root)
-    # regimen files that did not load: the records using them are not told again that the regimen is unknown
-    unloaded = frozenset(PurePath(problem.file).stem for problem in loaded.problems if PurePath(problem.file).parent.name == "regimens")
+    unloaded = _regimens_with_problems(loaded.problems, PurePath(display_path(config.seeds_dir / "regimens", config.root)))
     if loaded.review is None:  # without the review file no record's vocabulary can be read: say what the load found
         raise InvalidCorpus(loaded.problems + citation_problems)
     corpus, link_problems = link_loaded(loaded, unloaded)
@@ -125,6 +124,23 @@ def _run_check(check: Check, corpus: Corpus) -> list[Problem]:
         return check(corpus)
     except Exception as error:  # a review's own code: said in one line, like every other problem
         raise ConfigError(f"the review's extension check {getattr(check, '__qualname__', check)!r} failed: {error!r}") from None
+
+
+class _EveryId:
+    """Every id: the regimens folder itself could not be read, so none of its records is there to link to."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _regimens_with_problems(problems: Sequence[Problem], folder: PurePath) -> Container[str]:
+    """The regimen ids whose files the loader has already reported (a file that did not load, or loaded with a problem:
+    invalid, a YAML error, misnamed, misplaced in a subfolder, not a `.yaml`, a symbolic link …): the records using
+    them are not told again, one line per use, that the regimen is unknown. A file's id is its name."""
+    files = [PurePath(problem.file) for problem in problems]
+    if folder in files:
+        return _EveryId()
+    return frozenset(file.stem for file in files if folder in file.parents)
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ def _runs(job: str) -> list[str]:
 
 
 def test_the_workflow_is_valid_for_github_actions(tmp_path: Path) -> None:
-    assert CHECK_JSONSCHEMA.is_file(), f"no check-jsonschema at {CHECK_JSONSCHEMA}: `make .venv/.installed` installs it"
+    assert CHECK_JSONSCHEMA.is_file(), f"no check-jsonschema at {CHECK_JSONSCHEMA}: `make .venv/.installed-dev` installs it"
     # SchemaStore's schema of GitHub workflows, as vendored in check-jsonschema: no network needed
     command = [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows"]
     done = subprocess.run([*command, str(WORKFLOW)], cwd=ROOT, capture_output=True, text=True, timeout=120)
