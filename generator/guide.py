@@ -23,6 +23,7 @@ from pydantic.fields import FieldInfo
 
 from generator import schema
 from generator.review_file import ReviewFile
+from generator.text import markdown_literal
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,7 @@ def review_vocabularies(review: ReviewFile) -> list[Vocabulary]:
         terms("designs", "Study designs", "A study's `study_type`, with its rank as evidence (1 is strongest).",
               [(t.id, f"{t.label} (rank {t.rank})") for t in review.designs]),
         terms("measures", "Measures", "A value's `measure` (and a comparison's `endpoint`), with its kind.",
-              [(t.id, Markup(f"{t.description or t.label} ({t.kind.value})")) for t in review.measures]),
+              [(t.id, Markup("{} ({})").format(t.description or t.label, t.kind.value)) for t in review.measures]),
         terms("intervention-classes", "Intervention classes", "A drug's `drug_class`.", [(t.id, t.label) for t in review.intervention_classes]),
     ]
     for anchor, title, intro, vocabulary in (("routes", "Routes", "A drug's `route`.", review.routes),
@@ -307,7 +308,7 @@ def review_vocabularies(review: ReviewFile) -> list[Vocabulary]:
                                              ("assessors", "Assessors", "A value's `assessed_by`.", review.assessors)):
         found.append(terms(anchor, title, intro, [(t.id, t.label) for t in vocabulary]))  # an empty one says "none declared"
     found.append(terms("registries", "Registries", "Ids a study's `registry_ids` may hold.",
-                       [(r.label, Markup(f"ids matching `{r.pattern}`")) for r in review.registries]))
+                       [(r.label, Markup("ids matching <code>{}</code>").format(Markup(markdown_literal(r.pattern)))) for r in review.registries]))
     cases = review.case_reports
     found.append(terms("steps", "Case timeline steps", "A timeline step's `kind`.", [(t.id, t.label) for t in (cases.steps if cases else [])]))
     found.append(terms("responses", "Case responses", "A timeline step's `best_response`.",

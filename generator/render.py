@@ -257,7 +257,7 @@ def make_environment(templates_dir: Path, review: ReviewFile) -> jinja2.Environm
         DEFAULT_ARM_COLUMNS=[(column.id, column) for column in review.columns],
         GROUP_BASIS_LABELS=GROUP_BASIS_LABELS,
         # The generator's own descriptions, written in Markdown (not record text).
-        MEASURE_DESCRIPTIONS={measure.id: Markup(measure.description or measure.label) for measure in review.measures},
+        MEASURE_DESCRIPTIONS={measure.id: measure.description or measure.label for measure in review.measures},
         SETTING_LABELS=review.labels("settings"),
         headline=headline,
         views=views,

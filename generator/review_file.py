@@ -19,14 +19,14 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
-from generator.schema import check_characters
+from generator.schema import ProseText, check_characters
 from generator.text import PlainText
 
 REVIEW_FILE = "review.yaml"  # directly in seeds/, beside glossary.yaml and sources.yaml
 
 TermId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$", max_length=60)]
 Label = Annotated[str, StringConstraints(min_length=1, max_length=120), AfterValidator(check_characters), AfterValidator(PlainText)]
-Sentence = Annotated[str, StringConstraints(min_length=1, max_length=2000), AfterValidator(check_characters)]
+Sentence = ProseText  # the review file's sentences are curator prose (Markdown), sanitised on pages like the records'
 
 
 class _Spec(BaseModel):

@@ -71,13 +71,37 @@ def _poison(value: Any, key: str | None, quotes: list[str], short: bool = False)
     return value
 
 
+# The review file is mostly ids, which it defines and records use: only its words are poisoned, the labels (at most 120
+# characters) with the short vector, the sentences (descriptions, page texts) with the prose one.
+REVIEW_LABEL_KEYS = {"label", "title", "short", "endpoint_label", "mark", "rows_label", "intervention"}
+REVIEW_SENTENCE_KEYS = {"description", "explanation", "scope_text", "home_intro", "cases_intro", "comparisons_intro",
+                        "studies_intro", "evidence_order", "figures_summary"}
+
+
+def _poison_review_file(value: Any, key: str | None) -> Any:
+    if isinstance(value, dict):
+        return {k: _poison_review_file(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_poison_review_file(item, key) for item in value]
+    if isinstance(value, str) and key in REVIEW_LABEL_KEYS:
+        return f"{value} {SHORT_PAYLOAD}"
+    if isinstance(value, str) and key in REVIEW_SENTENCE_KEYS:
+        return f"{value} {PROSE_PAYLOAD}"
+    return value
+
+
 def make_hostile_review(fixture: Path, target: Path, templates: Path) -> Path:
     """Copy the fixture review to ``target`` and poison it; returns ``target``."""
     shutil.copytree(fixture, target, ignore=shutil.ignore_patterns("site", ".litreview-generated.json"))
     config = target / "mkdocs.yml"
     config.write_text(config.read_text().replace("../../../templates", str(templates)))
     quotes: list[str] = []
+    review_file = target / "seeds" / "review.yaml"
+    review = yaml.safe_load(review_file.read_text(encoding="utf-8"))
+    review_file.write_text(yaml.safe_dump(_poison_review_file(review, None), allow_unicode=True, sort_keys=False), encoding="utf-8")
     for path in sorted((target / "seeds").rglob("*.yaml")):
+        if path == review_file:
+            continue
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         data.update(EXTRA_FIELDS.get(path.relative_to(target / "seeds").as_posix(), {}))
         short = path.name == "sources.yaml"

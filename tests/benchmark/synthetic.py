@@ -369,6 +369,8 @@ def reported(doc: Document, quote: str, measure: str, as_reported: str, **fields
     """A ReportedValue; ``as_reported`` must be part of the quote."""
     if as_reported not in quote:
         raise AssertionError(f"{as_reported!r} is not part of {quote!r}")
+    if fields.get("denominator") is not None and str(fields["denominator"]) not in quote:  # the rule validation applies
+        raise AssertionError(f"denominator {fields['denominator']} is not stated in {quote!r}")
     data: Data = {"measure": measure, "as_reported": as_reported, **fields}
     ordered = {key: data[key] for key in _VALUE_FIELDS if data.get(key) is not None}
     return ordered | doc.evidence(quote)
@@ -739,10 +741,10 @@ class StudyBuilder:
             values.append(reported(doc, quote, "age", f"{age} years", statistic="median", value=age, unit="years"))
             values.append(reported(doc, quote, "age", f"range, {low}-{high}", statistic="range", range_low=low, range_high=high, unit="years"))
             values.append(reported(doc, male_quote, "male", f"{men.count} patients ({men.text}%)", value=men.value, unit="%",
-                                   numerator=men.count, denominator=total))
+                                   numerator=men.count))
             if with_women:
                 values.append(reported(doc, female_quote, "female", f"{women.count} ({women.text}%)", value=women.value,
-                                       unit="%", numerator=women.count, denominator=total))
+                                       unit="%", numerator=women.count))
         if rng.random() < 0.6:
             groups = [("Child-Pugh A", "had Child-Pugh A liver function", 0.6, 0.95),
                       ("BCLC C", "had BCLC stage C disease", 0.5, 0.9),
@@ -754,7 +756,7 @@ class StudyBuilder:
                 quote = f"{as_reported} {words}"
                 quotes.append(quote)
                 values.append(reported(doc, quote, "characteristic", as_reported, category=category, value=share.value,
-                                       unit="%", numerator=share.count, denominator=total))
+                                       unit="%", numerator=share.count))
             doc.say(f"At baseline, {quotes[0]}, {quotes[1]} and {quotes[2]}.", *quotes)
         if rng.random() < 0.4:
             follow_up = _tenths(rng.randint(60, 360))
@@ -795,10 +797,10 @@ class StudyBuilder:
             reported(doc, head, "orr", f"{responses} of {n} patients ({stated.text}%)", value=stated.value, unit="%",
                      numerator=responses, denominator=n),
             reported(doc, parts, "cr", f"{complete} complete response{'s' if complete != 1 else ''} ({cr.text}%)", value=cr.value,
-                     unit="%", numerator=complete, denominator=n),
+                     unit="%", numerator=complete),
             reported(doc, parts, "pr", f"{partial} partial response{'s' if partial != 1 else ''} ({pr.text}%)", value=pr.value,
-                     unit="%", numerator=partial, denominator=n),
-            reported(doc, sd_quote, "sd", f"{stable} patients ({sd.text}%)", value=sd.value, unit="%", numerator=stable, denominator=n),
+                     unit="%", numerator=partial),
+            reported(doc, sd_quote, "sd", f"{stable} patients ({sd.text}%)", value=sd.value, unit="%", numerator=stable),
             reported(doc, dcr_quote, "dcr", f"{dcr.text}% ({responses + stable}/{n})", value=dcr.value, unit="%",
                      numerator=responses + stable, denominator=n),
         ]
@@ -883,7 +885,7 @@ class StudyBuilder:
             quote = f"{event} in {as_reported}"
             quotes.append(quote)
             values.append(reported(doc, quote, "adverse_event", as_reported, category=f"Grade 3-4 {event}", value=share.value,
-                                   unit="%", numerator=share.count, denominator=n))
+                                   unit="%", numerator=share.count))
         prefix = f"With {regimen.phrase}, grade" if several else "Grade"
         listing = quotes[0] if len(quotes) == 1 else f"{', '.join(quotes[:-1])} and {quotes[-1]}"
         doc.say(f"{prefix} 3 or 4 adverse events included {listing}.", *quotes)
