@@ -98,7 +98,7 @@ def _constraints(metadata: list[Any]) -> tuple[object, ...]:
 _NAMED_TEXT: list[tuple[tuple[object, ...], tuple[Words, ...]]] = [
     (_constraints(list(get_args(named)[1:])), words) for named, words in [
         (schema.RecordId, (Words("id: lower-case words joined by hyphens"),)),
-        (schema.VocabularyId, (Words("id of an entry of the review file"),)),
+        (schema.VocabularyId, (Words("id: letters and digits, words joined by "), Words("_", code=True), Words(" or "), Words("-", code=True))),
         (schema.SourceName, (Words("file name of a source document"),)),
         (schema.PartialDate, (Words("date: "), Words("YYYY", code=True), Words(", "), Words("YYYY-MM", code=True), Words(" or "),
                               Words("YYYY-MM-DD", code=True))),
@@ -226,15 +226,31 @@ def _first_paragraph(doc: str | None) -> Markup | None:
     return Markup(" ".join(doc.strip().split("\n\n")[0].split())) if doc else None
 
 
+def review_vocabulary_of(info: FieldInfo) -> str | None:
+    """The anchor of the review vocabulary a field's ids come from (``MeasureId``, ``SettingId`` … mark theirs), optional or not."""
+    def walk(annotation: Any) -> str | None:
+        if get_origin(annotation) is Annotated:
+            for meta in annotation.__metadata__:
+                extra = meta.json_schema_extra if isinstance(meta, FieldInfo) else None
+                if isinstance(extra, dict) and "vocabulary" in extra:
+                    return str(extra["vocabulary"])
+            return walk(get_args(annotation)[0])
+        if get_origin(annotation) in (Union, UnionType):
+            return next((found for arg in get_args(annotation) if arg is not NoneType and (found := walk(arg))), None)
+        return None
+
+    extra = info.json_schema_extra
+    return str(extra["vocabulary"]) if isinstance(extra, dict) and "vocabulary" in extra else walk(info.annotation)
+
+
 def field_rows(model: type[BaseModel], kind: str, path: str = "") -> list[FieldRow]:
     """One row per field of ``model``, the mapping at ``path`` (`""`, `arms[]`, `design` …) in a record of ``kind``."""
     prefix = f"{path}." if path else ""
     rows = []
     for name, info in model.model_fields.items():
         described = describe_type(info.annotation, list(info.metadata), anchor_of(kind, prefix + name))
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        if "vocabulary" in extra:  # an id of one of the review file's vocabularies: linked to it, listed below
-            vocabulary = str(extra["vocabulary"])
+        vocabulary = review_vocabulary_of(info)
+        if vocabulary is not None:  # an id of one of the review file's vocabularies: linked to it, listed below
             described = TypeWords((Words("an id of the review's "), Words(vocabulary.replace("-", " "), anchor=f"vocabulary-{vocabulary}")))
         rows.append(FieldRow(
             path=prefix + name,

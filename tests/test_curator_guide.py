@@ -22,10 +22,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from generator.pipeline import ReviewConfig, render_review, validate_review
 from generator.render import plan_pages
+from generator.review_file import ReviewFile
 from generator.schema import RECORD_KINDS, Citation, Glossary, SourceCatalogue, StudyRecord
 from tests.conftest import FIXTURE, ROOT
 
-ROOTS: dict[str, type[BaseModel]] = {**RECORD_KINDS, "glossary": Glossary, "sources": SourceCatalogue}
+ROOTS: dict[str, type[BaseModel]] = {**RECORD_KINDS, "glossary": Glossary, "sources": SourceCatalogue, "review": ReviewFile}
 
 
 def reachable_models() -> list[type[BaseModel]]:
@@ -189,10 +190,18 @@ def test_every_row_has_five_cells_and_says_whether_the_field_is_required(guide_p
 
 
 def test_the_guide_lists_every_allowed_value(guide_page: str) -> None:
+    """The tool's own vocabularies (from the schemas) and the review's (every id its review file declares)."""
     values = set().union(*(enum_values(model.model_json_schema()) for model in ROOTS.values()))
-    assert {"orr", "after_sorafenib", "randomised_trial", "double-blind", "PR", "systemic", "arithmetic"} <= values
+    assert {"double-blind", "arithmetic", "median", "proportion", "risk_ratio"} <= values
+    review = ReviewFile.model_validate(yaml.safe_load((FIXTURE / "seeds" / "review.yaml").read_text(encoding="utf-8")))
+    declared = {term.id for vocabulary in (review.settings.values, review.designs, review.measures, review.intervention_classes,
+                                           review.routes, review.time_origins, review.response_criteria, review.assessors)
+                for term in vocabulary}
+    assert review.case_reports is not None
+    declared |= {term.id for term in (*review.case_reports.steps, *review.case_reports.responses)}
+    assert {"orr", "after_sorafenib", "randomised_trial", "PR", "systemic"} <= declared
     shown = {span for line in guide_page.splitlines() for span in code_spans(line)}
-    assert values <= shown, f"allowed values missing from the guide: {sorted(values - shown)}"
+    assert values | declared <= shown, f"allowed values missing from the guide: {sorted((values | declared) - shown)}"
 
 
 def test_each_fields_examples_appear_in_its_row_as_a_record_file_reads_them(guide_page: str) -> None:
