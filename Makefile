@@ -29,7 +29,7 @@ serve: $(STAMP)
 preview: $(STAMP)
 	$(BIN)/mkdocs serve --dirty --no-strict
 
-# JSON Schemas for editors, derived from generator/schema.py (a test checks they are current).
+# JSON Schemas for editors, derived from generator/records/schema.py (a test checks they are current).
 schema: $(STAMP)
 	$(BIN)/litreview schema --out schema
 

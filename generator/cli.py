@@ -23,10 +23,10 @@ from pydantic import BaseModel
 
 from generator.errors import InvalidCorpus, ReviewError
 from generator.pipeline import ReviewConfig, generate, validate_review
-from generator.progress import Progress
-from generator.review_file import ReviewFile
-from generator.schema import RECORD_KINDS, SourceCatalogue
-from generator.text import counted
+from generator.publish.progress import Progress
+from generator.records.schema import RECORD_KINDS, SourceCatalogue
+from generator.records.text import counted
+from generator.review.file import ReviewFile
 
 SCHEMA_FILES = {"studies": "study.schema.json", "regimens": "regimen.schema.json", "cases": "case.schema.json"}
 SOURCES_SCHEMA_FILE = "sources.schema.json"  # seeds/sources.yaml

@@ -19,24 +19,24 @@ import jinja2
 
 from generator import bundled
 from generator.caches import clear_build_caches
-from generator.changelog import ReleaseInfo, read_changelog, record_names, release_info
-from generator.derive import Derived, check_records, derive
-from generator.emit import EmitReport, emit_tree
+from generator.derive.stage import Derived, check_records, derive
 from generator.errors import ConfigError, InvalidCorpus, Problem, display_path
-from generator.export import data_file_makers
-from generator.extensions import Check, Extensions, load_extensions
-from generator.figure_cache import DeferredFigure, FigureCache
-from generator.forked import ForkedCall
-from generator.history import last_changed
-from generator.link import Corpus, link_loaded
-from generator.load import SOURCES_FILE, load_corpus, load_review_citation
-from generator.navigation import NavEntry, site_navigation
-from generator.progress import Progress
-from generator.schema import ReviewCitation
+from generator.figures.cache import DeferredFigure, FigureCache
+from generator.pages.export import data_file_makers
+from generator.pages.navigation import NavEntry, site_navigation
+from generator.publish.emit import EmitReport, emit_tree
+from generator.publish.forked import ForkedCall
+from generator.publish.progress import Progress
+from generator.records.link import Corpus, link_loaded
+from generator.records.load import SOURCES_FILE, load_corpus, load_review_citation
+from generator.records.schema import ReviewCitation
+from generator.releases.changelog import ReleaseInfo, read_changelog, record_names, release_info
+from generator.releases.history import last_changed
+from generator.review.extensions import Check, Extensions, load_extensions
 
 if TYPE_CHECKING:
-    from generator.consistency import ConsistencyFlag
-    from generator.render import Page
+    from generator.derive.consistency import ConsistencyFlag
+    from generator.pages.render import Page
 
 log = logging.getLogger("mkdocs.plugins.litreview")
 CITATION_FILE = "CITATION.cff"  # the review's own citation, beside mkdocs.yml
@@ -51,7 +51,7 @@ class ReviewConfig:
     templates_dir: Path
     docs_dir: Path
     sources_dir: Path | None
-    cache_dir: Path | None = None  # figures already drawn, by content (generator.figure_cache); None: no cache
+    cache_dir: Path | None = None  # figures already drawn, by content (generator.figures.cache); None: no cache
     site_url: str | None = None  # where the site is published (mkdocs.yml's site_url): the feed's absolute links
     use_directory_urls: bool = True  # MkDocs' option: a page `x.md` is published as `x/` (else `x.html`)
 
@@ -69,14 +69,14 @@ class Review:
     derived: Derived
     citation: ReviewCitation | None = None
     updated: dict[str, str] = field(default_factory=dict)  # "kind/id" → date its seed file last changed in git
-    extensions: Extensions = field(default_factory=Extensions)  # what the review's own Python added (generator/extensions.py)
+    extensions: Extensions = field(default_factory=Extensions)  # what the review's own Python added (generator/review/extensions.py)
 
 
 def validate_review(config: ReviewConfig, progress: Progress | None = None, fork: bool = False) -> Review:
     """Load, link and check every record; raise :class:`InvalidCorpus` listing every problem.
 
     ``fork``: use a forked copy of this process for half the parsing, and for the checks while this one
-    derives (:mod:`generator.forked`; only in a process that runs no other thread). Same result.
+    derives (:mod:`generator.publish.forked`; only in a process that runs no other thread). Same result.
     """
     if not config.seeds_dir.is_dir():
         raise ConfigError(f"seeds folder not found: {config.seeds_dir}")
@@ -148,14 +148,14 @@ class RenderedReview:
     files: dict[str, bytes]  # relative POSIX path in the generated tree → bytes
     unlisted: frozenset[str]  # generated pages left out of the navigation (continuation pages, records of a large review)
     footers: dict[str, str] = field(default_factory=dict)  # hand-written page → its release line (Markdown), to append
-    nav: list[NavEntry] = field(default_factory=list)  # the site's navigation in reading order (generator.navigation)
+    nav: list[NavEntry] = field(default_factory=list)  # the site's navigation in reading order (generator.pages.navigation)
 
 
 @dataclass(frozen=True)
 class PlannedReview:
     """Every file of the generated tree, named, and how to make it: pages are rendered only as they are asked for.
 
-    What :mod:`generator.generator_process` needs to tell MkDocs every file of the site before writing any,
+    What :mod:`generator.publish.process` needs to tell MkDocs every file of the site before writing any,
     then write them in the order MkDocs reads them.
     """
 
@@ -175,7 +175,7 @@ class PlannedReview:
     def files(self, first: Sequence[str] = (), progress: Progress | None = None) -> Iterator[tuple[str, bytes]]:
         """Each file but the figures still to draw, as (path, bytes): the pages named in ``first`` in that order,
         then the other pages, then the other files."""
-        from generator.render import iter_rendered
+        from generator.pages.render import iter_rendered
 
         by_path = {page.path: page for page in self.pages}
         ordered = [by_path.pop(path) for path in first if path in by_path]
@@ -200,10 +200,10 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     from ``LITREVIEW_RELEASE`` or that history unless given (tests pass a fixed one).
     """
     # Imported here: validating needs neither matplotlib nor SciPy (1.7 s of imports), rendering does.
-    from generator import views
-    from generator.feed import FEED_PATH, render_feed
     from generator.figures import build_figures
-    from generator.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, release_footers
+    from generator.pages import views
+    from generator.pages.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, release_footers
+    from generator.releases.feed import FEED_PATH, render_feed
 
     env = make_environment(config.templates_dir, review.corpus.review)
     env.filters.update(review.extensions.filters)
@@ -245,7 +245,7 @@ def render_review(config: ReviewConfig, review: Review, progress: Progress | Non
 def generate(config: ReviewConfig, progress: Progress | None = None) -> GenerateReport:
     """Validate, render everything in memory, then write the tree (``litreview generate``, ``mkdocs serve``).
 
-    ``mkdocs build`` runs the same stages in a process of its own instead (:mod:`generator.generator_process`).
+    ``mkdocs build`` runs the same stages in a process of its own instead (:mod:`generator.publish.process`).
     """
     try:
         review = validate_review(config, progress)

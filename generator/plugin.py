@@ -1,13 +1,13 @@
 """MkDocs adapter: run the generator before each build and watch seeds and templates.
 
 Enabled in ``mkdocs.yml`` as ``plugins: [search, litreview]``. The plugin only wires
-MkDocs events to :mod:`generator.pipeline` and :mod:`generator.publish`; it holds no logic
+MkDocs events to :mod:`generator.pipeline` and :mod:`generator.publish.site`; it holds no logic
 of its own. For ``mkdocs build`` and ``gh-deploy`` it also makes the build all-or-nothing:
 MkDocs writes into a staging folder that replaces ``site_dir`` only once the whole build
 (strict checks included) has succeeded, and SIGTERM ends the build like Ctrl-C does, so the
 staging folder is removed. There the generator also runs in a process of its own, writing the pages
 while MkDocs converts those already written, and a second one draws the figures not in the cache
-(:mod:`generator.generator_process`). ``mkdocs serve``
+(:mod:`generator.publish.process`). ``mkdocs serve``
 generates within MkDocs' process, then builds as usual.
 """
 
@@ -31,12 +31,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key, s
 
 from generator.bundled import THEME_FOLDER
 from generator.errors import ReviewError, failure_message
-from generator.generator_process import GeneratorProcess
-from generator.load import GLOSSARY_FILE, load_glossary
-from generator.navigation import NavEntry
+from generator.pages.navigation import NavEntry
 from generator.pipeline import ReviewConfig, generate
-from generator.progress import Progress
-from generator.publish import discard, replace_site, source_date_epoch, staging_dir
+from generator.publish.process import GeneratorProcess
+from generator.publish.progress import Progress
+from generator.publish.site import discard, replace_site, source_date_epoch, staging_dir
+from generator.records.load import GLOSSARY_FILE, load_glossary
 
 log = logging.getLogger("mkdocs.plugins.litreview")
 
@@ -150,7 +150,7 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         try:
             if self.command in ALL_OR_NOTHING_COMMANDS and self.config.separate_process and not self.dirty:
                 # A build generates in a process of its own, which writes the pages while MkDocs converts them
-                # (generator.generator_process); MkDocs waits here only for the plan. Progress goes to standard
+                # (generator.publish.process); MkDocs waits here only for the plan. Progress goes to standard
                 # output (MkDocs logs on standard error): a bar on a terminal, lines in CI.
                 self.process = GeneratorProcess(self.review)
                 plan = self.process.plan()
@@ -188,7 +188,7 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         for file in files:
             if file.src_uri in self.unlisted and file.inclusion == InclusionLevel.INCLUDED:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
-        # The navigation in reading order (generator.navigation) unless mkdocs.yml gives its own; MkDocs builds it
+        # The navigation in reading order (generator.pages.navigation) unless mkdocs.yml gives its own; MkDocs builds it
         # from config.nav after this event.
         if self.nav_from_config is None:
             self.nav_from_config = config.nav is not None

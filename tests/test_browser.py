@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Dialog, Page, Request, sync_playwright
 from pydantic import BaseModel
 
 from generator.pipeline import Review
-from generator.schema import CaseRecord, RegimenRecord, StudyRecord
+from generator.records.schema import CaseRecord, RegimenRecord, StudyRecord
 from tests.conftest import CHROMIUM, ROOT, SCREENSHOTS
 
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from generator.case_dates import DateError, How, add_time, place_dates, stated_date
-from generator.schema import CaseRecord, FollowUp, TreatmentLine
+from generator.derive.case_dates import DateError, How, add_time, place_dates, stated_date
+from generator.records.schema import CaseRecord, FollowUp, TreatmentLine
 
 D = dt.date
 

@@ -18,9 +18,9 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from generator.changelog import Changelog, Release, ReleaseInfo, read_changelog, release_info, version_key
 from generator.errors import ConfigError
 from generator.pipeline import ReviewConfig, render_review, validate_review
+from generator.releases.changelog import Changelog, Release, ReleaseInfo, read_changelog, release_info, version_key
 from tests.conftest import ROOT
 from tests.hostile import INLINE_PAYLOAD
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import views
-from generator.definitions import TagKind
-from generator.link import Corpus
+from generator.derive.definitions import TagKind
+from generator.pages import views
 from generator.pipeline import ReviewConfig, validate_review
-from generator.review_file import Accepts, ColumnSpec
-from generator.schema import GroupBasis
+from generator.records.link import Corpus
+from generator.records.schema import GroupBasis
+from generator.review.file import Accepts, ColumnSpec
 from tests.conftest import ROOT, build_site
 
 FIXTURE = ROOT / "tests" / "fixtures" / "definitions"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import consistency
-from generator.consistency import (
+from generator.derive import consistency
+from generator.derive.consistency import (
     ARMS_VS_ENROLMENT,
     CHECKS,
     COUNT_VS_N,
@@ -23,11 +23,11 @@ from generator.consistency import (
     percent_agrees,
     stated_text,
 )
-from generator.link import Corpus
-from generator.load import Loc, load_review_file
 from generator.pipeline import Review
-from generator.review_file import ReviewFile
-from generator.schema import Arm, GroupBasis, ReportedValue, SourceRef, StudyRecord
+from generator.records.link import Corpus
+from generator.records.load import Loc, load_review_file
+from generator.records.schema import Arm, GroupBasis, ReportedValue, SourceRef, StudyRecord
+from generator.review.file import ReviewFile
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = "900_0000000000000abc.txt"
@@ -433,7 +433,7 @@ def test_checks_reach_the_real_records(real_corpus: Corpus) -> None:
 
 
 def test_a_percentage_no_whole_count_of_the_arm_can_give_is_flagged() -> None:
-    from generator.consistency import PERCENT_VS_N, check_percent_reachable
+    from generator.derive.consistency import PERCENT_VS_N, check_percent_reachable
 
     reachable = study(arm("drug", n(40), pct("orr", "15")))
     assert check_percent_reachable(reachable, 0, reachable.arms[0], CheckRules.of(REVIEW)) == []

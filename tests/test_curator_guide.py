@@ -2,7 +2,7 @@
 generated guide page names every field, every allowed value and every example.
 
 The expected fields, values and examples are read from the models (and their JSON Schemas), not from
-generator/guide.py, so that a field the guide's walker missed would fail here.
+generator/pages/guide.py, so that a field the guide's walker missed would fail here.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import pytest
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from generator.pages.render import plan_pages
 from generator.pipeline import ReviewConfig, render_review, validate_review
-from generator.render import plan_pages
-from generator.review_file import ReviewFile
-from generator.schema import RECORD_KINDS, Citation, Glossary, SourceCatalogue, StudyRecord
+from generator.records.schema import RECORD_KINDS, Citation, Glossary, SourceCatalogue, StudyRecord
+from generator.review.file import ReviewFile
 from tests.conftest import FIXTURE, ROOT
 
 ROOTS: dict[str, type[BaseModel]] = {**RECORD_KINDS, "glossary": Glossary, "sources": SourceCatalogue, "review": ReviewFile}

@@ -25,7 +25,7 @@ from scipy.stats import norm
 from statsmodels.stats.contingency_tables import Table2x2  # type: ignore[import-untyped]
 from statsmodels.stats.proportion import confint_proportions_2indep  # type: ignore[import-untyped]
 
-from generator.effects import MEASURES, Effect, EffectMeasure, TwoByTwo, effect_from_counts
+from generator.derive.effects import MEASURES, Effect, EffectMeasure, TwoByTwo, effect_from_counts
 
 Counts = tuple[int, int, int, int]  # events treated, total treated, events control, total control
 

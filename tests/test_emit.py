@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.emit import JOURNAL_NAME, MANIFEST_NAME, TreeWriter, digest, emit_tree
 from generator.errors import EmitError
+from generator.publish.emit import JOURNAL_NAME, MANIFEST_NAME, TreeWriter, digest, emit_tree
 from tests.conftest import CliResult
 
 

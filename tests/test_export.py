@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.export import FORMULA_TRIGGERS, OUTCOME_COLUMNS, csv_bytes, data_files, outcomes_csv, records_json, unguard
-from generator.link import link_loaded
-from generator.load import load_corpus
+from generator.pages.export import FORMULA_TRIGGERS, OUTCOME_COLUMNS, csv_bytes, data_files, outcomes_csv, records_json, unguard
+from generator.records.link import link_loaded
+from generator.records.load import load_corpus
 
 
 def test_outcomes_csv_has_one_row_per_reported_value(project: Path) -> None:

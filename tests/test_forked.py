@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from generator.errors import InvalidCorpus, ReviewError
-from generator.forked import ForkedCall
-from generator.load import load_corpus
 from generator.pipeline import ReviewConfig, validate_review
+from generator.publish.forked import ForkedCall
+from generator.records.load import load_corpus
 
 STUDY = "seeds/studies/fixture-trial.yaml"
 

@@ -1,4 +1,4 @@
-"""``mkdocs build`` generates in a process of its own, beside MkDocs (generator.generator_process).
+"""``mkdocs build`` generates in a process of its own, beside MkDocs (generator.publish.process).
 
 MkDocs must read each generated page only once that process has written it, list the pages where it would
 have listed them had they been on disk, and fail cleanly, leaving nothing running, when the process fails.
@@ -100,7 +100,7 @@ def test_a_template_error_fails_the_build_with_its_file_and_line_and_leaves_noth
     monkeypatch.setenv("LITREVIEW_TEST_MARK", mark)  # inherited by every process the build starts
     done = cli("build", "--site-dir", "site", cwd=project)
     assert done.returncode == 1
-    assert f"{templates / 'study.md.j2'}:1: 'generator.schema.StudyRecord object' has no attribute 'no_such_field'" in done.stderr
+    assert f"{templates / 'study.md.j2'}:1: 'generator.records.schema.StudyRecord object' has no attribute 'no_such_field'" in done.stderr
     assert "(rendering studies/fixture-trial.md)" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     assert snapshot(project / "site") == site

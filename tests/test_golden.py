@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.changelog import ReleaseInfo
 from generator.pipeline import ReviewConfig, render_review, validate_review
+from generator.releases.changelog import ReleaseInfo
 from tests.conftest import ROOT
 
 FIXTURES = {"review": ROOT / "tests" / "golden", "definitions": ROOT / "tests" / "golden_definitions"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.text import Identifier, PlainText, Prose, markdown_literal, render_prose, safe_link
+from generator.records.text import Identifier, PlainText, Prose, markdown_literal, render_prose, safe_link
 from tests.hostile import JINJA_LITERAL
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcset", "poster", "data"}

@@ -13,7 +13,7 @@ import markdown
 import pytest
 import yaml
 
-from generator.schema import Glossary
+from generator.records.schema import Glossary
 from tests.conftest import run_cli
 
 SOURCE = "900_0000000000000abc.txt"

@@ -21,7 +21,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from generator import bundled
-from generator.figure_cache import code_sources
+from generator.figures.cache import code_sources
 from tests.conftest import ROOT, run_cli
 from tests.test_reading_aids import _UndefinedAbbreviations
 

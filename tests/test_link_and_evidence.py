@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from generator.evidence import _NUMBER, _TENS, _UNITS, _WORD_NUMBER, SourceLibrary, number_stands_in, numbers_in
-from generator.link import link_loaded
-from generator.load import load_corpus
+from generator.derive.evidence import _NUMBER, _TENS, _UNITS, _WORD_NUMBER, SourceLibrary, number_stands_in, numbers_in
+from generator.records.link import link_loaded
+from generator.records.load import load_corpus
 from tests.conftest import CliResult
 from tests.test_properties import BASE
 
@@ -106,7 +106,7 @@ def test_quotes_match_across_line_breaks(tmp_path: Path) -> None:
 
 
 def test_numbers_are_shown_as_the_source_writes_them() -> None:
-    from generator.evidence import stated_form
+    from generator.derive.evidence import stated_form
 
     assert stated_form(7.0, "7.0 months") == "7.0"
     assert stated_form(1532, "Of 1,532 patients") == "1,532"
@@ -116,8 +116,8 @@ def test_numbers_are_shown_as_the_source_writes_them() -> None:
 
 def test_every_quote_of_the_real_review_stands_in_its_source() -> None:
     """Checked whenever ../shared/sources is present (it is in CI)."""
-    from generator.derive import iter_models
-    from generator.schema import Evidence
+    from generator.derive.stage import iter_models
+    from generator.records.schema import Evidence
     from tests.conftest import ROOT, SHARED_SOURCES
 
     if not SHARED_SOURCES.is_dir():
@@ -164,7 +164,7 @@ def _every_model(obj: object, loc: tuple[str | int, ...] = ()) -> list[tuple[tup
 
 
 def test_iter_models_finds_every_model_in_field_order(project: Path) -> None:
-    from generator.derive import iter_models
+    from generator.derive.stage import iter_models
     from tests.conftest import ROOT
 
     records = [item.record for root in (project, ROOT) for item in load_corpus(root / "seeds", root).records]

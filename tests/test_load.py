@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import load_corpus, parse_yaml
+from generator.records.load import load_corpus, parse_yaml
 from tests.conftest import CliResult
 
 STUDY = "seeds/studies/fixture-trial.yaml"

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.load import MAX_NESTING, _parse_exact, _parse_plain_record, collector_paused, parse_yaml
+from generator.records.load import MAX_NESTING, _parse_exact, _parse_plain_record, collector_paused, parse_yaml
 from tests.test_properties import BASE, FRAGMENTS, Mapping, documents, mappings, yaml_ish_text
 
 ROOT = Path(__file__).resolve().parent.parent

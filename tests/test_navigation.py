@@ -1,11 +1,11 @@
-"""The site's navigation in reading order (generator/navigation.py), and as MkDocs builds it."""
+"""The site's navigation in reading order (generator/pages/navigation.py), and as MkDocs builds it."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from generator.navigation import REFERENCE_TITLE, site_navigation
+from generator.pages.navigation import REFERENCE_TITLE, site_navigation
 
 
 def test_sections_in_reading_order_with_their_index_first() -> None:

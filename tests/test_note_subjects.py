@@ -1,4 +1,4 @@
-"""A curation note's `field` path, said in words (generator/note_subjects.py)."""
+"""A curation note's `field` path, said in words (generator/derive/note_subjects.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import load_review_file
-from generator.note_subjects import NoteFieldError, describe
+from generator.derive.note_subjects import NoteFieldError, describe
 from generator.pipeline import Review
-from generator.schema import StudyRecord
+from generator.records.load import load_review_file
+from generator.records.schema import StudyRecord
 
 _REVIEW, _ = load_review_file(Path(__file__).resolve().parents[1] / "seeds/review.yaml", Path(__file__).resolve().parents[1])
 

@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from generator import render, views
-from generator.link import Corpus
-from generator.paging import paged_path, paginate
+from generator.pages import render, views
+from generator.pages.paging import paged_path, paginate
 from generator.pipeline import ReviewConfig, validate_review
-from generator.schema import RECORD_ID_PATTERN
+from generator.records.link import Corpus
+from generator.records.schema import RECORD_ID_PATTERN
 from tests.benchmark.synthetic import write_review
 
 

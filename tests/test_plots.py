@@ -16,7 +16,8 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Rectangle
 
 from generator import figures
-from generator.evidence import number_stands_in, stated_form
+from generator.derive.evidence import number_stands_in, stated_form
+from generator.derive.intervals import clopper_pearson
 from generator.figures import (
     EVIDENCE_MAP_KIND,
     EVIDENCE_MAP_PATH,
@@ -41,13 +42,12 @@ from generator.figures import (
 )
 from generator.figures import common as figures_common
 from generator.figures.timeline import MARKS, _Steps
-from generator.link import Corpus, link_loaded
-from generator.load import load_corpus
+from generator.pages.views import ComparisonRow, arm_rows, comparison_views
 from generator.pipeline import Review
-from generator.review_file import FigureSpec, ReviewFile
-from generator.schema import CaseRecord, RegimenRecord, ReportedValue, StudyRecord
-from generator.statistics import clopper_pearson
-from generator.views import ComparisonRow, arm_rows, comparison_views
+from generator.records.link import Corpus, link_loaded
+from generator.records.load import load_corpus
+from generator.records.schema import CaseRecord, RegimenRecord, ReportedValue, StudyRecord
+from generator.review.file import FigureSpec, ReviewFile
 from tests.conftest import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -29,8 +29,8 @@ from scipy.optimize import brentq
 from scipy.stats import norm
 from statsmodels.stats.meta_analysis import combine_effects  # type: ignore[import-untyped]
 
-from generator.effects import EffectMeasure
-from generator.pooling import (
+from generator.derive.effects import EffectMeasure
+from generator.derive.pooling import (
     MODELS,
     Model,
     NotConverged,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from generator.progress import Progress
+from generator.publish.progress import Progress
 from tests.conftest import run_cli
 
 

@@ -33,11 +33,12 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from generator.consistency import PERCENT_VS_COUNT, check_study
+from generator.derive.consistency import PERCENT_VS_COUNT, check_study
+from generator.derive.intervals import clopper_pearson, format_computed_percent
 from generator.errors import Problem
-from generator.load import LoadedRecord, Loc, _read_mapping, format_loc, load_file, load_review_file, parse_yaml
-from generator.render import relative_path
-from generator.schema import (
+from generator.pages.render import relative_path
+from generator.records.load import LoadedRecord, Loc, _read_mapping, format_loc, load_file, load_review_file, parse_yaml
+from generator.records.schema import (
     YEAR_RANGE,
     Arm,
     Design,
@@ -48,7 +49,6 @@ from generator.schema import (
     _check_partial_date,
     check_characters,
 )
-from generator.statistics import clopper_pearson, format_computed_percent
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_STUDY = ROOT / "tests" / "fixtures" / "review" / "seeds" / "studies" / "fixture-trial.yaml"
@@ -727,7 +727,7 @@ def test_plain_text_reads_as_typed_in_markdown(text: str) -> None:
     """A page's Markdown (with the site's extensions) shows plain record text exactly, with no element of its own."""
     import markdown
 
-    from generator.text import markdown_literal
+    from generator.records.text import markdown_literal
 
     html_out = markdown.markdown(markdown_literal(text), extensions=["abbr", "admonition", "attr_list", "md_in_html", "footnotes", "tables"])
     parsed = _TextOf()
@@ -741,7 +741,7 @@ def test_plain_text_reads_as_typed_in_markdown(text: str) -> None:
 def test_a_title_reads_back_from_yaml_front_matter(text: str) -> None:
     import html as html_module
 
-    from generator.render import page_title
+    from generator.pages.render import page_title
 
     loaded = yaml.safe_load(f"title: {page_title(text)}\n")
     assert html_module.unescape(loaded["title"]) == " ".join(text.split())
@@ -750,7 +750,7 @@ def test_a_title_reads_back_from_yaml_front_matter(text: str) -> None:
 @given(text=format_text)
 @settings(BASE, max_examples=300)
 def test_an_ris_field_is_one_line_and_bibtex_braces_balance(text: str) -> None:
-    from generator.render import bibtex_escape, one_line
+    from generator.pages.render import bibtex_escape, one_line
 
     assert not re.search(r"[\r\n\x0b\x0c\x85\u2028\u2029]", one_line(text))
     escaped = bibtex_escape(text)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import publish
+from generator.publish import site as publish
 from tests.conftest import ROOT, CliResult
 
 STAGING_GLOB = f".site{publish.STAGING_PREFIX}*"
@@ -177,7 +177,7 @@ def test_the_build_needs_no_network(project: Path, tmp_path: Path) -> None:
 
 def _holder(site: Path) -> subprocess.Popen[str]:
     """Another process that has made a staging folder for ``site`` and holds it, as a running build does."""
-    code = ("import sys, time; from pathlib import Path; from generator import publish; "
+    code = ("import sys, time; from pathlib import Path; from generator.publish import site as publish; "
             "print(publish.staging_dir(Path(sys.argv[1])), flush=True); time.sleep(60)")
     holder = subprocess.Popen([sys.executable, "-c", code, str(site)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert holder.stdout is not None

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from generator import views
-from generator.history import last_changed
-from generator.link import Corpus
+from generator.pages import views
+from generator.pages.render import split_authors
 from generator.pipeline import Review
-from generator.render import split_authors
-from generator.schema import GroupBasis
+from generator.records.link import Corpus
+from generator.records.schema import GroupBasis
+from generator.releases.history import last_changed
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +241,7 @@ def test_no_history_means_no_dates(tmp_path: Path) -> None:
 
 
 def test_one_of_a_thing_reads_in_the_singular() -> None:
-    from generator.text import counted, unit_for
+    from generator.records.text import counted, unit_for
 
     assert counted(1, "study", "studies") == "1 study" and counted(2, "study", "studies") == "2 studies" and counted(0, "case") == "0 cases"
     assert unit_for(1, "patients") == "patient" and unit_for(1.0, "months") == "month"

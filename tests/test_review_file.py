@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.link import link_loaded
-from generator.load import load_corpus, load_review_file
-from generator.review_file import ReviewFile
+from generator.records.link import link_loaded
+from generator.records.load import load_corpus, load_review_file
+from generator.review.file import ReviewFile
 
 ROOT = Path(__file__).resolve().parents[1]
 # Words of the first review (advanced liver cancer after first-line therapy): none may appear in the tool.

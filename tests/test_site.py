@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.load import load_corpus
+from generator.records.load import load_corpus
 from tests.conftest import ROOT, build_site
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from generator.statistics import clopper_pearson
+from generator.derive.intervals import clopper_pearson
 
 
 def _to_published_places(computed: float, published: str) -> Decimal:

@@ -1,6 +1,6 @@
 """Static figures drawn at build time: SVG bytes plus the data table printed beside each figure.
 
-Which figures a review has is the review file's to say (``seeds/review.yaml``, ``generator/review_file.py``); this
+Which figures a review has is the review file's to say (``seeds/review.yaml``, ``generator/review/file.py``); this
 package holds no word of any review. Each comparison declares its ``figures``, each of a kind drawn by a module here:
 
 - ``times`` (:func:`times_figure`, ``times.py``): time columns side by side, one row per study arm, forest-style;
@@ -48,7 +48,7 @@ data-limit bookkeeping the panels override anyway (``rows.stripes``, ``rows.add_
 
 from __future__ import annotations
 
-from generator.figure_cache import FigureCache
+from generator.figures.cache import FigureCache
 from generator.figures.common import (
     BLUE,
     EVIDENCE_MAP_KIND,
@@ -81,9 +81,9 @@ from generator.figures.timeline import (
     place_date,
 )
 from generator.figures.times import draw_times, times_figure
-from generator.link import Corpus
-from generator.progress import Progress, stage
-from generator.review_file import FigureSpec, ReviewFile
+from generator.publish.progress import Progress, stage
+from generator.records.link import Corpus
+from generator.review.file import FigureSpec, ReviewFile
 
 __all__ = [
     "BLUE",
@@ -148,7 +148,7 @@ def _whole_review_figure(corpus: Corpus, spec: FigureSpec, url_for: UrlFor, cach
         return draw_proportions(corpus, arm_entries(corpus, spec.columns), spec.columns[0], path, url_for, cache)
     # A forest draws comparisons, one row each: those of the page of every arm, with its effect (the review file's
     # validation: a forest needs the comparison's effect).
-    from generator import views  # here: the views of every comparison are only needed for this kind
+    from generator.pages import views  # here: the views of every comparison are only needed for this kind
 
     page = corpus.review.all_arms_page
     assert page is not None and page.effect is not None

@@ -41,9 +41,9 @@ from matplotlib.textpath import TextToPath
 from matplotlib.transforms import Bbox
 from matplotlib.typing import RcKeyType
 
-from generator.evidence import stated_form
-from generator.figure_cache import FigureCache
-from generator.schema import Glossary, MarkerReading, ReportedValue
+from generator.derive.evidence import stated_form
+from generator.figures.cache import FigureCache
+from generator.records.schema import Glossary, MarkerReading, ReportedValue
 
 RecordKind = Literal["studies", "cases", "regimens"]
 UrlFor = Callable[[str, str], str]

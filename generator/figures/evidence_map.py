@@ -14,7 +14,7 @@ import matplotlib as mpl
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Rectangle
 
-from generator.figure_cache import FigureCache
+from generator.figures.cache import FigureCache
 from generator.figures.common import (
     EVIDENCE_MAP_KIND,
     FONT_SIZE,
@@ -34,9 +34,9 @@ from generator.figures.common import (
     text_width,
     wrap,
 )
-from generator.link import Corpus
-from generator.schema import CaseRecord, RegimenRecord
-from generator.text import Identifier
+from generator.records.link import Corpus
+from generator.records.schema import CaseRecord, RegimenRecord
+from generator.records.text import Identifier
 
 EVIDENCE_MAP_PATH = "figures/evidence-map.svg"
 

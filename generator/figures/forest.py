@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import MaxNLocator, NullLocator
 
-from generator.effects import MEASURE_LABELS, RATIOS
-from generator.figure_cache import FigureCache
+from generator.derive.effects import MEASURE_LABELS, RATIOS
+from generator.figures.cache import FigureCache
 from generator.figures.common import (
     FONT_SIZE,
     INK,
@@ -48,9 +48,9 @@ from generator.figures.rows import (
     study_links,
     value_rows,
 )
-from generator.link import Corpus
-from generator.review_file import EffectSpec
-from generator.views import ComparisonRow
+from generator.pages.views import ComparisonRow
+from generator.records.link import Corpus
+from generator.review.file import EffectSpec
 
 # Wide: a column of values right of the panel, with their intervals, or where those would not fit WIDE_MAX_PX, the estimates
 # only. Narrow (phones): the estimates only. The table beside the figure has every interval.

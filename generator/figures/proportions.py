@@ -16,7 +16,8 @@ from typing import Any
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.lines import Line2D
 
-from generator.figure_cache import FigureCache
+from generator.derive.intervals import format_computed_percent
+from generator.figures.cache import FigureCache
 from generator.figures.common import (
     BLUE,
     FONT_SIZE,
@@ -60,9 +61,8 @@ from generator.figures.rows import (
     study_links,
     value_rows,
 )
-from generator.link import Corpus
-from generator.schema import ReportedValue
-from generator.statistics import format_computed_percent
+from generator.records.link import Corpus
+from generator.records.schema import ReportedValue
 
 
 def proportions_figure(corpus: Corpus, arms: Iterable[ArmKey | ArmLike], column: str, path: str, url_for: UrlFor | None = None,

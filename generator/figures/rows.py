@@ -22,7 +22,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import NullLocator
 
-from generator.definitions import TagKind
+from generator.derive.definitions import TagKind
+from generator.derive.intervals import ProportionInterval
 from generator.figures.common import (
     FONT_SIZE,
     GRID,
@@ -38,10 +39,9 @@ from generator.figures.common import (
     text_width,
     wrap,
 )
-from generator.link import Corpus
-from generator.schema import Arm, ReportedValue, StudyRecord
-from generator.statistics import ProportionInterval
-from generator.views import ArmRow, arm_row, arm_rows
+from generator.pages.views import ArmRow, arm_row, arm_rows
+from generator.records.link import Corpus
+from generator.records.schema import Arm, ReportedValue, StudyRecord
 
 ArmKey = tuple[str, str]  # (study id, arm id)
 

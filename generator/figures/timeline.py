@@ -31,8 +31,8 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import ScaledTranslation
 
-from generator.case_dates import CaseDates, How, PlacedDate, PlacedStep, place_dates
-from generator.figure_cache import FigureCache
+from generator.derive.case_dates import CaseDates, How, PlacedDate, PlacedStep, place_dates
+from generator.figures.cache import FigureCache
 from generator.figures.common import (
     BLUE,
     FONT_SIZE,
@@ -58,9 +58,9 @@ from generator.figures.common import (
     text_width,
     wrap,
 )
-from generator.link import Corpus
-from generator.review_file import StepTerm
-from generator.schema import CaseRecord, MarkerReading, RegimenRecord, TreatmentLine
+from generator.records.link import Corpus
+from generator.records.schema import CaseRecord, MarkerReading, RegimenRecord, TreatmentLine
+from generator.review.file import StepTerm
 
 
 def case_figure_path(case_id: str) -> str:
@@ -218,7 +218,7 @@ def _month_after(day: dt.date, months: int) -> dt.date:
 
 
 def case_dates(case: CaseRecord) -> CaseDates:
-    """Every step of the case placed on the calendar (see generator/case_dates.py)."""
+    """Every step of the case placed on the calendar (see generator/derive/case_dates.py)."""
     return place_dates(case.timeline, case.follow_up)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure as MplFigure
 from matplotlib.ticker import MaxNLocator
 
-from generator.figure_cache import FigureCache
+from generator.figures.cache import FigureCache
 from generator.figures.common import (
     FONT_SIZE,
     MUTED,
@@ -61,9 +61,9 @@ from generator.figures.rows import (
     study_links,
     value_rows,
 )
-from generator.link import Corpus
-from generator.review_file import ReviewFile
-from generator.schema import ReportedValue
+from generator.records.link import Corpus
+from generator.records.schema import ReportedValue
+from generator.review.file import ReviewFile
 
 
 def times_figure(corpus: Corpus, arms: Iterable[ArmKey | ArmLike], columns: Sequence[str], path: str, url_for: UrlFor | None = None,

@@ -53,7 +53,7 @@ class Sample:
     waits: dict[str, float] | None = None  # full build: how long MkDocs waited for the generator (the plugin's log)
 
 
-# the plugin's last word on the generator's process (generator.generator_process.Waits)
+# the plugin's last word on the generator's process (generator.publish.process.Waits)
 WAITS_LINE = re.compile(r"MkDocs waited for the generator ([\d.]+) s for its plan, ([\d.]+) s for pages not yet written, "
                         r"([\d.]+) s for other files, ([\d.]+) s for figures")
 

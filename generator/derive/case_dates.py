@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # the schema imports this module to check records: only names for type hints here
-    from generator.schema import FollowUp, RelativeDate, TreatmentLine
+    from generator.records.schema import FollowUp, RelativeDate, TreatmentLine
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 Which = Literal["start", "end"]

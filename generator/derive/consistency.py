@@ -13,7 +13,7 @@ different denominators they count different populations and are not compared at 
 The module knows no review: which measure is a group's size (``participants: true``), which
 counts events rather than participants (``events: true``), which are comparisons of two arms, and
 in which units a value counts participants all come from the review file (``seeds/review.yaml``,
-:mod:`generator.review_file`), and so do the checks of measures that add up, under the names the
+:mod:`generator.review.file`), and so do the checks of measures that add up, under the names the
 review file gives them (its ``checks:``).
 
 The tool's own checks, the same for every review:
@@ -27,11 +27,11 @@ The tool's own checks, the same for every review:
 
 The review's checks (``checks:`` of the review file):
 
-- a sum (:class:`~generator.review_file.SumCheck`) — a measure against the measures it adds up to
+- a sum (:class:`~generator.review.file.SumCheck`) — a measure against the measures it adds up to
   (a response rate against its complete and partial responses); of several alternatives of parts,
   the first whose first measure the arm states is used, else the last. With a part missing the
   total must still be at least the parts given.
-- a partition (:class:`~generator.review_file.PartitionCheck`) — two measures that together make
+- a partition (:class:`~generator.review.file.PartitionCheck`) — two measures that together make
   up the group (men and women): as counts, the group's size; as percentages, 100.
 """
 
@@ -45,11 +45,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from generator.evidence import stated_form
-from generator.link import Corpus
-from generator.load import Loc, format_loc
-from generator.review_file import PartitionCheck, ReviewFile, SumCheck
-from generator.schema import Arm, ReportedValue, StudyRecord
+from generator.derive.evidence import stated_form
+from generator.records.link import Corpus
+from generator.records.load import Loc, format_loc
+from generator.records.schema import Arm, ReportedValue, StudyRecord
+from generator.review.file import PartitionCheck, ReviewFile, SumCheck
 
 # The tool's own checks; the review file names its sums and partitions (``review.checks``).
 PERCENT_VS_COUNT = "percent-vs-count"

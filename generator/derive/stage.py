@@ -15,13 +15,13 @@ from typing import Annotated, Any, ForwardRef, Literal, TypeVar, get_args, get_o
 
 from pydantic import BaseModel
 
-from generator.consistency import ConsistencyFlag, check_consistency
+from generator.derive.consistency import ConsistencyFlag, check_consistency
+from generator.derive.evidence import SourceLibrary, format_number, normalise_space, number_stands_in
+from generator.derive.note_subjects import NoteFieldError, describe
 from generator.errors import Problem
-from generator.evidence import SourceLibrary, format_number, normalise_space, number_stands_in
-from generator.link import Corpus
-from generator.load import Loc, collector_paused, format_loc, line_for
-from generator.note_subjects import NoteFieldError, describe
-from generator.schema import (
+from generator.records.link import Corpus
+from generator.records.load import Loc, collector_paused, format_loc, line_for
+from generator.records.schema import (
     Arm,
     CaseRecord,
     CurationNote,
@@ -224,7 +224,7 @@ class Derived:
 def check_records(corpus: Corpus, sources_dir: Path | None, catalogue_file: str = "seeds/sources.yaml") -> list[Problem]:
     """The checks that can fail a build. Each looks at one record at a time, so they also run on the
     records that loaded when others did not, and a curator sees every problem in one run."""
-    from generator.views import check_comparisons  # the views read this module's headline(): imported when checking
+    from generator.pages.views import check_comparisons  # the views read this module's headline(): imported when checking
 
     with collector_paused():
         library = SourceLibrary(sources_dir)
@@ -253,7 +253,7 @@ class QuoteUse:
     quote: str
     anchor: str  # the passage's anchor on its document's page (quote_anchor)
     position: int | None  # where the passage starts in the document's text; None without the document at hand
-    # each record, and the paths of what of it the passage supports (words on the page: generator.note_subjects)
+    # each record, and the paths of what of it the passage supports (words on the page: generator.derive.note_subjects)
     supports: list[tuple[StudyRecord | CaseRecord | RegimenRecord, list[str]]]
 
 

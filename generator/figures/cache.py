@@ -60,8 +60,8 @@ log = logging.getLogger("mkdocs.plugins.litreview")
 
 CACHE_FORMAT = 1
 _PACKAGE = "generator"
-_PACKAGE_DIR = Path(__file__).resolve().parent
-_ROOT_MODULES = ("figures", "figure_cache")  # the drawing code and this module: their imports are followed
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+_ROOT_MODULES = ("figures",)  # the drawing code, this module included: its imports are followed
 _KEY = re.compile(r"[0-9a-f]{64}")
 _TEMP_SUFFIX = ".tmp"
 _STALE_TEMP_SECONDS = 3600.0  # a temporary file this old was left by an interrupted write
@@ -200,7 +200,7 @@ class FigureCache:
         self.hits = 0
         self.misses = 0
         # With ``defer``, a miss is not drawn here: :meth:`svg` returns PENDING and the drawing is queued in
-        # ``deferred``, drawn after the pages (generator.generator_process), while MkDocs converts them.
+        # ``deferred``, drawn after the pages (generator.publish.process), while MkDocs converts them.
         self.defer = defer
         self.deferred: list[DeferredFigure] = []
         self._used: set[str] = set()

@@ -27,16 +27,16 @@ from pydantic_core import ErrorDetails
 
 from generator.caches import build_cache
 from generator.errors import Problem, display_path
-from generator.forked import ForkedCall
-from generator.progress import Progress, stage
-from generator.review_file import ReviewFile
-from generator.schema import RECORD_KINDS, CaseRecord, Glossary, RegimenRecord, ReviewCitation, SourceCatalogue, StudyRecord
+from generator.publish.forked import ForkedCall
+from generator.publish.progress import Progress, stage
+from generator.records.schema import RECORD_KINDS, CaseRecord, Glossary, RegimenRecord, ReviewCitation, SourceCatalogue, StudyRecord
+from generator.review.file import ReviewFile
 
 MAX_RECORD_BYTES = 1_000_000
 MAX_NESTING = 40  # records nest about 6 deep; PyYAML composes recursively, so a bound keeps the stack safe
 GLOSSARY_FILE = "glossary.yaml"  # the one glossary file, directly in seeds/
 SOURCES_FILE = "sources.yaml"  # the one list of source documents, directly in seeds/ (optional)
-REVIEW_FILE = "review.yaml"  # the review file, directly in seeds/ (generator/review_file.py): required
+REVIEW_FILE = "review.yaml"  # the review file, directly in seeds/ (generator/review/file.py): required
 Loc = tuple[str | int, ...]
 AnyRecord = StudyRecord | RegimenRecord | CaseRecord
 
@@ -531,7 +531,7 @@ def load_corpus(seeds_dir: Path, root: Path, progress: Progress | None = None, f
     """Load every record under ``seeds_dir/{studies,regimens,cases}``; collect every problem.
 
     ``fork``: a forked copy of this process reads (parses) the second half of the files meanwhile; for a
-    process that runs no other thread (see :mod:`generator.forked`). Same result, in the same order.
+    process that runs no other thread (see :mod:`generator.publish.forked`). Same result, in the same order.
     """
     records: list[LoadedRecord] = []
     glossary_path = seeds_dir / GLOSSARY_FILE

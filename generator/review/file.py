@@ -8,7 +8,7 @@ draws from, every measure's kind (from which range rules, display and the statis
 comparison pages and their columns, the figures, and the page texts. The generator holds no word of any review.
 
 Validated like the records (positions for errors); its JSON Schema and the curator's guide come from the models
-below. Ids a record uses are checked against it in the link stage (``generator/vocabulary.py``).
+below. Ids a record uses are checked against it in the link stage (``generator/records/vocabulary.py``).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, model_validator
 
-from generator.schema import ProseText, check_characters
-from generator.text import PlainText
+from generator.records.schema import ProseText, check_characters
+from generator.records.text import PlainText
 
 REVIEW_FILE = "review.yaml"  # directly in seeds/, beside glossary.yaml and sources.yaml
 
@@ -352,7 +352,7 @@ class ReviewFile(_Spec):
     extensions: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$")]] = Field(
         default_factory=list, description=(
             "What this file cannot say, added by the review's own Python: `module:function` of a module in the review's folder, "
-            "called with the extension point of generator/extensions.py (extra checks, template filters and globals, extra files)."))
+            "called with the extension point of generator/review/extensions.py (extra checks, template filters and globals, extra files)."))
     _lookup: dict[str, dict[str, Term]] = PrivateAttr(default_factory=dict)
     _outcome_columns: frozenset[str] = PrivateAttr(default=frozenset())
 

@@ -1,7 +1,7 @@
 """Link stage, vocabularies: every id a record draws from the review file is resolved against it.
 
 A record's `setting`, `study_type`, a value's `measure`, a drug's `drug_class` … are ids of the review file's
-vocabularies (``generator/review_file.py``), resolved here like regimen ids: an unknown one is reported with its
+vocabularies (``generator/review/file.py``), resolved here like regimen ids: an unknown one is reported with its
 file, line and field, and the closest declared id. The rules that follow from what a value measures (a count is
 whole, a ratio positive, a p value at most 1; a time origin only on a time-to-event value) are checked here too,
 since only the review file says what each measure is.
@@ -13,9 +13,9 @@ import difflib
 from collections.abc import Iterable
 
 from generator.errors import Problem
-from generator.load import LoadedRecord, Loc, format_loc
-from generator.review_file import MeasureKind, ReviewFile
-from generator.schema import CaseRecord, RegimenRecord, ReportedValue, StudyRecord
+from generator.records.load import LoadedRecord, Loc, format_loc
+from generator.records.schema import CaseRecord, RegimenRecord, ReportedValue, StudyRecord
+from generator.review.file import MeasureKind, ReviewFile
 
 
 def judged_measure(review: ReviewFile, value: ReportedValue) -> str:

@@ -25,24 +25,24 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from generator import definitions, note_subjects, views
 from generator import figures as plots
 from generator.caches import build_cache
-from generator.changelog import Changelog, ReleaseInfo
-from generator.consistency import ConsistencyFlag
-from generator.derive import Derived, headline, quote_anchor
-from generator.effects import MEASURE_LABELS as EFFECT_LABELS
+from generator.derive import definitions, note_subjects
+from generator.derive.consistency import ConsistencyFlag
+from generator.derive.effects import MEASURE_LABELS as EFFECT_LABELS
+from generator.derive.evidence import stated_form
+from generator.derive.intervals import format_computed_percent
+from generator.derive.stage import Derived, headline, quote_anchor
 from generator.errors import ConfigError, TemplateFailure
-from generator.evidence import stated_form
-from generator.export import OUTCOME_COLUMNS
-from generator.figure_cache import FigureCache
 from generator.figures import Figure
-from generator.guide import curator_guide
-from generator.link import Corpus
-from generator.paging import ARM_ROWS_PER_PAGE, CASE_ROWS_PER_PAGE, DOCUMENTS_PER_PAGE, STUDY_ROWS_PER_PAGE, Paging, paginate
-from generator.progress import Progress, stage
-from generator.review_file import FigureSpec, ReviewFile
-from generator.schema import (
+from generator.figures.cache import FigureCache
+from generator.pages import views
+from generator.pages.export import OUTCOME_COLUMNS
+from generator.pages.guide import curator_guide
+from generator.pages.paging import ARM_ROWS_PER_PAGE, CASE_ROWS_PER_PAGE, DOCUMENTS_PER_PAGE, STUDY_ROWS_PER_PAGE, Paging, paginate
+from generator.publish.progress import Progress, stage
+from generator.records.link import Corpus
+from generator.records.schema import (
     GROUP_BASIS_DESCRIPTIONS,
     GROUP_BASIS_LABELS,
     STATISTIC_LABELS,
@@ -52,8 +52,9 @@ from generator.schema import (
     ReviewCitation,
     StudyRecord,
 )
-from generator.statistics import format_computed_percent
-from generator.text import Identifier, PlainText, Prose, counted, doi_url, markdown_literal, unit_for
+from generator.records.text import Identifier, PlainText, Prose, counted, doi_url, markdown_literal, unit_for
+from generator.releases.changelog import Changelog, ReleaseInfo
+from generator.review.file import FigureSpec, ReviewFile
 
 
 def measure_labels(review: ReviewFile) -> dict[str, str]:
@@ -95,7 +96,7 @@ def _footnote_mark(number: int) -> Markup:
 def page_text(value: object) -> Markup:
     """Any value as it may appear in a Markdown page.
 
-    Values that know how to (record text, see :mod:`generator.text`; template output, already
+    Values that know how to (record text, see :mod:`generator.records.text`; template output, already
     ``Markup``) render themselves; any other string, built in Python from record fields or not,
     is shown literally.
     """
@@ -200,7 +201,7 @@ def make_environment(templates_dir: Path, review: ReviewFile) -> jinja2.Environm
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,
-        # Markdown pages are autoescaped, with record text rendered by its own rule (generator.text);
+        # Markdown pages are autoescaped, with record text rendered by its own rule (generator.records.text);
         # BibTeX and RIS files are plain text, escaped by their own filters.
         autoescape=jinja2.select_autoescape(enabled_extensions=("md.j2",), default_for_string=False, default=False),
         finalize=_finalize,
@@ -437,7 +438,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         for setting, _ in groups:
             setting_listing.setdefault(setting, listing.path)
         pages.append(Page(listing.path, "studies_index.md.j2", {**common, "groups": groups, "paging": listing}, listed=listing.number == 1))
-    # Long tables are split into pages (generator.paging); a study links to the page that holds its arms.
+    # Long tables are split into pages (generator.pages.paging); a study links to the page that holds its arms.
     pages_by_study: dict[str, list[PageLink]] = {}
     for view in comparisons:
         table_pages = comparison_pages(view)

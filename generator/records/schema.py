@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from generator.text import Identifier, PlainText, Prose
+from generator.records.text import Identifier, PlainText, Prose
 
 RECORD_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SOURCE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*\.(?:txt|md)$"  # a plain file name: no folder, no hidden file
@@ -49,7 +49,7 @@ SourceName = Annotated[
     Field(description="File name of the source document in `../shared/sources`, e.g. `000_fb36349d30200d63.txt`."),
 ]
 # Record text. Plain text is shown exactly as written; prose (the curator's own words) may use
-# Markdown, sanitised on pages. See generator/text.py for how each reaches a page safely.
+# Markdown, sanitised on pages. See generator/records/text.py for how each reaches a page safely.
 # Lengths are bounded: pages are rendered by Python-Markdown, whose inline processing is quadratic in
 # the number of escaped characters in one text (16,000 '*' take 1.6 s); the longest plain text in
 # the review is ~200 characters.
@@ -157,7 +157,7 @@ class Record(BaseModel):
 
 # Ids of the review's vocabularies (settings, designs, measures, intervention classes, routes, time origins, response
 # criteria, assessors, case steps and responses): declared in the review file, `seeds/review.yaml`
-# (generator/review_file.py), and checked against it in the link stage (generator/vocabulary.py), where an unknown id
+# (generator/review/file.py), and checked against it in the link stage (generator/records/vocabulary.py), where an unknown id
 # is reported with its line. The schema holds no word of any review.
 VOCABULARY_ID_PATTERN = r"^[A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*$"
 VocabularyId = Annotated[str, StringConstraints(pattern=VOCABULARY_ID_PATTERN, max_length=60)]
@@ -320,7 +320,7 @@ class ReportedValue(Evidence):
         examples=["The sentence does not name the arm; it is the only treated group of the study."])
 
     # Checks that involve two fields sit on the later one, so that the error points at its line. Rules that follow from
-    # what the value measures (a count is whole, a ratio positive …) need the review file: generator/vocabulary.py.
+    # what the value measures (a count is whole, a ratio positive …) need the review file: generator/records/vocabulary.py.
     @field_validator("denominator")
     @classmethod
     def _check_fraction(cls, denominator: int | None, info: ValidationInfo) -> int | None:
@@ -711,7 +711,7 @@ class CaseRecord(Record):
 
 def _place(timeline: list[TreatmentLine], follow_up: FollowUp | None) -> None:
     """Relative dates must resolve on the calendar: every `after` and `before` names a dated step, with no circle."""
-    from generator.case_dates import place_dates  # placing needs these models: imported here, not at the top
+    from generator.derive.case_dates import place_dates  # placing needs these models: imported here, not at the top
 
     place_dates(timeline, follow_up)
 

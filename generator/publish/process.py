@@ -12,7 +12,7 @@ from MkDocs' copying of static files and copies them itself once they are drawn 
 The corpus lives in the generator's process only, and only until the last file but the figures is written: that
 process ends then, before MkDocs holds the HTML of every page (when MkDocs' own memory peaks); freeing the corpus
 inside it would not do, as Python keeps the freed memory. The drawing process holds only what the figures draw.
-While MkDocs waits for the plan, a forked copy of the generator's process (:mod:`generator.forked`) parses
+While MkDocs waits for the plan, a forked copy of the generator's process (:mod:`generator.publish.forked`) parses
 half the records, then runs the checks, on the core MkDocs leaves idle.
 MkDocs reads the process's messages at every page it reads, so the process never waits on a full pipe.
 
@@ -50,12 +50,12 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from generator.caches import clear_build_caches
-from generator.emit import TreeWriter, emit_file
 from generator.errors import ReviewError, failure_message
-from generator.figure_cache import DeferredFigure
-from generator.navigation import NavEntry
+from generator.figures.cache import DeferredFigure
+from generator.pages.navigation import NavEntry
 from generator.pipeline import ReviewConfig, plan_review, validate_review
-from generator.progress import Progress
+from generator.publish.emit import TreeWriter, emit_file
+from generator.publish.progress import Progress
 
 log = logging.getLogger("mkdocs.plugins.litreview")
 
@@ -141,7 +141,7 @@ def _run(config: ReviewConfig, interactive: bool | None, connection: Connection)
         # Rendering's imports (matplotlib, SciPy) now, while the heap is small: the collector's passes over a
         # loaded corpus would double their time. Then one core loads and checks, helped by a forked copy on
         # the other, which MkDocs' waiting process leaves idle.
-        import generator.render  # noqa: F401
+        import generator.pages.render  # noqa: F401
         review = validate_review(config, progress, fork=True)
         gc.freeze()  # the corpus lives as long as the process and holds no cycles: no collector pass over it again
         planned = plan_review(config, review, progress, defer_figures=True)

@@ -2,7 +2,7 @@
 
 Pure functions of the linked corpus and the declared comparisons (``generator/comparisons.py``). Nothing here
 reads or writes files, and nothing computes a clinical number: cells carry the records' own reported values,
-with their definitions judged against their column's (``generator/definitions.py``), and, through
+with their definitions judged against their column's (``generator/derive/definitions.py``), and, through
 ``statistics``, intervals labelled as computed.
 """
 
@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from generator.case_dates import PlacedDate, PlacedStep, place_dates
-from generator.definitions import Judgement, Tag, TagKind, describe_accepts, judge, tags_of
-from generator.derive import headline
-from generator.effects import MEASURE_LABELS as EFFECT_LABELS
-from generator.effects import Effect as EffectEstimate
-from generator.effects import TwoByTwo, effect_from_counts
+from generator.derive.case_dates import PlacedDate, PlacedStep, place_dates
+from generator.derive.definitions import Judgement, Tag, TagKind, describe_accepts, judge, tags_of
+from generator.derive.effects import MEASURE_LABELS as EFFECT_LABELS
+from generator.derive.effects import Effect as EffectEstimate
+from generator.derive.effects import TwoByTwo, effect_from_counts
+from generator.derive.evidence import normalise_space
+from generator.derive.intervals import ProportionInterval, clopper_pearson
+from generator.derive.stage import headline
 from generator.errors import Problem
-from generator.evidence import normalise_space
-from generator.link import Corpus
-from generator.load import format_loc
-from generator.review_file import ColumnSpec, ComparisonSpec, EffectSpec, MeasureKind, ReviewFile, Scope
-from generator.schema import (
+from generator.records.link import Corpus
+from generator.records.load import format_loc
+from generator.records.schema import (
     Arm,
     CaseAdverseEvent,
     CaseRecord,
@@ -33,7 +33,7 @@ from generator.schema import (
     StudyRecord,
     TreatmentLine,
 )
-from generator.statistics import ProportionInterval, clopper_pearson
+from generator.review.file import ColumnSpec, ComparisonSpec, EffectSpec, MeasureKind, ReviewFile, Scope
 
 
 def not_an_outcome(review: ReviewFile, value: ReportedValue) -> bool:
@@ -493,7 +493,7 @@ def build_view(corpus: Corpus, spec: ComparisonSpec, every_row: list[ArmRow]) ->
 
 def comparison_views(corpus: Corpus, specs: list[ComparisonSpec] | None = None) -> list[ComparisonView]:
     """The comparison pages of the review (the review file's, unless ``specs``), in reading order."""
-    # One set of rows for every view: pages render a row once and reuse it wherever it appears (generator.render.Fragments).
+    # One set of rows for every view: pages render a row once and reuse it wherever it appears (generator.pages.render.Fragments).
     every_row = every_arm_row(corpus)
     return [build_view(corpus, spec, every_row) for spec in (corpus.review.comparisons if specs is None else specs)]
 

@@ -12,10 +12,10 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 
 from generator.errors import Problem
-from generator.load import LoadedRecord, LoadResult, format_loc
-from generator.review_file import ReviewFile
-from generator.schema import Arm, CaseRecord, Glossary, RegimenRecord, SourceCatalogue, StudyRecord, TreatmentLine
-from generator.vocabulary import check_vocabulary
+from generator.records.load import LoadedRecord, LoadResult, format_loc
+from generator.records.schema import Arm, CaseRecord, Glossary, RegimenRecord, SourceCatalogue, StudyRecord, TreatmentLine
+from generator.records.vocabulary import check_vocabulary
+from generator.review.file import ReviewFile
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Corpus:
 
 
 def link_loaded(loaded: LoadResult, unloaded_regimens: Container[str] = frozenset()) -> tuple[Corpus, list[Problem]]:
-    """Link what :func:`generator.load.load_corpus` loaded: vocabulary ids resolved against the review file, then
+    """Link what :func:`generator.records.load.load_corpus` loaded: vocabulary ids resolved against the review file, then
     regimen and comparator ids. Needs the review file (a load without one has reported why)."""
     assert loaded.review is not None, "no review file: load_corpus reported why"
     problems = check_vocabulary(loaded.records, loaded.review, loaded.review_file)

@@ -15,9 +15,9 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from generator.changelog import Changelog, Release
-from generator.review_file import ReviewFile
-from generator.schema import ReviewCitation
+from generator.records.schema import ReviewCitation
+from generator.releases.changelog import Changelog, Release
+from generator.review.file import ReviewFile
 
 FEED_PATH = "feed.xml"  # in the generated tree, beside the changelog page; MkDocs copies it as it is
 CHANGELOG_PAGE = "changelog.md"

@@ -32,7 +32,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from generator.history import run_git
+from generator.releases.history import run_git
 
 STAGING_PREFIX = ".building-"
 _AT_FDCWD = -100

@@ -1,6 +1,6 @@
 """Pooled estimates of study effects (meta-analysis), computed here as metafor's ``rma.uni`` computes them.
 
-Input: each study's effect ``yi`` (a log ratio or a difference, e.g. from ``generator.effects``) and its sampling
+Input: each study's effect ``yi`` (a log ratio or a difference, e.g. from ``generator.derive.effects``) and its sampling
 variance ``vi``. ``pool`` fits one of four models with metafor's defaults (Viechtbauer 2010), so that every pooled
 number can be reproduced with ``rma(yi, vi, method=...)``:
 

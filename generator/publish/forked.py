@@ -1,6 +1,6 @@
 """One call run in a forked copy of this process, on the machine's other core, its result sent back pickled.
 
-For the generator's own process (:mod:`generator.generator_process`) only: while it loads and checks the
+For the generator's own process (:mod:`generator.publish.process`) only: while it loads and checks the
 records, MkDocs' process waits for its plan and leaves a core idle. A fork shares everything loaded so far
 for free; the result comes back through a pipe. Forking is safe there because that process runs no other
 thread; a host with threads (``mkdocs serve``'s server) must not use this.

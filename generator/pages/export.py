@@ -18,16 +18,16 @@ from functools import partial
 
 from pydantic import BaseModel, TypeAdapter
 
-from generator.definitions import population_of
-from generator.evidence import stated_form
-from generator.link import Corpus
-from generator.schema import Arm, ReportedValue, StudyRecord
+from generator.derive.definitions import population_of
+from generator.derive.evidence import stated_form
+from generator.records.link import Corpus
+from generator.records.schema import Arm, ReportedValue, StudyRecord
 
 OUTCOME_COLUMNS = (
     "study_id", "arm", "regimen_id", "measure", "value", "unit", "numerator", "denominator", "as_reported",
     "source", "quote", "category", "statistic", "endpoint", "comparator", "timepoint", "subgroup",
     "ci_low", "ci_high", "ci_level", "range_low", "range_high",
-    # the value's definition (generator/definitions.py): empty where the source does not state it
+    # the value's definition (generator/derive/definitions.py): empty where the source does not state it
     "time_origin", "response_criteria", "assessed_by", "source_term", "population", "inferred",
 )
 # Columns computed from the record rather than copied from one field.

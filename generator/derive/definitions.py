@@ -3,7 +3,7 @@
 A median counted from randomisation and one counted from the start of an earlier treatment are not the same
 measure; nor is a response rate by one set of criteria the same as one by another, nor a rate the curators
 *read* as the measure (the source says "remission rate") the same as one the source names so. The record holds each part
-of the definition (``generator/schema.py``: ``time_origin``, ``response_criteria``, ``assessed_by``,
+of the definition (``generator/records/schema.py``: ``time_origin``, ``response_criteria``, ``assessed_by``,
 ``source_term``, ``subgroup_defined_by``, and the arm's ``defined_by``); this module turns them into
 
 - :func:`definition_of`: the definition of a value, as data (also exported in ``data/outcomes.csv``);
@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from generator.review_file import Accepts, ReviewFile
-from generator.schema import GROUP_BASIS_DESCRIPTIONS, GROUP_BASIS_LABELS, Arm, GroupBasis, ReportedValue
+from generator.records.schema import GROUP_BASIS_DESCRIPTIONS, GROUP_BASIS_LABELS, Arm, GroupBasis, ReportedValue
+from generator.review.file import Accepts, ReviewFile
 
 
 @dataclass(frozen=True)

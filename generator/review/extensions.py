@@ -26,7 +26,7 @@ from generator.errors import ConfigError
 
 if TYPE_CHECKING:
     from generator.errors import Problem
-    from generator.link import Corpus
+    from generator.records.link import Corpus
 
 Check = Callable[["Corpus"], list["Problem"]]
 FileMaker = Callable[["Corpus"], bytes]

@@ -1,4 +1,4 @@
-"""The curator's guide: every field of every record kind, in words, derived from the models of ``generator/schema.py``.
+"""The curator's guide: every field of every record kind, in words, derived from the models of ``generator/records/schema.py``.
 
 Python decides what the page says of each field (its path in the record, its type in words, whether it is
 required, the values it allows, its description and its examples, written as a record file writes them);
@@ -21,9 +21,9 @@ from markupsafe import Markup
 from pydantic import BaseModel, StringConstraints
 from pydantic.fields import FieldInfo
 
-from generator import schema
-from generator.review_file import ReviewFile
-from generator.text import markdown_literal
+from generator.records import schema
+from generator.records.text import markdown_literal
+from generator.review.file import ReviewFile
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from generator.schema import Arm, Drug, MarkerReading, ReportedValue, TreatmentLine
+from generator.records.schema import Arm, Drug, MarkerReading, ReportedValue, TreatmentLine
 
 # A field path's parts: `name`, then `[3]`, `[]` or `[*]`, then ` (qualifier)`; parts joined by dots, paths by commas.
 _SEGMENT = re.compile(r"(?P<name>[a-z_]+)(?:\[(?P<index>\d*|\*)\])?")

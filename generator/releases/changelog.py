@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ConfigError
-from generator.history import run_git
-from generator.link import Corpus
-from generator.load import MAX_RECORD_BYTES, parse_yaml
-from generator.schema import RECORD_KINDS
+from generator.records.link import Corpus
+from generator.records.load import MAX_RECORD_BYTES, parse_yaml
+from generator.records.schema import RECORD_KINDS
+from generator.releases.history import run_git
 
 RELEASE_TAGS = "refs/tags/v[0-9]*"
 RELEASE_VARIABLE = "LITREVIEW_RELEASE"  # set by CI: a version (`1.2.0`) or `dev`

@@ -1,0 +1,1 @@
+"""The review's own configuration: the review file, and the extensions it names."""
