@@ -124,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
                   "the previous site, if any, is unchanged", file=sys.stderr)
             return 1
         site = (args.site_dir or _site_dir(args.config_file)).resolve()
-        print(f"site built in {site}/ (open {site}/index.html, or run `{_serve_command()}` to preview)")
+        # Opened from disk (file://), folder links and the search break: the site wants a web server.
+        print(f"site built in {site}/: serve it (`python3 -m http.server -d {site}`) or preview it with `{_serve_command()}`")
         return 0
     except InvalidCorpus as error:
         print(error.report(), file=sys.stderr)

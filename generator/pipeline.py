@@ -23,8 +23,8 @@ from generator.derive.stage import Derived, check_records, derive
 from generator.errors import ConfigError, InvalidCorpus, Problem, display_path
 from generator.figures.cache import DeferredFigure, FigureCache
 from generator.pages.export import data_file_makers
-from generator.pages.navigation import NavEntry, site_navigation
-from generator.publish.emit import EmitReport, emit_tree
+from generator.pages.navigation import NavEntry, in_manual, site_navigation
+from generator.publish.emit import EmitReport, emit_tree, generated_before
 from generator.publish.forked import ForkedCall
 from generator.publish.progress import Progress
 from generator.records.link import Corpus, link_loaded
@@ -229,11 +229,12 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     # Hand-written pages end with the release line too; the plugin appends it as MkDocs reads them.
     generated = {page.path for page in planned} | other_files.keys()
     hand_written = sorted(path.relative_to(config.docs_dir).as_posix() for path in config.docs_dir.rglob("*.md")) if config.docs_dir.is_dir() else []
-    own = [path for path in hand_written if path not in generated]
+    stale = generated_before(config.docs_dir) if config.docs_dir.is_dir() else set()  # removed when the tree is written
+    own = [path for path in hand_written if path not in generated and path not in stale]
     footers = release_footers(env, release, own)
     nav = site_navigation([page.path for page in planned if page.listed and page.path.endswith(".md")], own)
-    return PlannedReview(env, planned, flags, other_files, frozenset(page.path for page in planned if not page.listed), cache.deferred, footers,
-                         nav)
+    unlisted = frozenset(page.path for page in planned if not page.listed) | {path for path in own if in_manual(path)}
+    return PlannedReview(env, planned, flags, other_files, unlisted, cache.deferred, footers, nav)
 
 
 def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, release: ReleaseInfo | None = None) -> RenderedReview:

@@ -524,7 +524,7 @@ def test_the_curators_guide_never_breaks_a_field_name(browser: Browser, base_url
     """Field names and vocabulary values are read whole ('prior_therapy', not 'prior_ther apy'), and no table runs
     off the screen, at 1280 px and on a 390 px phone."""
     for tab in _open(browser, base_url, **SCREENS[screen]):
-        page = tab.goto("guide/")
+        page = tab.goto("manual/guide/")
         page.wait_for_function("document.querySelectorAll('table[data-lr-enhanced]').length > 0")
         broken, right, width = page.evaluate("""() => [
             Array.from(document.querySelectorAll('article table td:first-child code')).filter(c => c.getClientRects().length > 1).map(c => c.textContent),

@@ -171,7 +171,7 @@ def guide_page(tmp_path_factory: pytest.TempPathFactory) -> str:
     project = tmp_path_factory.mktemp("guide") / "review"
     shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("site", ".litreview-generated.json"))
     config = ReviewConfig.from_options(project, "seeds", str(ROOT / "templates"), "docs", "sources")
-    return render_review(config, validate_review(config)).files["guide.md"].decode()
+    return render_review(config, validate_review(config)).files["manual/guide.md"].decode()
 
 
 def test_the_guide_names_every_field_of_every_record_kind_once_per_place(guide_page: str) -> None:
@@ -224,12 +224,12 @@ def test_the_guide_says_its_examples_are_fictional(guide_page: str) -> None:
     assert "not evidence" in guide_page
 
 
-def test_the_guide_page_is_planned_and_listed_in_the_navigation(tmp_path: Path) -> None:
+def test_the_guide_page_is_planned_in_the_tools_manual_out_of_the_navigation(tmp_path: Path) -> None:
     project = tmp_path / "review"
     shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("site", ".litreview-generated.json"))
     review = validate_review(ReviewConfig.from_options(project, "seeds", str(ROOT / "templates"), "docs", "sources"))
     pages = {page.path: page for page in plan_pages(review.corpus, review.derived)}
-    assert pages["guide.md"].template == "guide.md.j2" and pages["guide.md"].listed
+    assert pages["manual/guide.md"].template == "guide.md.j2" and not pages["manual/guide.md"].listed
 
 
 # --------------------------------------------------------------------------- the pre-commit hook
@@ -256,10 +256,20 @@ def test_the_pre_commit_hook_validates_the_records_and_the_guide_shows_how_to_us
 # --------------------------------------------------------------------------- the built site
 
 
-def test_the_built_guide_is_in_the_navigation_with_whole_table_rows(review_site: Path) -> None:
-    page = (review_site / "guide" / "index.html").read_text(encoding="utf-8")
+def test_the_built_guide_is_in_the_manual_out_of_the_readers_navigation_with_whole_table_rows(review_site: Path) -> None:
+    page = (review_site / "manual" / "guide" / "index.html").read_text(encoding="utf-8")
     home = (review_site / "index.html").read_text(encoding="utf-8")
-    assert '<a href="guide/" class="md-nav__link">' in home
+    about = (review_site / "about" / "index.html").read_text(encoding="utf-8")
+    # The reader's navigation holds the review; the tool's manual (guide, benchmarks, internals) is reached from About.
+    nav_links = re.findall(r'<a href="([^"]*)" class="md-nav__link', home)
+    assert "compare/" in nav_links and "about/" in nav_links
+    assert not [link for link in nav_links if link.startswith("manual/")], nav_links
+    assert 'href="../manual/"' in about
+    for manual_page in ("manual/index.html", "manual/benchmarks/index.html", "manual/architecture/index.html"):
+        assert (review_site / manual_page).is_file(), manual_page
+    # nor in the reader's search
+    search = json.loads((review_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert search["docs"] and not [doc["location"] for doc in search["docs"] if doc["location"].startswith("manual/")]
     rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
     field_rows = [row for row in rows if row.count("<td") == 5]
     assert len(field_rows) > 200

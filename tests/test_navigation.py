@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import json
+import shutil
+
 from generator.pages.navigation import REFERENCE_TITLE, site_navigation
+from generator.pipeline import ReviewConfig, generate
+from generator.publish.emit import MANIFEST_NAME, digest
+from tests.conftest import FIXTURE, ROOT
 
 
 def test_sections_in_reading_order_with_their_index_first() -> None:
@@ -19,6 +25,31 @@ def test_sections_in_reading_order_with_their_index_first() -> None:
     assert sections["Compare"] == ["compare/index.md", "compare/z-first.md", "compare/a-second.md"]
     assert sections["Studies"] == ["studies/index.md", "studies/second-by-setting.md", "studies/a-last.md", "studies/own-page.md"]
     assert sections[REFERENCE_TITLE] == ["about.md", "sources.md", "notes.md", "glossary.md", "zz-own.md"]
+
+
+def test_the_tools_manual_stays_out_of_the_readers_navigation() -> None:
+    nav = site_navigation(["index.md", "notes.md", "manual/guide.md"], ["about.md", "manual/index.md", "manual/benchmarks/index.md"])
+    assert "manual/" not in json.dumps(nav)
+    assert nav[-1] == {REFERENCE_TITLE: ["about.md", "notes.md"]}
+
+
+def test_a_page_the_generator_no_longer_writes_is_not_taken_for_a_hand_written_one(tmp_path: Path) -> None:
+    """A page an earlier version generated (still holding its bytes) is removed when the tree is written: it must not
+    enter the navigation, where MkDocs would find it missing and fail the strict build."""
+    project = tmp_path / "review"
+    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns("site", ".litreview-generated.json"))
+    config = ReviewConfig.from_options(project, "seeds", str(ROOT / "templates"), "docs", "sources")
+    generate(config)
+    moved = project / "docs" / "old-guide.md"
+    moved.write_text("# An old page\n", encoding="utf-8")
+    manifest = json.loads((project / "docs" / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest["files"]["old-guide.md"] = digest(moved.read_bytes())
+    (project / "docs" / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    own = project / "docs" / "own-page.md"
+    own.write_text("# A curator's page\n", encoding="utf-8")
+    report = generate(config)
+    assert not moved.exists() and own.exists()
+    assert "old-guide.md" not in json.dumps(report.nav) and "own-page.md" in json.dumps(report.nav)
 
 
 def test_the_built_site_lists_pages_as_readers_read(review_site: Path) -> None:

@@ -17,17 +17,23 @@ HOME = "index.md"
 SECTIONS: tuple[tuple[str, str], ...] = (("compare", "Compare"), ("studies", "Studies"), ("cases", "Cases"), ("regimens", "Regimens"))
 REFERENCE_TITLE = "About the review"
 # Reference pages (generated or hand-written, whichever exist), in this order; others follow by name.
-REFERENCE_ORDER: tuple[str, ...] = ("about.md", "sources.md", "notes.md", "glossary.md", "data.md", "changelog.md", "guide.md",
-                                    "benchmarks/index.md")
+REFERENCE_ORDER: tuple[str, ...] = ("about.md", "sources.md", "notes.md", "glossary.md", "data.md", "changelog.md")
+# The tool's own documentation (the curator's guide, the benchmarks, how the generator works) is written for curators
+# and developers, not for the review's readers: its pages, generated or hand-written, stay out of the navigation.
+MANUAL = "manual/"
+
+
+def in_manual(path: str) -> bool:
+    return path.startswith(MANUAL)
 
 
 def site_navigation(listed: Sequence[str], hand_written: Sequence[str]) -> list[NavEntry]:
     """The navigation of ``listed`` generated pages (in the order their index pages list them) and hand-written pages.
 
     Paths are relative to the docs folder. A hand-written page in a section's folder joins that section after its
-    generated pages; any other goes with the reference pages.
+    generated pages; one in the manual's folder is left out; any other goes with the reference pages.
     """
-    pages = list(dict.fromkeys([*listed, *sorted(hand_written)]))
+    pages = [path for path in dict.fromkeys([*listed, *sorted(hand_written)]) if not in_manual(path)]
     nav: list[NavEntry] = [{"Home": HOME}] if HOME in pages else []
     placed = {HOME}
     for folder, title in SECTIONS:

@@ -117,6 +117,12 @@ def _manifest_hashes(out_dir: Path) -> dict[str, str | None]:
     return dict(files) if isinstance(files, dict) else {}
 
 
+def generated_before(out_dir: Path) -> set[str]:
+    """Files an earlier run wrote that still hold its bytes: the generator's, whether or not this run produces them
+    again (one it no longer produces is removed when the tree is written, so it is no hand-written page)."""
+    return {name for name, sha in _read_manifest(out_dir).items() if _still_ours(out_dir / name, sha)}
+
+
 def _read_journal(out_dir: Path) -> list[tuple[str, str]]:
     path = out_dir / JOURNAL_NAME
     if not path.is_file() or path.is_symlink():
