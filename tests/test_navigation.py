@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import json
+import re
 import shutil
+from pathlib import Path
 
 from generator.pages.navigation import REFERENCE_TITLE, site_navigation
 from generator.pipeline import ReviewConfig, generate
