@@ -173,14 +173,18 @@ class PlannedReview:
         return [page.path for page in self.pages] + list(self.other_files) + [figure.path for figure in self.deferred]
 
     def files(self, first: Sequence[str] = (), progress: Progress | None = None) -> Iterator[tuple[str, bytes]]:
-        """Each file but the figures still to draw, as (path, bytes): the pages named in ``first`` in that order,
-        then the other pages, then the other files."""
+        """Each file but the figures still to draw, as (path, bytes): the other files named in ``first`` (pages an
+        extension adds), then the pages named in ``first`` in that order, then the other pages, then the other files."""
         from generator.pages.render import iter_rendered
 
+        others = dict(self.other_files)
+        for path in [path for path in first if path in others]:
+            made = others.pop(path)
+            yield path, made if isinstance(made, bytes) else made()
         by_path = {page.path: page for page in self.pages}
         ordered = [by_path.pop(path) for path in first if path in by_path]
         yield from iter_rendered(self.env, ordered + list(by_path.values()), self.flags, progress)
-        for path, made in self.other_files.items():
+        for path, made in others.items():
             yield path, made if isinstance(made, bytes) else made()
 
 
@@ -232,7 +236,8 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     stale = generated_before(config.docs_dir) if config.docs_dir.is_dir() else set()  # removed when the tree is written
     own = [path for path in hand_written if path not in generated and path not in stale]
     footers = release_footers(env, release, own)
-    nav = site_navigation([page.path for page in planned if page.listed and page.path.endswith(".md")], own)
+    pages_added = [path for path in review.extensions.files if path.endswith(".md")]  # an extension's pages: as hand-written ones
+    nav = site_navigation([page.path for page in planned if page.listed and page.path.endswith(".md")], [*own, *pages_added])
     unlisted = frozenset(page.path for page in planned if not page.listed) | {path for path in own if in_manual(path)}
     return PlannedReview(env, planned, flags, other_files, unlisted, cache.deferred, footers, nav)
 

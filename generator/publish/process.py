@@ -149,12 +149,14 @@ def _run(config: ReviewConfig, interactive: bool | None, connection: Connection)
         writer = TreeWriter(config.docs_dir, paths, planned.unlisted)
         connection.send(Plan(paths, planned.unlisted, planned.footers, [figure.path for figure in deferred], planned.nav))
         order: list[str] = connection.recv()
-        pages = set(order)
+        pages, written = set(order), set()
         count, told = 0, time.monotonic()
         for path, data in planned.files(first=order, progress=progress):
             writer.write(path, data)
             if path in pages:
-                count += 1
+                written.add(path)
+                while count < len(order) and order[count] in written:  # Written(n): the first n of the order are written
+                    count += 1
                 # A few messages a second: MkDocs reads them only as it reads pages, and a full pipe would stall this process.
                 if count == len(order) or time.monotonic() - told >= WRITTEN_EVERY:
                     connection.send(Written(count))

@@ -7,19 +7,24 @@ their own: the review file travels with the configuration, so the extensions rea
 
 - ``add_check(check)``: ``check(corpus) -> list[Problem]``, run with the other checks; a problem fails the build like any;
 - ``add_filter(name, function)`` and ``add_global(name, value)``: for the review's own templates;
-- ``add_file(path, make)``: ``make(corpus) -> bytes``, an extra file of the generated tree (a page, a data file).
+- ``add_file(path, make)``: ``make(corpus) -> bytes``, an extra file of the generated tree (a data file, or a
+  Markdown page, which joins the navigation as a hand-written page would).
+
+The module is executed anew at each build (an edit shows at the next rebuild under ``mkdocs serve``).
 
 Nothing else of the package is an extension point: its private functions may change in any release.
 """
 
 from __future__ import annotations
 
-import importlib
+import hashlib
+import importlib.util
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from generator.errors import ConfigError
@@ -58,11 +63,27 @@ class Extensions:
 
 @contextmanager
 def _importable_from(root: Path) -> Iterator[None]:
-    sys.path.insert(0, str(root))
+    sys.path.insert(0, str(root))  # so that an extension can import its own helper modules from the review's folder
     try:
         yield
     finally:
         sys.path.remove(str(root))
+
+
+def _import_fresh(module_name: str, root: Path) -> ModuleType:
+    """The module ``module_name`` of the review's folder, executed anew: under ``mkdocs serve`` an edit to it shows
+    at the next rebuild, and two reviews built in one process never share a module of the same name."""
+    path = root.joinpath(*module_name.split(".")).with_suffix(".py")
+    if not path.is_file():
+        raise ConfigError(f"no file {path.name} in {path.parent}")
+    unique = f"litreview_extension_{hashlib.sha256(str(path).encode()).hexdigest()[:12]}_{module_name.replace('.', '_')}"
+    spec = importlib.util.spec_from_file_location(unique, path)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"{path} cannot be imported")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique] = module  # dataclasses and pickling look a module up by its name
+    spec.loader.exec_module(module)
+    return module
 
 
 def load_extensions(names: list[str], root: Path) -> Extensions:
@@ -74,11 +95,18 @@ def load_extensions(names: list[str], root: Path) -> Extensions:
             raise ConfigError(f"extension {name!r}: expected `module:function`")
         try:
             with _importable_from(root):
-                module = importlib.import_module(module_name)
-        except ImportError as error:
-            raise ConfigError(f"extension {name!r}: cannot import {module_name!r} from {root} ({error})") from None
+                module = _import_fresh(module_name, root)
+        except ConfigError as error:
+            raise ConfigError(f"extension {name!r}: {error}") from None
+        except Exception as error:  # the review's own code: said in one line, like every other problem
+            raise ConfigError(f"extension {name!r}: importing {module_name} failed: {error!r}") from None
         register = getattr(module, function_name, None)
         if not callable(register):
             raise ConfigError(f"extension {name!r}: {module_name} has no function {function_name!r}")
-        register(extensions)
+        try:
+            register(extensions)
+        except ConfigError:
+            raise
+        except Exception as error:
+            raise ConfigError(f"extension {name!r}: {function_name}() failed: {error!r}") from None
     return extensions
