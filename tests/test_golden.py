@@ -21,7 +21,8 @@ from generator.pipeline import ReviewConfig, render_review, validate_review
 from generator.releases.changelog import ReleaseInfo
 from tests.conftest import ROOT
 
-FIXTURES = {"review": ROOT / "tests" / "golden", "definitions": ROOT / "tests" / "golden_definitions"}
+FIXTURES = {"review": ROOT / "tests" / "golden", "definitions": ROOT / "tests" / "golden_definitions",
+            "vaccine": ROOT / "tests" / "golden_vaccine"}  # the second review: vaccine trials, a risk ratio per trial
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES))
