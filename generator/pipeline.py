@@ -206,6 +206,8 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     # Imported here: validating needs neither matplotlib nor SciPy (1.7 s of imports), rendering does.
     from generator.figures import build_figures
     from generator.pages import views
+    from generator.pages.export import pooled_file_makers
+    from generator.pages.pooled import pooled_estimate, pooled_records
     from generator.pages.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, release_footers
     from generator.releases.feed import FEED_PATH, render_feed
 
@@ -215,11 +217,12 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     flags = flag_numbers(review.corpus, review.derived.flags)
     cache = FigureCache(config.cache_dir / "figures" if config.cache_dir else None, defer=defer_figures)
     comparisons = views.comparison_views(review.corpus)
-    by_page = page_figures(review.corpus, comparisons, cache, progress)
+    pooled = {view.slug: estimate for view in comparisons if (estimate := pooled_estimate(view)) is not None}
+    by_page = page_figures(review.corpus, comparisons, cache, progress, pooled)
     figures = build_figures(review.corpus, progress=progress, cache=cache, arm_figures=not by_page)
     changelog = read_changelog(config.seeds_dir, record_names(review.corpus))
     release = release or release_info(changelog)
-    planned = plan_pages(review.corpus, review.derived, review.citation, review.updated, figures, by_page, comparisons,
+    planned = plan_pages(review.corpus, review.derived, review.citation, review.updated, figures, by_page, comparisons, pooled,
                          release=release, changelog=changelog)
     pending = {figure.path for figure in cache.deferred}
     svgs: dict[str, bytes | Callable[[], bytes]] = {
@@ -227,7 +230,8 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
         for path, svg in figure.files().items() if path not in pending}
     feed = {FEED_PATH: render_feed(config.templates_dir, review.corpus.review, changelog, review.citation, config.site_url, config.use_directory_urls)}
     extra = {path: functools.partial(make, review.corpus) for path, make in review.extensions.files.items()}
-    other_files = svgs | data_file_makers(review.corpus) | asset_files(config.templates_dir) | feed | extra
+    downloads = data_file_makers(review.corpus) | pooled_file_makers(pooled_records(list(pooled.values())))
+    other_files = svgs | downloads | asset_files(config.templates_dir) | feed | extra
     cache.prune_unused()  # every figure was asked for: entries no figure wants any more go
     log.info("figure files: %d from the cache, %d %s", cache.hits, cache.misses, "to draw after the other files" if defer_figures else "drawn")
     # Hand-written pages end with the release line too; the plugin appends it as MkDocs reads them.

@@ -224,12 +224,17 @@ class Derived:
 def check_records(corpus: Corpus, sources_dir: Path | None, catalogue_file: str = "seeds/sources.yaml") -> list[Problem]:
     """The checks that can fail a build. Each looks at one record at a time, so they also run on the
     records that loaded when others did not, and a curator sees every problem in one run."""
-    from generator.pages.views import check_comparisons  # the views read this module's headline(): imported when checking
+    from generator.pages.pooled import check_pooling
+    from generator.pages.views import check_comparisons, comparison_views  # the views read this module's headline(): imported when checking
 
     with collector_paused():
         library = SourceLibrary(sources_dir)
+        pooling = [spec for spec in corpus.review.comparisons if spec.pooling is not None]
+        if any(arm.regimen not in corpus.regimens for study in corpus.studies.values() for arm in study.arms):
+            pooling = []  # a corpus that failed to link (reported already) has no comparisons to pool
         return (check_evidence(corpus, library) + check_source_catalogue(corpus, library, catalogue_file) + check_drug_classes(corpus)
-                + check_note_fields(corpus) + check_comparisons(corpus))
+                + check_note_fields(corpus) + check_comparisons(corpus)
+                + (check_pooling(corpus, comparison_views(corpus, pooling)) if pooling else []))
 
 
 def derive(corpus: Corpus, sources_dir: Path | None) -> Derived:

@@ -4,12 +4,15 @@
   population figures), columns in :data:`OUTCOME_COLUMNS`. A text cell that a spreadsheet would
   run as a formula is written with a leading apostrophe (:func:`spreadsheet_safe`).
 - ``studies.json``, ``regimens.json``, ``cases.json``: every record as validated.
+- ``pooled.json`` and ``pooled.csv`` (in a review that pools): every pooled estimate, computed here, with its
+  studies, their weights, why any was left out, and the leave-one-out refits (:func:`generator.pages.pooled.pooled_records`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -126,3 +129,42 @@ def data_file_makers(corpus: Corpus) -> dict[str, Callable[[], bytes]]:
 
 def data_files(corpus: Corpus) -> dict[str, bytes]:
     return {path: make() for path, make in data_file_makers(corpus).items()}
+
+
+POOLED_COLUMNS = (
+    "comparison", "row", "study_id", "first_arm", "second_arm", "events_first", "total_first", "events_second", "total_second",
+    "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "weight_percent", "not_pooled_because",
+    "effect", "model", "k", "tau2", "i2_percent", "h2", "q", "q_df", "q_p_value",
+)
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else repr(value) if isinstance(value, float) else str(value)
+
+
+def pooled_csv(records: list[dict[str, object]]) -> bytes:
+    """``pooled.json`` flat: one row per study of each pooled comparison (``row`` = ``study``), one for the pooled
+    estimate (``pooled``) and one per leave-one-out refit (``without``, ``study_id`` naming the study left out)."""
+    rows: list[dict[str, str]] = []
+    for record in records:
+        shared = {"comparison": str(record["comparison"]), "effect": str(record["effect"]), "model": str(record["model"])}
+        for study in record["studies"]:  # type: ignore[attr-defined]
+            rows.append({**shared, "row": "study", **{key: _cell(study.get(key)) for key in POOLED_COLUMNS if key in study}})
+        numbers = record["pooled"]
+        if isinstance(numbers, dict):
+            rows.append({**shared, "row": "pooled", **{key: _cell(numbers.get(key)) for key in POOLED_COLUMNS if key in numbers}})
+        for left in record["leave_one_out"]:  # type: ignore[attr-defined]
+            rows.append({**shared, "row": "without", "study_id": left["left_out"],
+                         **{key: _cell(left.get(key)) for key in POOLED_COLUMNS if key in left and key != "study_id"}})
+    return csv_bytes(POOLED_COLUMNS, ({column: row.get(column, "") for column in POOLED_COLUMNS} for row in rows))
+
+
+def pooled_json(records: list[dict[str, object]]) -> bytes:
+    return json.dumps(records, indent=1, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def pooled_file_makers(records: list[dict[str, object]]) -> dict[str, Callable[[], bytes]]:
+    """The pooled estimates' downloads, in a review that pools (none otherwise)."""
+    if not records:
+        return {}
+    return {"data/pooled.json": partial(pooled_json, records), "data/pooled.csv": partial(pooled_csv, records)}

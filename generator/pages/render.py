@@ -40,6 +40,7 @@ from generator.pages import views
 from generator.pages.export import OUTCOME_COLUMNS
 from generator.pages.guide import curator_guide
 from generator.pages.paging import ARM_ROWS_PER_PAGE, CASE_ROWS_PER_PAGE, DOCUMENTS_PER_PAGE, STUDY_ROWS_PER_PAGE, Paging, paginate
+from generator.pages.pooled import PooledEstimate, heterogeneity_words, pooled_estimate
 from generator.publish.progress import Progress, stage
 from generator.records.link import Corpus
 from generator.records.schema import (
@@ -231,6 +232,8 @@ def make_environment(templates_dir: Path, review: ReviewFile) -> jinja2.Environm
         measure_label=lambda m: review.label("measures", m),
         unit_for=lambda unit, number: unit_for(number, unit),
         counted=counted,
+        heterogeneity=heterogeneity_words,
+        weight=lambda percent: f"{percent:.1f}%",
     )
     env.filters.update(
         percent=format_computed_percent,
@@ -344,7 +347,7 @@ def entry_arms(entries: Iterable[views.ArmRow | views.ComparisonRow]) -> list[vi
 
 
 def page_figures(corpus: Corpus, comparisons: list[views.ComparisonView], cache: FigureCache | None = None,
-                 progress: Progress | None = None) -> dict[str, list[Figure]]:
+                 progress: Progress | None = None, pooled: dict[str, PooledEstimate] | None = None) -> dict[str, list[Figure]]:
     """The figures each comparison declares (the review file's `figures`), of the entries on each of its pages, by page path.
 
     The page of every arm carries them only when it is split over several pages (a figure of thousands of rows
@@ -359,14 +362,15 @@ def page_figures(corpus: Corpus, comparisons: list[views.ComparisonView], cache:
         suffix = f"-{paging.number}" if paging.is_split else ""
         found[paging.path] = [figure for spec in view.spec.figures
                               if (figure := comparison_figure(corpus, view, spec, paging.items, f"figures/{view.slug}/{spec.file_stem}{suffix}.svg",
-                                                              cache)) is not None]
+                                                              cache, None if paging.is_split else (pooled or {}).get(view.slug))) is not None]
     drawing.close()
     return found
 
 
 def comparison_figure(corpus: Corpus, view: views.ComparisonView, spec: FigureSpec, entries: Sequence[views.ArmRow | views.ComparisonRow],
-                      path: str, cache: FigureCache | None) -> Figure | None:
-    """One declared figure of a comparison page's entries (None where nothing on the page can be drawn)."""
+                      path: str, cache: FigureCache | None, pooled: PooledEstimate | None = None) -> Figure | None:
+    """One declared figure of a comparison page's entries (None where nothing on the page can be drawn); a forest
+    draws the page's pooled estimate under its rows where the page has one and fits one page."""
     if spec.kind == "times":
         return plots.times_figure(corpus, entry_arms(entries), spec.columns, path, cache=cache)
     if spec.kind == "proportions":
@@ -378,8 +382,8 @@ def comparison_figure(corpus: Corpus, view: views.ComparisonView, spec: FigureSp
 
 def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None = None, updated: dict[str, str] | None = None,
                figures: list[Figure] | None = None, figures_by_page: dict[str, list[Figure]] | None = None,
-               comparisons: list[views.ComparisonView] | None = None, release: ReleaseInfo | None = None,
-               changelog: Changelog | None = None) -> list[Page]:
+               comparisons: list[views.ComparisonView] | None = None, pooled: dict[str, PooledEstimate] | None = None,
+               release: ReleaseInfo | None = None, changelog: Changelog | None = None) -> list[Page]:
     """Every page of the generated tree and what its template receives.
 
     ``updated`` maps "kind/id" to the date the record's file last changed; pages drawn from many
@@ -395,6 +399,8 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
               "latest_update": max(updated.values(), default=None), "figures": figures,
               "evidence_map": by_path.get(plots.EVIDENCE_MAP_PATH), "release": release or ReleaseInfo()}
     comparisons = comparisons if comparisons is not None else views.comparison_views(corpus)
+    if pooled is None:
+        pooled = {view.slug: estimate for view in comparisons if (estimate := pooled_estimate(view)) is not None}
     everything = views.all_arms(comparisons)
     # the very row objects of the comparisons, each rendered once; a review without a page of every arm has its own rows
     all_rows = everything.all_rows if everything is not None else views.arm_rows(corpus)
@@ -452,7 +458,8 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         for paging in table_pages:
             title = view.title if not paging.is_split else f"{view.title} (page {paging.number} of {paging.count})"
             pages.append(Page(paging.path, "compare_arms.md.j2", {**common, "view": view, "rows": paging.items, "paging": paging, "part": part,
-                                                                  "others_page": others_page, "page_figures": figures_by_page.get(paging.path, [])},
+                                                                  "others_page": others_page, "page_figures": figures_by_page.get(paging.path, []),
+                                                                  "pooled": pooled.get(view.slug) if paging.number == 1 else None},
                               listed=paging.number == 1))
             for study_id in dict.fromkeys(entry.study.id for entry in paging.items):
                 pages_by_study.setdefault(study_id, []).append(PageLink(title, paging.path))

@@ -271,6 +271,21 @@ class EffectSpec(_Spec):
         return self
 
 
+PoolingModel = Literal["common", "dl", "reml", "pm"]
+
+
+class PoolingSpec(_Spec):
+    """A pooled estimate of the comparison's `effect` across its studies, computed here: declared only where pooling is
+    valid (the studies compare the same treatment with the same control, in the same population, for the same event)."""
+
+    model: PoolingModel = Field(default="reml", description=(
+        "`common` (common effect, inverse variance), or random effects with τ² by `reml` (restricted maximum likelihood), "
+        "`dl` (DerSimonian–Laird) or `pm` (Paule–Mandel)."))
+    designs: list[TermId] = Field(default_factory=list, description=(
+        "The study designs whose comparisons are pooled, each one the review marks `poolable`; by default every poolable design."))
+    why: Sentence = Field(description="Why pooling is valid here, in the curators' words (shown with the pooled estimate).")
+
+
 FigureKind = Literal["proportions", "times", "forest"]
 
 
@@ -302,11 +317,18 @@ class ComparisonSpec(_Spec):
     figures: list[FigureSpec] = Field(default_factory=list, description="The page's figures, in order.")
     settings_column: bool = Field(default=True, description="Show each row's setting (off when the page is about one setting).")
     all_arms: bool = Field(default=False, description="The page of every arm, one row each (the figures page draws its figures).")
+    pooling: PoolingSpec | None = Field(default=None, description="A pooled estimate of the `effect` across the page's studies (needs `effect`).")
+    not_pooled: Sentence | None = Field(default=None, description=(
+        "Where the page pools nothing: why, in the curators' words (the page says it beside its tables)."))
 
     @model_validator(mode="after")
     def _check(self) -> ComparisonSpec:
         if self.effect is not None and not self.side_by_side:
             raise ValueError("an `effect` is computed per comparison: it needs `side_by_side`")
+        if self.pooling is not None and self.effect is None:
+            raise ValueError("`pooling` pools the comparison's computed `effect`, which it does not declare")
+        if self.pooling is not None and self.not_pooled is not None:
+            raise ValueError("give `pooling` or `not_pooled`, not both")
         return self
 
 
@@ -397,6 +419,14 @@ class ReviewFile(_Spec):
             if comparison.effect:
                 effect = comparison.effect
                 known([m for m in (effect.events, effect.total, effect.non_events) if m], measures, "measure", f"{where}, effect")
+            if comparison.pooling is not None:
+                designs = {d.id: d for d in self.designs}
+                known(comparison.pooling.designs, set(designs), "design", f"{where}, pooling")
+                refused = [d for d in comparison.pooling.designs if not designs[d].poolable or not designs[d].results or designs[d].planned]
+                if refused:
+                    raise ValueError(f"{where}, pooling: the design {refused[0]!r} is not `poolable` in this review")
+                if not comparison.pooling.designs and not any(d.poolable for d in self.designs):
+                    raise ValueError(f"{where}, pooling: no design of this review is `poolable`")
             for figure in comparison.figures:
                 known(figure.columns, set(comparison.columns), "column of this comparison", f"{where}, figure {figure.kind}")
                 if figure.kind == "forest" and comparison.effect is None:
