@@ -419,7 +419,7 @@ def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None
         Page("notes.md", "notes.md.j2", common),
         Page("glossary.md", "glossary.md.j2", common),
         Page("manual/guide.md", "guide.md.j2", {**common, "guide": curator_guide(corpus.review)}, listed=False),  # the tool's manual
-        Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS}),
+        Page("data.md", "data.md.j2", {**common, "columns": OUTCOME_COLUMNS, "pooled": list(pooled.values())}),
         Page("changelog.md", "changelog.md.j2", {**common, "changelog": changelog or Changelog(),
                                                  "current": {f"{kind}/{record_id}" for kind, record_id in corpus.origins}}),
     ]
