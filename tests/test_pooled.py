@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.figures.common import MIN_FONT_SIZE, NARROW_MAX_PX, WIDE_MAX_PX
 from generator.pipeline import ReviewConfig, render_review, validate_review
 from generator.releases.changelog import ReleaseInfo
 from tests.conftest import ROOT, run_cli
+from tests.test_plots import _svg_size_and_smallest_text as svg_size_and_smallest_text
 
 VACCINE = ROOT / "tests" / "fixtures" / "vaccine"
 # rma(ai=tpos, bi=tneg, ci=cpos, di=cneg, data=dat.bcg, measure="RR") (REML), as metafor's rma.uni help page prints it
@@ -133,3 +136,49 @@ def test_pooling_needs_the_comparisons_effect(tmp_path: Path) -> None:
     _edit_review(project, lambda data: data["comparisons"][0].pop("effect") and data["comparisons"][0].update(figures=[]))
     done = run_cli("validate", cwd=project)
     assert done.returncode == 1 and "`pooling` pools the comparison's computed `effect`, which it does not declare" in done.stderr
+
+
+def _square_sides(svg: str) -> list[float]:
+    """The side of every square marker drawn (matplotlib defines each marker size once, then uses it per point)."""
+    sides = {match.group(1): 2 * float(match.group(2)) for match in
+             re.finditer(r'<path id="([\w-]+)" d="M -([\d.]+) \2\s+L \2 \2\s+L \2 -\2\s+L -\2 -\2\s+z', svg)}
+    return [sides[ref] for ref in re.findall(r'<use xlink:href="#([\w-]+)"', svg) if ref in sides]
+
+
+def test_the_forest_draws_the_weights_and_the_pooled_diamond(files: dict[str, bytes]) -> None:
+    (every, _) = json.loads(files["data/pooled.json"])
+    weights = [study["weight_percent"] for study in every["studies"]]
+    wide = files["figures/all-trials/forest.svg"].decode()
+    # each study's square has an area in proportion to its weight
+    sides = _square_sides(wide)
+    assert len(sides) == 13
+    areas = sorted(side**2 / max(sides) ** 2 for side in sides)
+    assert areas == pytest.approx(sorted(weight / max(weights) for weight in weights), abs=1e-4)
+    # the weights column, and the pooled row: its diamond (a filled blue path), its numbers, its prediction interval
+    assert "Weight" in wide and all(f"{weight:.1f}%" in wide for weight in weights) and "100%" in wide
+    assert "Pooled, random effects (REML)" in wide
+    assert re.search(r'style="fill: #0072b2; stroke: #0072b2; stroke-width: 0\.6', wide)
+    assert "0.49, 95% CI 0.34 to 0.70" not in wide  # the description states the pooled numbers in its own words:
+    assert "0.49 (95% CI 0.34 to 0.70; 95% prediction interval 0.15 to 1.55)" in wide
+    assert "τ² = 0.3132, I² = 92.2%, H² = 12.86, Q = 152.23 (df 12, p &lt; 0.001)" in wide
+    # on a phone the squares still show the weights; the table beside the figure states them
+    narrow = files["figures/all-trials/forest-narrow.svg"].decode()
+    assert len(_square_sides(narrow)) == 13 and "Pooled, random" in narrow and "Weight" not in narrow
+    # legible on a phone and within a screen's column, as every figure
+    for svg_bytes, limit in ((files["figures/all-trials/forest.svg"], WIDE_MAX_PX), (files["figures/all-trials/forest-narrow.svg"], NARROW_MAX_PX)):
+        width, smallest = svg_size_and_smallest_text(svg_bytes)
+        assert width <= limit and smallest >= MIN_FONT_SIZE * 4 / 3 - 1e-6
+    # the page says the figure draws it (its pooled section's tables are the figure's data)
+    page = files["compare/all-trials.md"].decode()
+    assert "The forest plot below draws it under the studies, each square's area in proportion to the study's weight." in page
+
+
+def test_a_comparison_left_out_of_the_pooling_is_an_open_square(tmp_path: Path) -> None:
+    project = _copy(tmp_path)
+    _edit_review(project, lambda data: data["comparisons"][0]["pooling"].update(designs=["randomised_trial"]))
+    files = _rendered(project)
+    wide = files["figures/all-trials/forest.svg"].decode()
+    assert wide.count("fill: #ffffff; stroke: #1a1a1a") == 6  # the 6 trials of other designs
+    assert len(_square_sides(wide)) == 13
+    page = files["compare/all-trials.md"].decode()
+    assert page.count("| not pooled: non-randomised trial: not a design this comparison pools |") == 6

@@ -5,7 +5,8 @@ package holds no word of any review. Each comparison declares its ``figures``, e
 
 - ``times`` (:func:`times_figure`, ``times.py``): time columns side by side, one row per study arm, forest-style;
 - ``proportions`` (:func:`proportions_figure`, ``proportions.py``): one proportion column with its intervals;
-- ``forest`` (:func:`effect_forest_figure`, ``forest.py``): the comparison's effect, computed here, one row per comparison;
+- ``forest`` (:func:`effect_forest_figure`, ``forest.py``): the comparison's effect, computed here, one row per comparison; where
+  the page pools (``ComparisonSpec.pooling``), squares sized by weight, a weights column and the pooled diamond;
 
 and, for the whole review (:func:`build_figures`):
 

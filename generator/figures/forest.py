@@ -3,20 +3,29 @@
 Every number drawn is computed here from the two arms' stated counts (``views.computed_effect``), never stated by a
 source, and the figure, its description and its table say so. A ratio is drawn on a log scale, with a dashed line at
 1; a difference on a linear scale, with the line at 0. A comparison whose effect cannot be computed is listed with why.
+
+Where the page pools its comparisons (``ComparisonSpec.pooling``, :class:`PooledForest`), the forest is the one
+RevMan and metafor draw: each square's area in proportion to the study's weight (an open square for a comparison left
+out of the pooling), a column of weights, and under the studies the pooled diamond spanning its 95% CI with a line for
+the prediction interval; the heterogeneity statistics are the first of the figure's notes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure as MplFigure
+from matplotlib.patches import Polygon
 from matplotlib.ticker import MaxNLocator, NullLocator
 
 from generator.derive.effects import MEASURE_LABELS, RATIOS
 from generator.figures.cache import FigureCache
 from generator.figures.common import (
+    BLUE,
     FONT_SIZE,
     INK,
     MUTED,
@@ -35,6 +44,7 @@ from generator.figures.common import (
     wrap_to,
 )
 from generator.figures.rows import (
+    LINE,
     ArmEntry,
     Profile,
     add_line,
@@ -88,6 +98,42 @@ class _Estimate:
 
 
 @dataclass(frozen=True)
+class PooledForest:
+    """A page's pooled estimate as its forest draws it, every number computed here and on the effect's own scale."""
+
+    label: str  # the pooled row's label: "Pooled, random effects (REML)"
+    model_words: str  # the model in a sentence: "random-effects model, restricted maximum-likelihood estimate of τ²"
+    k: int  # studies pooled
+    estimate: float
+    low: float  # 95% CI
+    high: float
+    pi_low: float | None  # 95% prediction interval (random-effects models only)
+    pi_high: float | None
+    heterogeneity: str  # "τ² = 0.3132, I² = 92.2%, H² = 12.86, Q = 152.23 (df 12, p < 0.001)"
+    weights: tuple[tuple[str, str, float], ...]  # (study id, comparison's entry id, percent of the total weight)
+    left_out: tuple[tuple[str, str, str], ...] = ()  # (study id, comparison's entry id, why it is not pooled)
+
+    def weight(self, study_id: str, arm_id: str) -> float | None:
+        return next((weight for study, arm, weight in self.weights if (study, arm) == (study_id, arm_id)), None)
+
+    def why_not(self, study_id: str, arm_id: str) -> str | None:
+        return next((why for study, arm, why in self.left_out if (study, arm) == (study_id, arm_id)), None)
+
+    @property
+    def text(self) -> str:
+        return f"{_number(self.estimate)} ({_number(self.low)} to {_number(self.high)})"
+
+    @property
+    def prediction(self) -> str:
+        return f"{_number(self.pi_low)} to {_number(self.pi_high)}" if self.pi_low is not None and self.pi_high is not None else ""
+
+
+def _weight_text(weight: float) -> str:
+    # As the pooled section's table prints a weight (templates/_macros.md.j2): one decimal.
+    return f"{weight:.1f}%"
+
+
+@dataclass(frozen=True)
 class _Words:
     """The words a forest draws, worked out before drawing (so they are part of its cache key)."""
 
@@ -98,11 +144,11 @@ class _Words:
 
 
 def effect_forest_figure(corpus: Corpus, rows: Sequence[ComparisonRow], effect: EffectSpec, path: str, url_for: UrlFor | None = None,
-                         cache: FigureCache | None = None) -> Figure | None:
+                         cache: FigureCache | None = None, pooled: PooledForest | None = None) -> Figure | None:
     """The forest of ``effect`` for the comparisons ``rows`` (``views.ComparisonRow`` with ``computed``), one row each, grouped by setting.
 
     Rows without a computed effect (``computed`` None) are left out; None if no row is left. ``path`` as for
-    :func:`generator.figures.times_figure`.
+    :func:`generator.figures.times_figure`. With ``pooled``, the rows' weights and the pooled estimate under them.
     """
     url_for = url_for or svg_relative_urls(path)
     # grouped by setting (in the review's order) under one header each; within a setting, in the order given
@@ -139,7 +185,13 @@ def effect_forest_figure(corpus: Corpus, rows: Sequence[ComparisonRow], effect: 
         else:
             listed.append(f"{entry.name}: {estimate.reason}")
             status = f"not computed: {estimate.reason}"
-        table.append(FigureRow((entry.setting_label, entry.study_name, entry.arm_label, first, second, estimate.text, status), "studies", entry.study_id))
+        weight = pooled.weight(entry.study_id, entry.arm_id) if pooled is not None else None
+        if pooled is not None and weight is None:
+            why = pooled.why_not(entry.study_id, entry.arm_id)
+            status += f"; not pooled ({why})" if why and estimate.estimate is not None else ("; not pooled" if estimate.estimate is not None else "")
+        weights = (_weight_text(weight) if weight is not None else "–",) if pooled is not None else ()
+        table.append(FigureRow((entry.setting_label, entry.study_name, entry.arm_label, first, second, estimate.text, *weights, status),
+                               "studies", entry.study_id))
     if not entries:
         return None
     event = effect.label
@@ -152,55 +204,113 @@ def effect_forest_figure(corpus: Corpus, rows: Sequence[ComparisonRow], effect: 
         finding = f" {len(drawn)} comparisons have one, from {drawn[0][1]} to {drawn[-1][1]}."
     else:
         finding = " No comparison has one."
+    pooled_words = ""
+    if pooled is not None:
+        prediction = f"; 95% prediction interval {pooled.prediction}" if pooled.prediction else ""
+        pooled_words = (f" Under the studies, a diamond: the {lower_first(measure)} pooled over {pooled.k} studies by a {pooled.model_words}, "
+                        f"computed here, {_number(pooled.estimate)} (95% CI {_number(pooled.low)} to {_number(pooled.high)}{prediction}); "
+                        f"heterogeneity {pooled.heterogeneity}. Each square's area is in proportion to the study's weight.")
+        table.append(FigureRow(("", pooled.label, f"{pooled.k} studies", "", "", pooled.text, "100%",
+                                "diamond" + (f"; 95% prediction interval {pooled.prediction}" if pooled.prediction else ""))))
     alt = (f"Forest plot of the {lower_first(measure)} of {event} with its 95% interval, computed here from the counts each arm states "
            f"(first arm against the second), one row per comparison, grouped by {lower_first(corpus.review.settings.label)} "
            f"({', '.join(setting_headers(entries))}), {scale} with a dashed line at {'1' if ratio else '0'} (no difference).{finding}"
-           + (" Not computed: " + "; ".join(listed) + "." if listed else ""))
+           + (" Not computed: " + "; ".join(listed) + "." if listed else "") + pooled_words)
     notes = (f"The {lower_first(measure)} and its 95% Wald interval{' (on the log scale)' if ratio else ''} are computed here from the counts "
              "each arm states, the first arm against the second; the sources state neither.",
-             *(("Where a count is zero, 0.5 is added to every cell of that study's table.",) if corrected else ()))
+             *(("Where a count is zero, 0.5 is added to every cell of that study's table.",) if corrected else ()),
+             *((f"The pooled estimate (the diamond: a {pooled.model_words}) and every weight are computed here; heterogeneity: "
+                f"{pooled.heterogeneity}.",) if pooled is not None else ()))
+    squares = (f"Squares: the {lower_first(measure)} computed here from the stated counts (first arm against the second), their area in "
+               "proportion to the study's weight (open: not pooled)" if pooled is not None else
+               f"Squares: the {lower_first(measure)} computed here from the stated counts (first arm against the second)")
+    diamond = ""
+    if pooled is not None:
+        diamond = (f"\nDiamond: pooled by a {pooled.model_words}, its width the 95% CI"
+                   + ("; the line through it, the 95% prediction interval" if pooled.prediction else "")
+                   + f". Heterogeneity: {pooled.heterogeneity}.")
     words = _Words(ratio, f"{measure} of {event}", f"{measure} (computed here, {'log scale' if ratio else 'linear scale'})",
-                   f"Squares: the {lower_first(measure)} computed here from the stated counts (first arm against the second); lines: its 95% "
-                   f"Wald interval. The dashed line marks no difference ({'1' if ratio else '0'})."
-                   + (" Where a count is zero, 0.5 is added to every cell of that study's table." if corrected else ""))
+                   f"{squares}; lines: its 95% Wald interval. The dashed line marks no difference ({'1' if ratio else '0'})."
+                   + (" Where a count is zero, 0.5 is added to every cell of that study's table." if corrected else "") + diamond)
     links = study_links(entries, url_for)
-    wide = svg(path, title, alt, (tuple(entries), estimates, words, False), links, _draw, cache)
-    narrow = svg(narrow_path(path), title, alt, (tuple(entries), estimates, words, True), links, _draw, cache)
+    wide = svg(path, title, alt, (tuple(entries), estimates, words, False, pooled), links, _draw, cache)
+    narrow = svg(narrow_path(path), title, alt, (tuple(entries), estimates, words, True, pooled), links, _draw, cache)
     return Figure(path, wide, title, alt, ("Setting", "Study", "Comparison", "First arm: events/total", "Second arm: events/total",
-                                           f"{measure} (95% CI), computed here", "In the figure"), tuple(table), notes, narrow)
+                                           f"{measure} (95% CI), computed here", *(("Weight, computed here",) if pooled is not None else ()),
+                                           "In the figure"), tuple(table), notes, narrow)
 
 
 _RATIO_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 
 
-def _draw(inputs: tuple[tuple[ArmEntry, ...], dict[tuple[str, str], _Estimate], _Words, bool], url_for: UrlFor) -> MplFigure:
-    entries, estimates, words, narrow = inputs
+_Inputs = tuple[tuple[ArmEntry, ...], dict[tuple[str, str], _Estimate], _Words, bool, PooledForest | None]
+
+
+def _draw(inputs: _Inputs, url_for: UrlFor) -> MplFigure:
+    entries, estimates, words, narrow, pooled = inputs
     limit = (NARROW_MAX_PX if narrow else WIDE_MAX_PX) / 96  # inches (96 px an inch)
     narrowest = 0.8 if narrow else 1.6  # a panel still wide enough to read its intervals
     for profile in (_NARROW,) if narrow else (_WIDE, _WIDE_SHORT):
-        fig = _draw_as(entries, estimates, words, profile, url_for)
+        fig = _draw_as(entries, estimates, words, pooled, profile, url_for)
         excess = crop_box(fig).width - limit
         if excess <= 0:
             return fig
         # Long names: the panel gives up what the labels take, while it stays readable; else the next, shorter layout.
         if profile.panel_width - excess >= narrowest:
-            return _draw_as(entries, estimates, words, dataclasses.replace(profile, panel_width=profile.panel_width - excess), url_for)
-    return _draw_as(entries, estimates, words, dataclasses.replace(profile, panel_width=narrowest), url_for)
+            return _draw_as(entries, estimates, words, pooled, dataclasses.replace(profile, panel_width=profile.panel_width - excess), url_for)
+    return _draw_as(entries, estimates, words, pooled, dataclasses.replace(profile, panel_width=narrowest), url_for)
 
 
-def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Estimate], words: _Words, profile: Profile,
-             url_for: UrlFor) -> MplFigure:
+_SQUARE_LARGEST = 10.0  # points: the side of the square of the study with the most weight (wide; narrow: 7)
+_SQUARE_SMALLEST = 3.0
+_TICK_SPACING = 0.3  # inches: the least room between two tick labels of a log axis
+
+
+def _spaced(ticks: list[float], log_range: float, panel_width: float) -> list[float]:
+    """Ticks of a log axis at least ``_TICK_SPACING`` apart on a panel ``panel_width`` wide; 1 (no difference) always kept."""
+    if len(ticks) <= 2:
+        return ticks
+    least = _TICK_SPACING * log_range / panel_width  # in log units
+    kept = [1.0] if 1.0 in ticks else [ticks[0]]
+    for tick in sorted(ticks, key=lambda t: abs(math.log(t))):  # outward from 1
+        if all(abs(math.log(tick) - math.log(other)) >= least for other in kept):
+            kept.append(tick)
+    return sorted(set(kept))
+
+
+def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Estimate], words: _Words, pooled: PooledForest | None,
+             profile: Profile, url_for: UrlFor) -> MplFigure:
     narrow = profile.narrow
     layout = layout_rows(entries, profile)
+    pooled_y = 0.0
+    pooled_lines: list[str] = []
+    if pooled is not None:  # the pooled row under the studies, after a gap as between two settings
+        pooled_lines = wrap_to(pooled.label, max(layout.label_width, 1.2), FONT_SIZE, "bold").split("\n")
+        pooled_y = layout.height + 0.35 + (len(pooled_lines) - 1) * LINE / 2
+        layout.height = pooled_y + 1.0 + (len(pooled_lines) - 1) * LINE / 2
     notes = notes_lines(words.notes, profile)
-    fig, label_axes, panels = row_figure([layout], 1, profile, extra_bottom=0.05 + NOTE_LINE_INCHES * len(notes))
+    # Title and axis label within the panel and its column of values, so that they never widen the figure.
+    room = profile.panel_width + (1.0 if profile.full_labels else 0.4)
+    axis_label = wrap_to(words.axis, room)
+    axis_lines = axis_label.count("\n")  # lines beyond the first, which the notes under the figure make room for
+    fig, label_axes, panels = row_figure([layout], 1, profile,
+                                         extra_bottom=0.05 + NOTE_LINE_INCHES * len(notes) + axis_lines * FONT_SIZE * 1.15 / 72)
     ax = panels[0]
     label_panel(label_axes[0], layout, url_for, arm_header="Comparison")
     stripes([label_axes[0], ax], layout)
     found = [estimates[(entry.study_id, entry.arm_id)] for entry in entries]
     lows = [e.low for e in found if e.low is not None]
     highs = [e.high for e in found if e.high is not None]
+    if pooled is not None:
+        lows += [pooled.low, *([pooled.pi_low] if pooled.pi_low is not None else [])]
+        highs += [pooled.high, *([pooled.pi_high] if pooled.pi_high is not None else [])]
     reference = 1.0 if words.ratio else 0.0
+    largest = max((weight for _, _, weight in pooled.weights), default=0.0) if pooled is not None else 0.0
+    texts = [estimate.text if profile.full_labels else _number(estimate.estimate) for estimate in found if estimate.estimate is not None]
+    if pooled is not None:
+        texts.append(pooled.text if profile.full_labels else _number(pooled.estimate))
+    # the column of weights right of the column of values, both right of the panel
+    weight_x = 1.04 + (max((text_width(text, FONT_SIZE - 0.5, "bold") for text in texts), default=0.0) + 0.15) / profile.panel_width
     for row in value_rows(layout):
         estimate = estimates[(row.entry.study_id, row.entry.arm_id)]
         if estimate.estimate is None or estimate.low is None or estimate.high is None:
@@ -210,17 +320,32 @@ def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Es
                     ha="left", fontsize=FONT_SIZE - 1.5, fontstyle="italic", color=MUTED)
             continue
         add_line(ax, [estimate.low, estimate.high], [row.y, row.y], color=INK, linewidth=1.3, solid_capstyle="butt", zorder=2)
-        add_line(ax, [estimate.estimate], [row.y], marker="s", markersize=5, color=INK, markeredgecolor="white", markeredgewidth=0.5,
-                 linestyle="none", zorder=3)
+        weight = pooled.weight(row.entry.study_id, row.entry.arm_id) if pooled is not None else None
+        if pooled is None:
+            add_line(ax, [estimate.estimate], [row.y], marker="s", markersize=5, color=INK, markeredgecolor="white", markeredgewidth=0.5,
+                     linestyle="none", zorder=3)
+        elif weight is None:  # not pooled: an open square of the smallest pooled size
+            add_line(ax, [estimate.estimate], [row.y], marker="s", markersize=5, color=INK, markerfacecolor="white", markeredgewidth=1.0,
+                     linestyle="none", zorder=3)
+        else:  # the square's area in proportion to the weight
+            side = max(_SQUARE_SMALLEST, (7.0 if narrow else _SQUARE_LARGEST) * (weight / largest) ** 0.5) if largest > 0 else _SQUARE_SMALLEST
+            add_line(ax, [estimate.estimate], [row.y], marker="s", markersize=side, color=INK, markeredgecolor="white", markeredgewidth=0.5,
+                     linestyle="none", zorder=3)
         # The value in a column of its own right of the panel, as forest plots print it: never over the intervals.
         ax.text(1.04, row.y, estimate.text if profile.full_labels else _number(estimate.estimate), transform=ax.get_yaxis_transform(),
                 va="center", ha="left", fontsize=FONT_SIZE - 0.5, color=INK)
+        if pooled is not None and not narrow:  # on a phone the squares' sizes show the weights; the table states them
+            ax.text(weight_x, row.y, _weight_text(weight) if weight is not None else "–", transform=ax.get_yaxis_transform(),
+                    va="center", ha="left", fontsize=FONT_SIZE - 0.5, color=INK if weight is not None else MUTED)
+    if pooled is not None:
+        _draw_pooled(label_axes[0], ax, pooled, pooled_y, pooled_lines, weight_x, profile)
     ax.axvline(reference, color=MUTED, linewidth=0.8, linestyle=(0, (3, 2)), zorder=1)
     if words.ratio:
         low, high = min([*lows, reference]), max([*highs, reference])
         ax.set_xscale("log")
         ax.set_xlim(low / 1.3, high * 1.3)
-        ticks = [tick for tick in _RATIO_TICKS if low / 1.3 <= tick <= high * 1.3]
+        ticks = _spaced([tick for tick in _RATIO_TICKS if low / 1.3 <= tick <= high * 1.3], math.log(high * 1.3) - math.log(low / 1.3),
+                        profile.panel_width)
         ax.set_xticks(ticks, [f"{tick:g}" for tick in ticks])
         ax.xaxis.set_minor_locator(NullLocator())
     else:
@@ -228,10 +353,29 @@ def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Es
         pad = (high - low) * 0.1 or 0.1
         ax.set_xlim(low - pad, high + pad)
         ax.xaxis.set_major_locator(MaxNLocator(nbins=4 if narrow else 5))
-    # Title and axis label within the panel and its column of values, so that they never widen the figure.
-    room = profile.panel_width + (1.0 if profile.full_labels else 0.4)
     ax.set_title(wrap_to(words.title, room, FONT_SIZE + 0.5, "bold"), loc="left", fontsize=FONT_SIZE + 0.5, pad=4, linespacing=1.15)
-    ax.set_xlabel(wrap_to(words.axis, room), linespacing=1.15)
+    ax.set_xlabel(axis_label, linespacing=1.15)
     figure_notes(fig, notes)
     return fig
 
+
+
+def _draw_pooled(label_ax: Axes, ax: Axes, pooled: PooledForest, y: float, label_lines: list[str], weight_x: float, profile: Profile) -> None:
+    """The pooled row: its label, the prediction interval's line, the diamond of the estimate and its CI, its numbers."""
+    rule = y - 0.6 - (len(label_lines) - 1) * LINE / 2
+    for axes in (label_ax, ax):
+        axes.axhline(rule, color=MUTED, linewidth=0.6, zorder=1)
+    label_ax.text(0, y, "\n".join(label_lines), va="center", ha="left", fontweight="bold", linespacing=1.25)
+    if pooled.pi_low is not None and pooled.pi_high is not None:
+        add_line(ax, [pooled.pi_low, pooled.pi_high], [y, y], color=BLUE, linewidth=1.0, solid_capstyle="butt", zorder=2)
+        add_line(ax, [pooled.pi_low, pooled.pi_high], [y, y], color=BLUE, marker="|", markersize=6, markeredgewidth=1.0, linestyle="none",
+                 zorder=2)
+    half = 0.38  # of a row: the diamond's half height
+    ax.add_artist(Polygon([(pooled.low, y), (pooled.estimate, y - half), (pooled.high, y), (pooled.estimate, y + half)], closed=True,
+                          facecolor=BLUE, edgecolor=BLUE, linewidth=0.6, zorder=3))
+    ax.text(1.04, y, pooled.text if profile.full_labels else _number(pooled.estimate), transform=ax.get_yaxis_transform(), va="center",
+            ha="left", fontsize=FONT_SIZE - 0.5, fontweight="bold", color=INK)
+    if not profile.narrow:
+        ax.text(weight_x, y, "100%", transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=FONT_SIZE - 0.5, fontweight="bold",
+                color=INK)
+        ax.text(weight_x, -1.0, "Weight", transform=ax.get_yaxis_transform(), va="center", ha="left", fontweight="bold", color=MUTED)

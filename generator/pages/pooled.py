@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from generator.derive.definitions import Definition, definition_of
 from generator.derive.pooling import MODEL_LABELS, LeftOut, NotConverged, Pooled, leave_one_out, pool
 from generator.errors import Problem
+from generator.figures.forest import PooledForest
 from generator.pages.views import ComparisonRow, ComparisonView
 from generator.records.link import Corpus
 from generator.records.load import format_loc
@@ -81,6 +82,26 @@ class PooledEstimate:
         """Each leave-one-out refit with the comparison row it leaves out."""
         by_key = {row_key(row.row): row.row for row in self.rows}
         return [(by_key[left.label], left.pooled) for left in self.left_out]
+
+
+MODEL_SHORT_LABELS = {"common": "common effect", "dl": "random effects (DerSimonian–Laird)", "reml": "random effects (REML)",
+                      "pm": "random effects (Paule–Mandel)"}
+
+
+def pooled_forest(estimate: PooledEstimate) -> PooledForest | None:
+    """What the page's forest draws of its pooled estimate; None where there is no estimate."""
+    result = estimate.result
+    if result is None:
+        return None
+    def entry(row: ComparisonRow) -> tuple[str, str]:  # as the forest names a comparison (``figures.rows.ArmEntry``)
+        return row.study.id, f"{row.first.arm.id}--{row.second.arm.id}"
+    return PooledForest(
+        f"Pooled, {MODEL_SHORT_LABELS[estimate.spec.model]}", estimate.model_words, result.k, estimate.on_scale(result.estimate),
+        estimate.on_scale(result.ci_low), estimate.on_scale(result.ci_high),
+        estimate.on_scale(result.pi_low) if result.pi_low is not None else None,
+        estimate.on_scale(result.pi_high) if result.pi_high is not None else None, heterogeneity_words(result),
+        tuple((*entry(row.row), row.weight) for row in estimate.rows if row.weight is not None),
+        tuple((*entry(row.row), row.why_not) for row in estimate.rows if row.why_not is not None))
 
 
 def designs_pooled(review: ReviewFile, spec: PoolingSpec) -> list[str]:

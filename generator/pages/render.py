@@ -40,7 +40,7 @@ from generator.pages import views
 from generator.pages.export import OUTCOME_COLUMNS
 from generator.pages.guide import curator_guide
 from generator.pages.paging import ARM_ROWS_PER_PAGE, CASE_ROWS_PER_PAGE, DOCUMENTS_PER_PAGE, STUDY_ROWS_PER_PAGE, Paging, paginate
-from generator.pages.pooled import PooledEstimate, heterogeneity_words, pooled_estimate
+from generator.pages.pooled import PooledEstimate, heterogeneity_words, pooled_estimate, pooled_forest
 from generator.publish.progress import Progress, stage
 from generator.records.link import Corpus
 from generator.records.schema import (
@@ -377,7 +377,8 @@ def comparison_figure(corpus: Corpus, view: views.ComparisonView, spec: FigureSp
         return plots.proportions_figure(corpus, entry_arms(entries), spec.columns[0], path, cache=cache)
     rows = [entry for entry in entries if isinstance(entry, views.ComparisonRow) and entry.computed is not None]
     assert view.spec.effect is not None  # the review file's validation: a forest needs the comparison's effect
-    return plots.effect_forest_figure(corpus, rows, view.spec.effect, path, cache=cache)
+    return plots.effect_forest_figure(corpus, rows, view.spec.effect, path, cache=cache,
+                                      pooled=pooled_forest(pooled) if pooled is not None else None)
 
 
 def plan_pages(corpus: Corpus, derived: Derived, citation: ReviewCitation | None = None, updated: dict[str, str] | None = None,
