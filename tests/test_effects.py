@@ -25,7 +25,7 @@ from scipy.stats import norm
 from statsmodels.stats.contingency_tables import Table2x2  # type: ignore[import-untyped]
 from statsmodels.stats.proportion import confint_proportions_2indep  # type: ignore[import-untyped]
 
-from generator.derive.effects import MEASURES, Effect, EffectMeasure, TwoByTwo, effect_from_counts
+from generator.derive.effects import MEASURES, Effect, EffectMeasure, TwoByTwo, effect_from_counts, effect_from_reported
 
 Counts = tuple[int, int, int, int]  # events treated, total treated, events control, total control
 
@@ -269,3 +269,23 @@ def test_chiarito2020_odds_ratios_and_intervals_as_metafor_prints_them() -> None
         assert all(as_printed(value, text) for value, text in zip(computed, printed, strict=True)), (effect.table, computed)
         ratios = (effect.estimate, effect.ci_low, effect.ci_high)
         assert all(as_printed(value, text) for value, text in zip(ratios, printed_exp, strict=True)), (effect.table, ratios)
+
+
+def test_a_reported_ratio_keeps_its_numbers_and_takes_its_variance_from_the_interval() -> None:
+    # metafor's dat.hackshaw1998 row 1: or 1.18 (0.90 to 1.54); metadat prints yi 0.1655, vi 0.0188
+    effect = effect_from_reported(1.18, 0.90, 1.54, ratio=True)
+    assert (effect.estimate, effect.ci_low, effect.ci_high) == (1.18, 0.90, 1.54) and effect.reported and effect.is_ratio
+    assert effect.yi is not None and effect.vi is not None
+    assert (round(effect.yi, 4), round(effect.vi, 4)) == (0.1655, 0.0188)
+    difference = effect_from_reported(-2.0, -3.5, -0.5, ratio=False)
+    assert difference.yi == -2.0 and difference.vi is not None and round(difference.vi, 6) == round((3.0 / (2 * 1.959964)) ** 2, 6)
+
+
+@pytest.mark.parametrize(("numbers", "ratio", "why"), [
+    ((1.5, 1.6, 2.0), True, "the stated interval does not hold the estimate"),
+    ((0.0, 0.0, 1.0), True, "a ratio and its interval are greater than 0"),
+    ((1.0, 2.0, 0.5), False, "the stated interval does not hold the estimate"),
+])
+def test_a_reported_effect_that_cannot_be_pooled_says_why(numbers: tuple[float, float, float], ratio: bool, why: str) -> None:
+    effect = effect_from_reported(*numbers, ratio=ratio)
+    assert effect.reason == why and effect.yi is None and effect.vi is None

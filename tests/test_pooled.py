@@ -182,3 +182,91 @@ def test_a_comparison_left_out_of_the_pooling_is_an_open_square(tmp_path: Path) 
     assert len(_square_sides(wide)) == 13
     page = files["compare/all-trials.md"].decode()
     assert page.count("| not pooled: non-randomised trial: not a design this comparison pools |") == 6
+
+
+# --------------------------------------------------------------------------- effects as each source reports them
+
+# dat.hackshaw1998's odds ratios with their 95% CIs (as tests/test_pooling.py holds them), each written as a study's
+# reported effect in a review made here: rma(yi, vi, method="DL") of the log odds ratios, as metafor prints it there.
+METAFOR_HACKSHAW_DL = {"tau2": 0.0170, "i2_percent": 24.21, "h2": 1.32, "q": 47.4979, "estimate_model_scale": 0.2139, "se_model_scale": 0.0471}
+
+
+def _reported_review(tmp_path: Path) -> Path:
+    """The 37 studies of dat.hackshaw1998 as a review whose records state each odds ratio with its 95% CI."""
+    from tests.test_pooling import HACKSHAW1998
+
+    project = _copy(tmp_path)
+    shutil.rmtree(project / "seeds" / "studies")
+    (project / "seeds" / "studies").mkdir()
+    for old in (project / "sources").iterdir():
+        old.unlink()
+    rows = [f"{index:<4}{odds:.2f} ({low:.2f} to {high:.2f})" for index, (odds, low, high) in enumerate(HACKSHAW1998, start=1)]
+    (project / "sources" / "hackshaw.txt").write_text(
+        "dat.hackshaw1998: odds ratios of lung cancer, exposed against unexposed, with 95% CI\n\nrow or (ci.lb to ci.ub)\n" + "\n".join(rows) + "\n",
+        encoding="utf-8")
+    (project / "seeds" / "sources.yaml").write_text(yaml.safe_dump({"documents": [
+        {"file": "hackshaw.txt", "label": "dat.hackshaw1998", "description": "Odds ratios with 95% CIs of 37 studies."}]}), encoding="utf-8")
+    for index, (line, (odds, low, high)) in enumerate(zip(rows, HACKSHAW1998, strict=True), start=1):
+        record = {
+            "id": f"study-{index}", "title": f"Study {index} of dat.hackshaw1998", "short_name": f"Study {index}", "study_type": "randomised_trial",
+            "citation": {"authors": "Hackshaw", "year": 1998, "source": "hackshaw.txt"},
+            "sources": [{"document": "hackshaw.txt", "role": "row of the data set"}], "setting": "random_allocation",
+            "arms": [{"id": "exposed", "label": "Exposed", "regimen": "bcg-vaccine", "outcomes": [
+                {"measure": "odds_ratio", "endpoint": "tb_cases", "comparator": "unexposed", "as_reported": f"{odds:.2f} ({low:.2f} to {high:.2f})",
+                 "value": odds, "ci_low": low, "ci_high": high, "ci_level": 95, "source": "hackshaw.txt", "quote": line.strip()}]},
+                {"id": "unexposed", "label": "Unexposed", "regimen": "no-vaccine", "outcomes": []}],
+            "summary": f"Row {index} of the data set: an odds ratio with its 95% CI."}
+        (project / "seeds" / "studies" / f"study-{index}.yaml").write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+
+    def reported(data: dict[str, Any]) -> None:
+        data["measures"].append({"id": "odds_ratio", "label": "Odds ratio", "description": "An odds ratio as the source reports it.",
+                                 "kind": "ratio", "comparison": True, "needs_endpoint": True})
+        every = data["comparisons"][0]
+        every["effect"] = {"reported": "odds_ratio", "endpoint": "tb_cases", "label": "the event"}
+        every["pooling"] = {"model": "dl", "why": "Every study reports the same odds ratio of the same exposure."}
+        data["comparisons"] = [every, data["comparisons"][2]]
+
+    _edit_review(project, reported)
+    return project
+
+
+def test_reported_ratios_are_shown_as_stated_and_pooled_as_metafor_pools_them(tmp_path: Path) -> None:
+    project = _reported_review(tmp_path)
+    files = _rendered(project)
+    [pooled] = json.loads(files["data/pooled.json"])
+    assert pooled["effect"] == "odds_ratio" and pooled["effect_as_reported"] is True and pooled["pooled"]["k"] == 37
+    for key, printed in METAFOR_HACKSHAW_DL.items():
+        decimals = len(f"{printed}".split(".")[1])
+        assert round(pooled["pooled"][key], decimals) == printed, key
+    page = files["compare/all-trials.md"].decode()
+    section = page[page.index("## Pooled estimate, computed here"):]
+    assert "**1.24** (1.13 to 1.36)" in section and "0.94 to 1.63" in section  # predict(res, transf=exp, digits=2)
+    assert "from the estimates and 95% intervals each study reports" in section
+    # each study's own numbers, as stated (never rounded here): the table and the forest
+    assert "| Odds ratio (95% CI), as reported |" in page and "1.20 (0.80 to 1.60)" in page
+    wide = files["figures/all-trials/forest.svg"].decode()
+    assert "Odds ratio of the event by comparison, as reported" in wide and "computed here from the stated counts" not in wide
+    assert len(_square_sides(wide)) == 37
+
+
+def test_a_reported_effect_without_its_interval_is_listed_not_pooled(tmp_path: Path) -> None:
+    project = _reported_review(tmp_path)
+    study = project / "seeds" / "studies" / "study-1.yaml"
+    data = yaml.safe_load(study.read_text(encoding="utf-8"))
+    del data["arms"][0]["outcomes"][0]["ci_level"]
+    study.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    [pooled] = json.loads(_rendered(project)["data/pooled.json"])
+    assert pooled["pooled"]["k"] == 36
+    [left] = [row for row in pooled["studies"] if not row["pooled"]]
+    assert left["study_id"] == "study-1" and "not recorded as a 95% interval" in left["not_pooled_because"]
+
+
+def test_a_reported_effect_names_a_ratio_or_a_difference_and_no_counts(tmp_path: Path) -> None:
+    project = _copy(tmp_path)
+    _edit_review(project, lambda data: data["comparisons"][0].update(effect={"reported": "tb_cases", "label": "tuberculosis"}))
+    done = run_cli("validate", cwd=project)
+    assert done.returncode == 1 and "`reported` names a measure of kind `ratio` or `difference`; 'tb_cases' is of kind `count`" in done.stderr
+    _edit_review(project, lambda data: data["comparisons"][0].update(
+        effect={"reported": "tb_cases", "events": "tb_cases", "label": "tuberculosis"}))
+    done = run_cli("validate", cwd=project)
+    assert done.returncode == 1 and "a `reported` effect is read as each source states it" in done.stderr and "Traceback" not in done.stderr

@@ -1,4 +1,5 @@
-"""The effect of a comparison computed from its 2×2 counts: risk ratio, odds ratio or risk difference.
+"""The effect of a comparison computed from its 2×2 counts (risk ratio, odds ratio or risk difference), or taken as a
+source reports it with its interval (a hazard ratio, a mean difference), made ready for pooling.
 
 Every number here is *computed here* from stated counts (events and patients per arm), never typed into a
 record, and is labelled as such wherever it is shown. The definitions are those of metafor's ``escalc``
@@ -23,12 +24,17 @@ after the continuity correction; ``effectsize_2proportions`` gives the differenc
 itself is applied here, because statsmodels' own (``Table2x2(shift_zeros=True)``) replaces each zero cell by 0.5
 and leaves the other cells as they are, which is not metafor's rule (its docstring says otherwise: it says 0.5 is
 added to all cells). tests/test_effects.py checks the values against metafor's printed output.
+
+A reported effect (:func:`effect_from_reported`) keeps the source's estimate and interval as stated; computed here are
+only what pooling takes: ``yi`` (its log for a ratio) and ``vi`` from the interval's width, as metafor's documented
+example of ``dat.hackshaw1998`` does: vi = ((log(upper) − log(lower)) / (2 · z₀.₉₇₅))² for a ratio.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
 
 import numpy as np
@@ -39,6 +45,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep  # type: ign
 EffectMeasure = Literal["risk_ratio", "odds_ratio", "risk_difference"]
 MEASURES: tuple[EffectMeasure, ...] = ("risk_ratio", "odds_ratio", "risk_difference")
 RATIOS: frozenset[EffectMeasure] = frozenset({"risk_ratio", "odds_ratio"})
+ReportedKind = Literal["reported_ratio", "reported_difference"]  # an effect as a source reports it
 # metafor's name of each measure (escalc's ``measure``), for method notes that say how a value was computed
 ESCALC_NAMES: dict[EffectMeasure, str] = {"risk_ratio": "RR", "odds_ratio": "OR", "risk_difference": "RD"}
 MEASURE_LABELS: dict[EffectMeasure, str] = {"risk_ratio": "Risk ratio", "odds_ratio": "Odds ratio", "risk_difference": "Risk difference"}
@@ -100,8 +107,8 @@ class Effect:
     When no effect can be computed all five are None and ``reason`` says why.
     """
 
-    measure: EffectMeasure
-    table: TwoByTwo
+    measure: EffectMeasure | ReportedKind
+    table: TwoByTwo | None  # None for a reported effect
     level: float
     estimate: float | None
     ci_low: float | None
@@ -120,7 +127,12 @@ class Effect:
 
     @property
     def is_ratio(self) -> bool:
-        return self.measure in RATIOS
+        return self.measure in RATIOS or self.measure == "reported_ratio"
+
+    @property
+    def reported(self) -> bool:
+        """Estimate and interval as the source states them (only ``yi`` and ``vi`` computed here)."""
+        return self.measure in ("reported_ratio", "reported_difference")
 
     @property
     def se(self) -> float | None:
@@ -161,3 +173,19 @@ def effect_from_counts(table: TwoByTwo, measure: EffectMeasure, level: float = 0
         estimate = two_by_two.oddsratio
         low, high = two_by_two.oddsratio_confint(alpha=alpha)
     return Effect(measure, table, level, float(estimate), float(low), float(high), float(yi), float(se) ** 2, added)
+
+
+def effect_from_reported(estimate: float, low: float, high: float, ratio: bool, level: float = 0.95) -> Effect:
+    """A source's ratio (``ratio``) or difference with its interval at ``level``, as stated, with ``yi`` and ``vi`` for
+    pooling: the log of a ratio, and the variance that gives the interval's width (see the module)."""
+    kind: ReportedKind = "reported_ratio" if ratio else "reported_difference"
+    z = NormalDist().inv_cdf(1 - (1 - _check_level(level)) / 2)
+    if ratio and min(estimate, low, high) <= 0:
+        return Effect(kind, None, level, None, None, None, None, None, 0.0, "a ratio and its interval are greater than 0")
+    if not low < high or not low <= estimate <= high:
+        return Effect(kind, None, level, None, None, None, None, None, 0.0, "the stated interval does not hold the estimate")
+    if ratio:
+        yi, width = math.log(estimate), math.log(high) - math.log(low)
+    else:
+        yi, width = estimate, high - low
+    return Effect(kind, None, level, estimate, low, high, yi, (width / (2 * z)) ** 2, 0.0)

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Polygon
 from matplotlib.ticker import MaxNLocator, NullLocator
 
-from generator.derive.effects import MEASURE_LABELS, RATIOS
+from generator.derive.evidence import stated_form
 from generator.figures.cache import FigureCache
 from generator.figures.common import (
     BLUE,
@@ -58,7 +58,7 @@ from generator.figures.rows import (
     study_links,
     value_rows,
 )
-from generator.pages.views import ComparisonRow
+from generator.pages.views import ComparisonRow, effect_is_ratio, effect_label
 from generator.records.link import Corpus
 from generator.review.file import EffectSpec
 
@@ -82,19 +82,29 @@ class _Estimate:
     low: float | None
     high: float | None
     reason: str | None  # why no effect was computed
+    # a reported effect's numbers as its source writes them (estimate, low, high); computed ones are printed to two decimals
+    written: tuple[str, str, str] | None = None
+
+    def _words(self) -> tuple[str, str, str] | None:
+        if self.estimate is None or self.low is None or self.high is None:
+            return None
+        return self.written or (_number(self.estimate), _number(self.low), _number(self.high))
+
+    @property
+    def number_text(self) -> str:
+        words = self._words()
+        return words[0] if words else ""
 
     @property
     def text(self) -> str:
-        if self.estimate is None or self.low is None or self.high is None:
-            return ""
-        return f"{_number(self.estimate)} ({_number(self.low)} to {_number(self.high)})"
+        words = self._words()
+        return f"{words[0]} ({words[1]} to {words[2]})" if words else ""
 
     @property
     def sentence(self) -> str:
         """The estimate in a description, where brackets already hold it: "0.41, 95% CI 0.13 to 1.26"."""
-        if self.estimate is None or self.low is None or self.high is None:
-            return ""
-        return f"{_number(self.estimate)}, 95% CI {_number(self.low)} to {_number(self.high)}"
+        words = self._words()
+        return f"{words[0]}, 95% CI {words[1]} to {words[2]}" if words else ""
 
 
 @dataclass(frozen=True)
@@ -156,8 +166,9 @@ def effect_forest_figure(corpus: Corpus, rows: Sequence[ComparisonRow], effect: 
     chosen = sorted((row for row in rows if row.computed is not None), key=lambda row: min(order.get(s, len(order)) for s in row.settings))
     if not chosen:
         return None
-    ratio = effect.measure in RATIOS
-    measure = MEASURE_LABELS[effect.measure]
+    ratio = effect_is_ratio(corpus.review, effect)
+    measure = effect_label(corpus.review, effect)
+    reported = not effect.from_counts  # as each source reports it, not computed here from counts
     entries: list[ArmEntry] = []
     estimates: dict[tuple[str, str], _Estimate] = {}
     table: list[FigureRow] = []
@@ -170,8 +181,14 @@ def effect_forest_figure(corpus: Corpus, rows: Sequence[ComparisonRow], effect: 
         entry = ArmEntry("|".join(row.settings), "; ".join(row.setting_labels), row.study.id, row.study.short_name,
                          f"{row.first.arm.id}--{row.second.arm.id}", f"{row.first.arm.label} vs {row.second.arm.label}", ())
         result = computed.result
-        estimate = _Estimate(result.estimate, result.ci_low, result.ci_high, None) if result is not None else \
-            _Estimate(None, None, None, computed.reason or "not computed")
+        if result is None or result.estimate is None or result.ci_low is None or result.ci_high is None:
+            estimate = _Estimate(None, None, None, computed.reason or "not computed")
+        elif reported:  # the numbers as the source writes them: never rounded here
+            value = computed.counts[0]
+            written = tuple(stated_form(number, value.as_reported, value.quote) for number in (result.estimate, result.ci_low, result.ci_high))
+            estimate = _Estimate(result.estimate, result.ci_low, result.ci_high, None, (written[0], written[1], written[2]))
+        else:
+            estimate = _Estimate(result.estimate, result.ci_low, result.ci_high, None)
         entries.append(entry)
         estimates[(entry.study_id, entry.arm_id)] = estimate
         counts = computed.table
@@ -190,12 +207,13 @@ def effect_forest_figure(corpus: Corpus, rows: Sequence[ComparisonRow], effect: 
             why = pooled.why_not(entry.study_id, entry.arm_id)
             status += f"; not pooled ({why})" if why and estimate.estimate is not None else ("; not pooled" if estimate.estimate is not None else "")
         weights = (_weight_text(weight) if weight is not None else "–",) if pooled is not None else ()
-        table.append(FigureRow((entry.setting_label, entry.study_name, entry.arm_label, first, second, estimate.text, *weights, status),
+        counted = () if reported else (first, second)
+        table.append(FigureRow((entry.setting_label, entry.study_name, entry.arm_label, *counted, estimate.text, *weights, status),
                                "studies", entry.study_id))
     if not entries:
         return None
     event = effect.label
-    title = f"{measure} of {event} by comparison, computed here"
+    title = f"{measure} of {event} by comparison, {'as reported' if reported else 'computed here'}"
     drawn.sort(key=lambda item: item[0])
     scale = "on a log scale" if ratio else "on a linear scale"
     if len(drawn) == 1:
@@ -210,33 +228,39 @@ def effect_forest_figure(corpus: Corpus, rows: Sequence[ComparisonRow], effect: 
         pooled_words = (f" Under the studies, a diamond: the {lower_first(measure)} pooled over {pooled.k} studies by a {pooled.model_words}, "
                         f"computed here, {_number(pooled.estimate)} (95% CI {_number(pooled.low)} to {_number(pooled.high)}{prediction}); "
                         f"heterogeneity {pooled.heterogeneity}. Each square's area is in proportion to the study's weight.")
-        table.append(FigureRow(("", pooled.label, f"{pooled.k} studies", "", "", pooled.text, "100%",
+        table.append(FigureRow(("", pooled.label, f"{pooled.k} studies", *(() if reported else ("", "")), pooled.text, "100%",
                                 "diamond" + (f"; 95% prediction interval {pooled.prediction}" if pooled.prediction else ""))))
-    alt = (f"Forest plot of the {lower_first(measure)} of {event} with its 95% interval, computed here from the counts each arm states "
+    origin = "as each source reports it" if reported else "computed here from the counts each arm states"
+    alt = (f"Forest plot of the {lower_first(measure)} of {event} with its 95% interval, {origin} "
            f"(first arm against the second), one row per comparison, grouped by {lower_first(corpus.review.settings.label)} "
            f"({', '.join(setting_headers(entries))}), {scale} with a dashed line at {'1' if ratio else '0'} (no difference).{finding}"
            + (" Not computed: " + "; ".join(listed) + "." if listed else "") + pooled_words)
-    notes = (f"The {lower_first(measure)} and its 95% Wald interval{' (on the log scale)' if ratio else ''} are computed here from the counts "
-             "each arm states, the first arm against the second; the sources state neither.",
+    notes = ((f"The {lower_first(measure)} and its 95% interval are those each source reports, the first arm against the second.",)
+             if reported else
+             (f"The {lower_first(measure)} and its 95% Wald interval{' (on the log scale)' if ratio else ''} are computed here from the counts "
+              "each arm states, the first arm against the second; the sources state neither.",)) + (
              *(("Where a count is zero, 0.5 is added to every cell of that study's table.",) if corrected else ()),
              *((f"The pooled estimate (the diamond: a {pooled.model_words}) and every weight are computed here; heterogeneity: "
                 f"{pooled.heterogeneity}.",) if pooled is not None else ()))
-    squares = (f"Squares: the {lower_first(measure)} computed here from the stated counts (first arm against the second), their area in "
+    whence = "as each source reports it" if reported else "computed here from the stated counts"
+    squares = (f"Squares: the {lower_first(measure)} {whence} (first arm against the second), their area in "
                "proportion to the study's weight (open: not pooled)" if pooled is not None else
-               f"Squares: the {lower_first(measure)} computed here from the stated counts (first arm against the second)")
+               f"Squares: the {lower_first(measure)} {whence} (first arm against the second)")
     diamond = ""
     if pooled is not None:
         diamond = (f"\nDiamond: pooled by a {pooled.model_words}, its width the 95% CI"
                    + ("; the line through it, the 95% prediction interval" if pooled.prediction else "")
                    + f". Heterogeneity: {pooled.heterogeneity}.")
-    words = _Words(ratio, f"{measure} of {event}", f"{measure} (computed here, {'log scale' if ratio else 'linear scale'})",
-                   f"{squares}; lines: its 95% Wald interval. The dashed line marks no difference ({'1' if ratio else '0'})."
+    words = _Words(ratio, f"{measure} of {event}", f"{measure} ({'' if reported else 'computed here, '}{'log scale' if ratio else 'linear scale'})",
+                   f"{squares}; lines: its 95% {'' if reported else 'Wald '}interval. The dashed line marks no difference ({'1' if ratio else '0'})."
                    + (" Where a count is zero, 0.5 is added to every cell of that study's table." if corrected else "") + diamond)
     links = study_links(entries, url_for)
     wide = svg(path, title, alt, (tuple(entries), estimates, words, False, pooled), links, _draw, cache)
     narrow = svg(narrow_path(path), title, alt, (tuple(entries), estimates, words, True, pooled), links, _draw, cache)
-    return Figure(path, wide, title, alt, ("Setting", "Study", "Comparison", "First arm: events/total", "Second arm: events/total",
-                                           f"{measure} (95% CI), computed here", *(("Weight, computed here",) if pooled is not None else ()),
+    counted_columns = () if reported else ("First arm: events/total", "Second arm: events/total")
+    return Figure(path, wide, title, alt, ("Setting", "Study", "Comparison", *counted_columns,
+                                           f"{measure} (95% CI), {'as reported' if reported else 'computed here'}",
+                                           *(("Weight, computed here",) if pooled is not None else ()),
                                            "In the figure"), tuple(table), notes, narrow)
 
 
@@ -306,7 +330,7 @@ def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Es
         highs += [pooled.high, *([pooled.pi_high] if pooled.pi_high is not None else [])]
     reference = 1.0 if words.ratio else 0.0
     largest = max((weight for _, _, weight in pooled.weights), default=0.0) if pooled is not None else 0.0
-    texts = [estimate.text if profile.full_labels else _number(estimate.estimate) for estimate in found if estimate.estimate is not None]
+    texts = [estimate.text if profile.full_labels else estimate.number_text for estimate in found if estimate.estimate is not None]
     if pooled is not None:
         texts.append(pooled.text if profile.full_labels else _number(pooled.estimate))
     # the column of weights right of the column of values, both right of the panel
@@ -332,7 +356,7 @@ def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Es
             add_line(ax, [estimate.estimate], [row.y], marker="s", markersize=side, color=INK, markeredgecolor="white", markeredgewidth=0.5,
                      linestyle="none", zorder=3)
         # The value in a column of its own right of the panel, as forest plots print it: never over the intervals.
-        ax.text(1.04, row.y, estimate.text if profile.full_labels else _number(estimate.estimate), transform=ax.get_yaxis_transform(),
+        ax.text(1.04, row.y, estimate.text if profile.full_labels else estimate.number_text, transform=ax.get_yaxis_transform(),
                 va="center", ha="left", fontsize=FONT_SIZE - 0.5, color=INK)
         if pooled is not None and not narrow:  # on a phone the squares' sizes show the weights; the table states them
             ax.text(weight_x, row.y, _weight_text(weight) if weight is not None else "–", transform=ax.get_yaxis_transform(),

@@ -20,7 +20,7 @@ from generator.derive.definitions import Definition, definition_of
 from generator.derive.pooling import MODEL_LABELS, LeftOut, NotConverged, Pooled, leave_one_out, pool
 from generator.errors import Problem
 from generator.figures.forest import PooledForest
-from generator.pages.views import ComparisonRow, ComparisonView
+from generator.pages.views import ComparisonRow, ComparisonView, effect_is_ratio
 from generator.records.link import Corpus
 from generator.records.load import format_loc
 from generator.records.schema import ReportedValue
@@ -53,6 +53,7 @@ class PooledEstimate:
     result: Pooled | None
     left_out: tuple[LeftOut, ...]  # the model refitted without each study in turn
     reason: str | None  # why no estimate, where there is none
+    ratio: bool  # pooled on the log scale (a ratio), shown on its own scale
 
     @property
     def model_words(self) -> str:
@@ -61,10 +62,6 @@ class PooledEstimate:
     @property
     def pooled_rows(self) -> list[PooledRow]:
         return [row for row in self.rows if row.weight is not None]
-
-    @property
-    def ratio(self) -> bool:
-        return self.effect.measure in ("risk_ratio", "odds_ratio")
 
     def on_scale(self, number: float) -> float:
         """A number of the model (log scale for a ratio) on the effect's own scale."""
@@ -149,7 +146,7 @@ def pooled_estimate(view: ComparisonView) -> PooledEstimate | None:
             result = None
     weights = dict(zip(result.labels, result.weights, strict=True)) if result is not None else {}
     rows = tuple(PooledRow(row, weights.get(row_key(row)), why) for row, why in candidates)
-    return PooledEstimate(view.slug, view.title, spec, effect, rows, result, left_out, reason)
+    return PooledEstimate(view.slug, view.title, spec, effect, rows, result, left_out, reason, effect_is_ratio(view.review, effect))
 
 
 def _definition_words(review: ReviewFile, definition: Definition) -> str:
@@ -172,7 +169,7 @@ def check_pooling(corpus: Corpus, views: list[ComparisonView]) -> list[Problem]:
             continue
         counted = [(row.row, value, definition_of(value, row.row.first.arm)) for row in estimate.rows
                    if row.why_not is None and row.row.computed is not None
-                   for value in row.row.computed.counts if value.measure == estimate.effect.events]
+                   for value in row.row.computed.counts if value.measure in (estimate.effect.events, estimate.effect.reported)]
         shared = Counter(definition for _, _, definition in counted).most_common(1)
         for row, value, definition in counted:
             if shared and definition != shared[0][0]:
@@ -244,7 +241,8 @@ def pooled_records(estimates: list[PooledEstimate]) -> list[dict[str, object]]:
     """Every pooled estimate of the review, with its studies and its leave-one-out refits: the contents of
     ``data/pooled.json``. Every number is computed here; ratios on their own scale, the model's on the log scale."""
     return [{
-        "comparison": estimate.slug, "title": estimate.title, "effect": estimate.effect.measure, "event": estimate.effect.label,
+        "comparison": estimate.slug, "title": estimate.title, "effect": estimate.effect.measure or estimate.effect.reported,
+        "effect_as_reported": estimate.effect.reported is not None, "event": estimate.effect.label,
         "model": estimate.spec.model, "model_words": estimate.model_words, "level": 0.95, "why_pooled": str(estimate.spec.why),
         "computed_here": True, "no_estimate_because": estimate.reason,
         "pooled": _model_numbers(estimate, estimate.result) if estimate.result is not None else None,

@@ -29,7 +29,6 @@ from generator import figures as plots
 from generator.caches import build_cache
 from generator.derive import definitions, note_subjects
 from generator.derive.consistency import ConsistencyFlag
-from generator.derive.effects import MEASURE_LABELS as EFFECT_LABELS
 from generator.derive.evidence import stated_form
 from generator.derive.intervals import format_computed_percent
 from generator.derive.stage import Derived, headline, quote_anchor
@@ -244,7 +243,7 @@ def make_environment(templates_dir: Path, review: ReviewFile) -> jinja2.Environm
     )
     env.globals.update(
         REVIEW=review,
-        effect_label=lambda effect: EFFECT_LABELS[effect.measure],
+        effect_label=lambda effect: views.effect_label(review, effect),
         MEASURE_LABELS=measure_labels(review),
         ENDPOINT_LABELS=endpoint_labels(review),
         STATISTIC_LABELS=STATISTIC_LABELS,

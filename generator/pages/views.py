@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from generator.derive.case_dates import PlacedDate, PlacedStep, place_dates
 from generator.derive.definitions import Judgement, Tag, TagKind, describe_accepts, judge, tags_of
 from generator.derive.effects import MEASURE_LABELS as EFFECT_LABELS
+from generator.derive.effects import RATIOS, TwoByTwo, effect_from_counts, effect_from_reported
 from generator.derive.effects import Effect as EffectEstimate
-from generator.derive.effects import TwoByTwo, effect_from_counts
 from generator.derive.evidence import normalise_space
 from generator.derive.intervals import ProportionInterval, clopper_pearson
 from generator.derive.stage import headline
@@ -367,7 +367,7 @@ def comparison_rows(review: ReviewFile, study: StudyRecord, rows: dict[str, ArmR
         effects = tuple(Effect(value, arm, tuple(tags_of(review, value, arm))) for arm in study.arms if arm.id in (first, second)
                         for value in arm.outcomes
                         if review.measures_by_id[value.measure].comparison and value.comparator in (first, second) and value.comparator != arm.id)
-        computed = computed_effect(effect, rows[first].arm, rows[second].arm) if effect is not None else None
+        computed = computed_effect(effect, rows[first].arm, rows[second].arm, review) if effect is not None else None
         found.append(ComparisonRow(study, evidence_level(review, study), rows[first], rows[second], effects, computed))
     return found
 
@@ -618,21 +618,39 @@ def placed_follow_up(case: CaseRecord) -> PlacedDate | None:
 
 @dataclass(frozen=True)
 class ComputedEffect:
-    """The review's effect for one comparison, computed here from the counts the two arms state (never stated by a source)."""
+    """The review's effect for one comparison: computed here from the counts the two arms state (never stated by a
+    source), or the ratio or difference the source reports (``spec.reported``), with what pooling needs computed here."""
 
     spec: EffectSpec
-    counts: tuple[ReportedValue, ...]  # the stated values the table is made of, for their quotes
-    table: TwoByTwo | None  # events and totals of the first arm (treatment) and the second (control)
+    counts: tuple[ReportedValue, ...]  # the stated values the effect is made of, for their quotes
+    table: TwoByTwo | None  # events and totals of the first arm (treatment) and the second (control); None for a reported effect
     result: EffectEstimate | None
     reason: str | None  # why no effect could be computed, where none could
 
     @property
-    def label(self) -> str:
-        return EFFECT_LABELS[self.spec.measure]
+    def reported(self) -> bool:
+        return self.spec.reported is not None
+
+
+def effect_label(review: ReviewFile, effect: EffectSpec) -> str:
+    """The effect's name: "Risk ratio", or the reported measure's own label ("Hazard ratio")."""
+    if effect.measure is not None:
+        return EFFECT_LABELS[effect.measure]
+    assert effect.reported is not None  # the spec's validation: one of the two
+    return review.measure(effect.reported).label
+
+
+def effect_is_ratio(review: ReviewFile, effect: EffectSpec) -> bool:
+    """Drawn on a log scale and pooled as a log: a ratio from counts, or a reported measure of kind ``ratio``."""
+    if effect.measure is not None:
+        return effect.measure in RATIOS
+    assert effect.reported is not None
+    return review.measure(effect.reported).kind is MeasureKind.ratio
 
 
 def _arm_counts(spec: EffectSpec, arm: Arm) -> tuple[int | None, int | None, list[ReportedValue]]:
     """An arm's events and total from its stated values: the total as stated, or events plus non-events (a sum, computed here)."""
+    assert spec.events is not None  # an effect from counts (the spec's validation)
     events = headline(arm, spec.events)
     used = [value for value in (events,) if value is not None]
     if spec.total is not None:
@@ -651,8 +669,13 @@ def _whole(value: ReportedValue | None) -> int | None:
     return int(value.value)
 
 
-def computed_effect(spec: EffectSpec, treatment: Arm, control: Arm) -> ComputedEffect:
-    """The effect of ``treatment`` against ``control`` (the comparison's first and second arm), from their 2×2 counts."""
+def computed_effect(spec: EffectSpec, treatment: Arm, control: Arm, review: ReviewFile | None = None) -> ComputedEffect:
+    """The effect of ``treatment`` against ``control`` (the comparison's first and second arm): from their 2×2 counts, or
+    the one the source reports on the first arm against the second (``review`` then says whether it is a ratio)."""
+    if spec.reported is not None:
+        assert review is not None, "a reported effect needs the review's measure"
+        return _reported_effect(spec, treatment, control, effect_is_ratio(review, spec))
+    assert spec.measure is not None  # the spec's validation: `measure` or `reported`
     events_t, total_t, used_t = _arm_counts(spec, treatment)
     events_c, total_c, used_c = _arm_counts(spec, control)
     used = tuple(used_t + used_c)
@@ -666,3 +689,20 @@ def computed_effect(spec: EffectSpec, treatment: Arm, control: Arm) -> ComputedE
     if estimate.reason is not None:
         return ComputedEffect(spec, used, table, None, estimate.reason)
     return ComputedEffect(spec, used, table, estimate, None)
+
+
+def _reported_effect(spec: EffectSpec, treatment: Arm, control: Arm, ratio: bool) -> ComputedEffect:
+    """The value of ``spec.reported`` the first arm states against the second (of ``spec.endpoint``, for the whole arm)."""
+    found = [value for value in treatment.outcomes if value.measure == spec.reported and value.comparator == control.id
+             and value.subgroup is None and (spec.endpoint is None or value.endpoint == spec.endpoint)]
+    if not found:
+        return ComputedEffect(spec, (), None, None, "the source reports none for the first arm against the second")
+    value = found[0]
+    if value.value is None or value.ci_low is None or value.ci_high is None:
+        return ComputedEffect(spec, (value,), None, None, "the source reports no 95% interval with it")
+    if value.ci_level != 95:
+        return ComputedEffect(spec, (value,), None, None, "its interval is not recorded as a 95% interval (`ci_level: 95`)")
+    estimate = effect_from_reported(value.value, value.ci_low, value.ci_high, ratio)
+    if estimate.reason is not None:
+        return ComputedEffect(spec, (value,), None, None, estimate.reason)
+    return ComputedEffect(spec, (value,), None, estimate, None)

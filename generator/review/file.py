@@ -256,19 +256,41 @@ EffectMeasure = Literal["risk_ratio", "odds_ratio", "risk_difference"]
 
 
 class EffectSpec(_Spec):
-    """An effect computed here from each comparison's 2×2 counts (events and totals of treatment and control)."""
+    """The comparison's effect, one per comparison: computed here from its 2×2 counts (events and totals of treatment and
+    control, `measure`), or the ratio or difference each source reports with its 95% CI (`reported`)."""
 
-    measure: EffectMeasure = Field(description="`risk_ratio`, `odds_ratio` or `risk_difference`, with its 95% interval (Wald).")
-    events: TermId = Field(description="The measure counting participants with the event in an arm.")
-    total: TermId | None = Field(default=None, description="The measure counting an arm's participants (the denominator).")
+    measure: EffectMeasure | None = Field(default=None, description=(
+        "From counts: `risk_ratio`, `odds_ratio` or `risk_difference`, computed here with its 95% interval (Wald). "
+        "Leave out with `reported`."))
+    events: TermId | None = Field(default=None, description="With `measure`: the measure counting participants with the event in an arm.")
+    total: TermId | None = Field(default=None, description="With `measure`: the measure counting an arm's participants (the denominator).")
     non_events: TermId | None = Field(default=None, description="Instead of `total`: the measure counting participants without the event.")
+    reported: TermId | None = Field(default=None, description=(
+        "Instead of counts: the measure of a ratio (kind `ratio`, e.g. a hazard ratio) or a difference (kind `difference`) "
+        "each source reports with its 95% CI, recorded on a comparison's first arm with the second as its `comparator`. "
+        "Shown as reported; a ratio is pooled on the log scale, its standard error taken from the interval."))
+    endpoint: TermId | None = Field(default=None, description=(
+        "With `reported`: only values of this `endpoint` (e.g. the survival measure whose hazard ratio is meant)."))
     label: Label = Field(description="The event, for headers and the figure's axis (e.g. `tuberculosis`).")
 
     @model_validator(mode="after")
     def _check(self) -> EffectSpec:
-        if (self.total is None) == (self.non_events is None):
-            raise ValueError("give `total` or `non_events`, exactly one")
+        if (self.measure is None) == (self.reported is None):
+            raise ValueError("give `measure` (an effect computed from counts) or `reported` (an effect each source reports), exactly one")
+        if self.measure is not None:
+            if self.events is None:
+                raise ValueError("an effect computed from counts needs `events`")
+            if (self.total is None) == (self.non_events is None):
+                raise ValueError("give `total` or `non_events`, exactly one")
+            if self.endpoint is not None:
+                raise ValueError("`endpoint` chooses among reported values: it goes with `reported`")
+        elif any(field is not None for field in (self.events, self.total, self.non_events)):
+            raise ValueError("a `reported` effect is read as each source states it: leave out `events`, `total` and `non_events`")
         return self
+
+    @property
+    def from_counts(self) -> bool:
+        return self.measure is not None
 
 
 PoolingModel = Literal["common", "dl", "reml", "pm"]
@@ -418,7 +440,11 @@ class ReviewFile(_Spec):
                 raise ValueError(f"{where}: shows `cases`, but the review declares no `case_reports`")
             if comparison.effect:
                 effect = comparison.effect
-                known([m for m in (effect.events, effect.total, effect.non_events) if m], measures, "measure", f"{where}, effect")
+                known([m for m in (effect.events, effect.total, effect.non_events, effect.reported, effect.endpoint) if m], measures, "measure",
+                      f"{where}, effect")
+                if effect.reported is not None and self.measure(effect.reported).kind not in (MeasureKind.ratio, MeasureKind.difference):
+                    raise ValueError(f"{where}, effect: `reported` names a measure of kind `ratio` or `difference`; {effect.reported!r} is "
+                                     f"of kind `{self.measure(effect.reported).kind}`")
             if comparison.pooling is not None:
                 designs = {d.id: d for d in self.designs}
                 known(comparison.pooling.designs, set(designs), "design", f"{where}, pooling")
