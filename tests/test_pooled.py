@@ -270,3 +270,69 @@ def test_a_reported_effect_names_a_ratio_or_a_difference_and_no_counts(tmp_path:
         effect={"reported": "tb_cases", "events": "tb_cases", "label": "tuberculosis"}))
     done = run_cli("validate", cwd=project)
     assert done.returncode == 1 and "a `reported` effect is read as each source states it" in done.stderr and "Traceback" not in done.stderr
+
+
+# --------------------------------------------------------------------------- single proportions
+
+# dat.pritz1997 (xi of ni per study) as printed in [metadat:dat.pritz1997] (wviechtb/metadat, docs/reference/dat.pritz1997.html),
+# with what metafor prints there for rma(yi, vi) (REML) of escalc(measure="PLO") and of escalc(measure="PR"):
+# predict(res, transf=transf.ilogit) and predict(res).
+PRITZ1997 = [("Giannotta et al.", 16, 17), ("Haraguchi and Ebina", 10, 12), ("Swift and Solomon", 4, 8), ("Kassell et al.", 43, 58),
+             ("Tanabe et al.", 10, 10), ("Awad et al.", 25, 42), ("Finn et al.", 13, 14), ("Hadeishi et al.", 12, 12),
+             ("Otsubo et al.", 22, 41), ("Muizelaar and Becker", 4, 5), ("Rosenstein et al.", 5, 6), ("Levy et al.", 18, 23),
+             ("Shimoda et al.", 58, 68), ("Solomon et al.", 6, 10)]
+METAFOR_PRITZ = {"logit": (0.7575, 0.6605, 0.8337, 0.4661, 0.9179), "raw": (0.7968, 0.7138, 0.8797, 0.5306, 1.0629)}
+
+
+def _proportion_review(tmp_path: Path, transform: str) -> Path:
+    """The 14 case series of dat.pritz1997 as a review whose records state each series' successes of its patients."""
+    project = _copy(tmp_path)
+    shutil.rmtree(project / "seeds" / "studies")
+    (project / "seeds" / "studies").mkdir()
+    for old in (project / "sources").iterdir():
+        old.unlink()
+    rows = [f"{index}. {authors}: {events} of {total}" for index, (authors, events, total) in enumerate(PRITZ1997, start=1)]
+    (project / "sources" / "pritz.txt").write_text("dat.pritz1997: successes of patients per series\n\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    (project / "seeds" / "sources.yaml").write_text(yaml.safe_dump({"documents": [
+        {"file": "pritz.txt", "label": "dat.pritz1997", "description": "Successes per series of 14 case series."}]}), encoding="utf-8")
+    for index, (line, (authors, events, total)) in enumerate(zip(rows, PRITZ1997, strict=True), start=1):
+        record = {
+            "id": f"series-{index}", "title": f"Series {index} of dat.pritz1997", "short_name": authors, "study_type": "case_series",
+            "citation": {"authors": authors, "year": 1997, "source": "pritz.txt"},
+            "sources": [{"document": "pritz.txt", "role": "row of the data set"}], "setting": "random_allocation",
+            "arms": [{"id": "treated", "label": "Treated", "regimen": "bcg-vaccine", "outcomes": [
+                {"measure": "success", "as_reported": f"{events} of {total}", "numerator": events, "denominator": total,
+                 "source": "pritz.txt", "quote": line}]}],
+            "summary": f"Row {index} of the data set: successes among the series' patients."}
+        (project / "seeds" / "studies" / f"series-{index}.yaml").write_text(yaml.safe_dump(record, sort_keys=False), encoding="utf-8")
+
+    def proportions(data: dict[str, Any]) -> None:
+        data["designs"].append({"id": "case_series", "label": "Case series", "rank": 2, "poolable": True})
+        data["measures"].append({"id": "success", "label": "Success rate", "description": "Patients with success, of the series.",
+                                 "kind": "proportion"})
+        data["columns"] = [{"id": "success", "label": "Success rate", "measures": ["success"]}]
+        data["comparisons"] = [{"slug": "every-series", "title": "Every series", "scope_text": "Every series of the review.", "arms": {"every": True},
+                                "planned": False, "side_by_side": False, "columns": ["success"], "all_arms": True,
+                                "pooling": {"proportion": "success", "transform": transform, "model": "reml",
+                                            "why": "Every series reports the same outcome of the same treatment."}}]
+
+    _edit_review(project, proportions)
+    return project
+
+
+@pytest.mark.parametrize("transform", sorted(METAFOR_PRITZ))
+def test_single_proportions_are_pooled_as_metafor_pools_them(tmp_path: Path, transform: str) -> None:
+    files = _rendered(_proportion_review(tmp_path, transform))
+    [pooled] = json.loads(files["data/pooled.json"])
+    assert pooled["effect"] == "proportion" and pooled["transform"] == transform and pooled["pooled"]["k"] == 14
+    numbers = pooled["pooled"]
+    found = tuple(round(numbers[key], 4) for key in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high"))
+    assert found == METAFOR_PRITZ[transform]
+    page = files["compare/every-series.md"].decode()
+    section = page[page.index("## Pooled estimate, computed here"):]
+    # in percent, to one decimal (of the unrounded proportions: metafor's 0.7575 is 0.75749…)
+    assert f"**{100 * numbers['estimate']:.1f}%** ({100 * numbers['ci_low']:.1f}% to {100 * numbers['ci_high']:.1f}%)" in section
+    assert "over 14 arms" in section and "from the count and denominator each arm states" in section
+    # each arm as stated, with the exact interval the tables show
+    assert "| 10/10: 100.0% (69.2% to 100.0%) |" in section
+    assert page.index("## Pooled estimate") > page.index("## Every study arm")  # under the arms it pools

@@ -25,6 +25,11 @@ itself is applied here, because statsmodels' own (``Table2x2(shift_zeros=True)``
 and leaves the other cells as they are, which is not metafor's rule (its docstring says otherwise: it says 0.5 is
 added to all cells). tests/test_effects.py checks the values against metafor's printed output.
 
+A single arm's proportion (:func:`single_proportion`) is escalc's "PLO" (the logit, yi = log(x/(n − x)), vi = 1/x +
+1/(n − x)) or "PR" (yi = x/n, vi = yi(1 − yi)/n), with escalc's default correction: 0.5 added to the events and the
+non-events of an arm with none of either. It is shown as stated (x/n) with the exact (Clopper–Pearson) interval every
+proportion on the site has; the pooled estimate is back-transformed from the pooling scale (:func:`proportion_from`).
+
 A reported effect (:func:`effect_from_reported`) keeps the source's estimate and interval as stated; computed here are
 only what pooling takes: ``yi`` (its log for a ratio) and ``vi`` from the interval's width, as metafor's documented
 example of ``dat.hackshaw1998`` does: vi = ((log(upper) − log(lower)) / (2 · z₀.₉₇₅))² for a ratio.
@@ -42,10 +47,14 @@ from statsmodels.stats.contingency_tables import Table2x2  # type: ignore[import
 from statsmodels.stats.meta_analysis import effectsize_2proportions  # type: ignore[import-untyped]
 from statsmodels.stats.proportion import confint_proportions_2indep  # type: ignore[import-untyped]
 
+from generator.derive.intervals import clopper_pearson
+
 EffectMeasure = Literal["risk_ratio", "odds_ratio", "risk_difference"]
 MEASURES: tuple[EffectMeasure, ...] = ("risk_ratio", "odds_ratio", "risk_difference")
 RATIOS: frozenset[EffectMeasure] = frozenset({"risk_ratio", "odds_ratio"})
 ReportedKind = Literal["reported_ratio", "reported_difference"]  # an effect as a source reports it
+ProportionTransform = Literal["logit", "raw"]  # metafor's escalc measures "PLO" and "PR"
+ProportionKind = Literal["proportion_logit", "proportion_raw"]  # a single arm's proportion, on the scale it is pooled on
 # metafor's name of each measure (escalc's ``measure``), for method notes that say how a value was computed
 ESCALC_NAMES: dict[EffectMeasure, str] = {"risk_ratio": "RR", "odds_ratio": "OR", "risk_difference": "RD"}
 MEASURE_LABELS: dict[EffectMeasure, str] = {"risk_ratio": "Risk ratio", "odds_ratio": "Odds ratio", "risk_difference": "Risk difference"}
@@ -107,8 +116,8 @@ class Effect:
     When no effect can be computed all five are None and ``reason`` says why.
     """
 
-    measure: EffectMeasure | ReportedKind
-    table: TwoByTwo | None  # None for a reported effect
+    measure: EffectMeasure | ReportedKind | ProportionKind
+    table: TwoByTwo | None  # None for a reported effect and a single proportion
     level: float
     estimate: float | None
     ci_low: float | None
@@ -128,6 +137,11 @@ class Effect:
     @property
     def is_ratio(self) -> bool:
         return self.measure in RATIOS or self.measure == "reported_ratio"
+
+    @property
+    def proportion(self) -> bool:
+        """A single arm's proportion (0 to 1), not a comparison of two arms."""
+        return self.measure in ("proportion_logit", "proportion_raw")
 
     @property
     def reported(self) -> bool:
@@ -189,3 +203,28 @@ def effect_from_reported(estimate: float, low: float, high: float, ratio: bool, 
     else:
         yi, width = estimate, high - low
     return Effect(kind, None, level, estimate, low, high, yi, (width / (2 * z)) ** 2, 0.0)
+
+
+def proportion_from(transform: ProportionTransform, y: float) -> float:
+    """A number of the pooling scale of ``transform`` as a proportion (0 to 1): the inverse logit, or itself."""
+    return 1 / (1 + math.exp(-y)) if transform == "logit" else y
+
+
+def single_proportion(events: int, total: int, transform: ProportionTransform, level: float = 0.95) -> Effect:
+    """One arm's proportion of ``events`` in ``total`` (0 to 1), with ``yi`` and ``vi`` on the scale of ``transform`` and the
+    Wald interval on that scale, back-transformed (see the module)."""
+    events, total = _count("events", events), _count("total", total)
+    kind: ProportionKind = "proportion_logit" if transform == "logit" else "proportion_raw"
+    if total < 1 or not 0 <= events <= total:
+        return Effect(kind, None, level, None, None, None, None, None, 0.0, "the stated count and denominator do not make a proportion")
+    added = CONTINUITY_CORRECTION if events in (0, total) else 0.0
+    x, rest = events + added, total - events + added
+    n = x + rest
+    if transform == "logit":
+        yi, vi = math.log(x / rest), 1 / x + 1 / rest
+    else:
+        yi = x / n
+        vi = yi * (1 - yi) / n
+    # shown with the exact interval every proportion of the site has; pooled on the scale of ``transform``
+    interval = clopper_pearson(events, total, _check_level(level))
+    return Effect(kind, None, level, events / total, interval.low, interval.high, yi, vi, added)

@@ -12,33 +12,64 @@ Every number here is computed here (``generator.derive.pooling``, checked agains
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
 from dataclasses import dataclass
 
 from generator.derive.definitions import Definition, definition_of
+from generator.derive.effects import Effect as EffectEstimate
+from generator.derive.effects import proportion_from, single_proportion
 from generator.derive.pooling import MODEL_LABELS, LeftOut, NotConverged, Pooled, leave_one_out, pool
+from generator.derive.stage import headline
 from generator.errors import Problem
+from generator.figures.common import lower_first
 from generator.figures.forest import PooledForest
-from generator.pages.views import ComparisonRow, ComparisonView, effect_is_ratio
+from generator.pages.views import ArmRow, ComparisonRow, ComparisonView, effect_is_ratio, effect_label
 from generator.records.link import Corpus
 from generator.records.load import format_loc
-from generator.records.schema import ReportedValue
+from generator.records.schema import Arm, ReportedValue, StudyRecord
 from generator.review.file import EffectSpec, PoolingSpec, ReviewFile
 
 MIN_STUDIES = 2  # fewer is no pooled estimate
 
 
-def row_key(row: ComparisonRow) -> str:
-    """A comparison row's name in a pooled model: its study and its two arms."""
-    return f"{row.study.id}|{row.first.arm.id}--{row.second.arm.id}"
-
-
 @dataclass(frozen=True)
 class PooledRow:
-    row: ComparisonRow
+    """One row of a pooled page, pooled or not: a comparison (its effect) or, for a single proportion, an arm."""
+
+    row: ComparisonRow | ArmRow
+    effect: EffectEstimate | None  # the row's own estimate, with ``yi`` and ``vi``
+    values: tuple[ReportedValue, ...]  # the stated values it is made of (their quotes, their definitions)
     weight: float | None  # percent of the total weight; None where the row is not pooled
     why_not: str | None  # why the row is left out of the pooled estimate
+
+    @property
+    def study(self) -> StudyRecord:
+        return self.row.study
+
+    @property
+    def first_arm(self) -> Arm:
+        return self.row.first.arm if isinstance(self.row, ComparisonRow) else self.row.arm
+
+    @property
+    def entry_id(self) -> str:
+        """As the forest names the row (``figures.rows.ArmEntry.arm_id``): "first--second", or the arm's id."""
+        return f"{self.row.first.arm.id}--{self.row.second.arm.id}" if isinstance(self.row, ComparisonRow) else self.row.arm.id
+
+    @property
+    def key(self) -> str:
+        """The row's name in a pooled model: its study and its arms."""
+        return f"{self.study.id}|{self.entry_id}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.row.first.arm.label} vs {self.row.second.arm.label}" if isinstance(self.row, ComparisonRow) else self.row.arm.label
+
+    @property
+    def reported(self) -> bool:
+        """The row's estimate and interval are its source's own (a reported effect)."""
+        return self.effect is not None and self.effect.reported
 
 
 @dataclass(frozen=True)
@@ -48,8 +79,10 @@ class PooledEstimate:
     slug: str
     title: str
     spec: PoolingSpec
-    effect: EffectSpec
-    rows: tuple[PooledRow, ...]  # every comparison row of the page, pooled or not, in the page's order
+    effect: EffectSpec | None  # the comparison's effect; None for a single proportion (``spec.proportion``)
+    label: str  # what is pooled: "Risk ratio", "Hazard ratio", or the proportion's measure ("Objective response rate")
+    event: str  # of what: "tuberculosis"; for a proportion, "" (its label says it)
+    rows: tuple[PooledRow, ...]  # every row of the page, pooled or not, in the page's order
     result: Pooled | None
     left_out: tuple[LeftOut, ...]  # the model refitted without each study in turn
     reason: str | None  # why no estimate, where there is none
@@ -57,30 +90,52 @@ class PooledEstimate:
 
     @property
     def model_words(self) -> str:
-        return MODEL_LABELS[self.spec.model]
+        words = MODEL_LABELS[self.spec.model]
+        return f"{words}, on the {TRANSFORM_WORDS[self.spec.transform]} scale" if self.proportion else words
+
+    @property
+    def proportion(self) -> bool:
+        return self.spec.proportion is not None
+
+    @property
+    def reported(self) -> bool:
+        """The studies' estimates are those they report (``effect.reported``)."""
+        return self.effect is not None and self.effect.reported is not None
+
+    @property
+    def what(self) -> str:
+        """The pooled quantity in a sentence: "risk ratio of tuberculosis", "objective response rate"."""
+        return f"{lower_first(self.label)} of {self.event}" if self.event else lower_first(self.label)
 
     @property
     def pooled_rows(self) -> list[PooledRow]:
         return [row for row in self.rows if row.weight is not None]
 
     def on_scale(self, number: float) -> float:
-        """A number of the model (log scale for a ratio) on the effect's own scale."""
+        """A number of the model (log scale for a ratio, the transform's for a proportion) on the effect's own scale."""
+        if self.proportion:
+            return proportion_from(self.spec.transform, number)
         return math.exp(number) if self.ratio else number
 
+    def shown(self, number: float) -> str:
+        """A number on the effect's own scale in words: "0.49", or a proportion in percent, "75.8%"."""
+        return f"{100 * number:.1f}%" if self.proportion else effect_number(number)
+
     def number(self, number: float) -> str:
-        """A number of the model in words, on the effect's scale: "0.49"."""
-        return effect_number(self.on_scale(number))
+        """A number of the model in words, on the effect's scale: "0.49", "75.8%"."""
+        return self.shown(self.on_scale(number))
 
     def interval(self, low: float | None, high: float | None) -> str:
         return f"{self.number(low)} to {self.number(high)}" if low is not None and high is not None else "–"
 
     @property
-    def left_out_rows(self) -> list[tuple[ComparisonRow, Pooled]]:
-        """Each leave-one-out refit with the comparison row it leaves out."""
-        by_key = {row_key(row.row): row.row for row in self.rows}
+    def left_out_rows(self) -> list[tuple[PooledRow, Pooled]]:
+        """Each leave-one-out refit with the row it leaves out."""
+        by_key = {row.key: row for row in self.rows}
         return [(by_key[left.label], left.pooled) for left in self.left_out]
 
 
+TRANSFORM_WORDS = {"logit": "logit", "raw": "untransformed proportion"}
 MODEL_SHORT_LABELS = {"common": "common effect", "dl": "random effects (DerSimonian–Laird)", "reml": "random effects (REML)",
                       "pm": "random effects (Paule–Mandel)"}
 
@@ -90,54 +145,74 @@ def pooled_forest(estimate: PooledEstimate) -> PooledForest | None:
     result = estimate.result
     if result is None:
         return None
-    def entry(row: ComparisonRow) -> tuple[str, str]:  # as the forest names a comparison (``figures.rows.ArmEntry``)
-        return row.study.id, f"{row.first.arm.id}--{row.second.arm.id}"
     return PooledForest(
         f"Pooled, {MODEL_SHORT_LABELS[estimate.spec.model]}", estimate.model_words, result.k, estimate.on_scale(result.estimate),
         estimate.on_scale(result.ci_low), estimate.on_scale(result.ci_high),
         estimate.on_scale(result.pi_low) if result.pi_low is not None else None,
         estimate.on_scale(result.pi_high) if result.pi_high is not None else None, heterogeneity_words(result),
-        tuple((*entry(row.row), row.weight) for row in estimate.rows if row.weight is not None),
-        tuple((*entry(row.row), row.why_not) for row in estimate.rows if row.why_not is not None))
+        tuple((row.study.id, row.entry_id, row.weight) for row in estimate.rows if row.weight is not None),
+        tuple((row.study.id, row.entry_id, row.why_not) for row in estimate.rows if row.why_not is not None))
 
 
 def designs_pooled(review: ReviewFile, spec: PoolingSpec) -> list[str]:
     return spec.designs or [design.id for design in review.designs if design.poolable]
 
 
-def _why_not(review: ReviewFile, spec: PoolingSpec, row: ComparisonRow, first_of_study: bool) -> str | None:
+def _comparison_row(review: ReviewFile, spec: PoolingSpec, row: ComparisonRow, first_of_study: bool) -> PooledRow:
+    effect = row.computed.result if row.computed is not None else None
+    values = row.computed.counts if row.computed is not None else ()
+    why: str | None = None
     if row.study.study_type not in designs_pooled(review, spec):
-        return f"{review.design(row.study.study_type).label.lower()}: not a design this comparison pools"
-    if row.computed is None or row.computed.result is None or row.computed.result.yi is None or row.computed.result.vi is None:
+        why = f"{review.design(row.study.study_type).label.lower()}: not a design this comparison pools"
+    elif effect is None or effect.yi is None or effect.vi is None:
         reason = row.computed.reason if row.computed is not None else None
-        return f"no effect computed ({reason})" if reason else "no effect computed"
-    if not first_of_study:
-        return "a further comparison of a study already pooled (it shares that study's arms)"
-    return None
+        why = f"no effect computed ({reason})" if reason else "no effect computed"
+    elif not first_of_study:
+        why = "a further comparison of a study already pooled (it shares that study's arms)"
+    return PooledRow(row, effect, values, None, why)
+
+
+def _arm_row(review: ReviewFile, spec: PoolingSpec, row: ArmRow) -> PooledRow:
+    """An arm's stated count and denominator of ``spec.proportion``, as a single proportion."""
+    assert spec.proportion is not None
+    value = headline(row.arm, spec.proportion)
+    values = (value,) if value is not None else ()
+    if row.study.study_type not in designs_pooled(review, spec):
+        return PooledRow(row, None, values, None, f"{review.design(row.study.study_type).label.lower()}: not a design this comparison pools")
+    if value is None or value.numerator is None or value.denominator is None:
+        return PooledRow(row, None, values, None, "the source states no count and denominator")
+    effect = single_proportion(value.numerator, value.denominator, spec.transform)
+    return PooledRow(row, effect, values, None, effect.reason)
 
 
 def pooled_estimate(view: ComparisonView) -> PooledEstimate | None:
     """The page's pooled estimate, if its declaration asks for one."""
-    spec, effect = view.spec.pooling, view.spec.effect
-    if spec is None or effect is None:
+    spec, effect, review = view.spec.pooling, view.spec.effect, view.review
+    if spec is None or (effect is None and spec.proportion is None):
         return None
-    seen: set[str] = set()
-    candidates: list[tuple[ComparisonRow, str | None]] = []
-    for row in view.comparisons:
-        why = _why_not(view.review, spec, row, row.study.id not in seen)
-        if why is None:
-            seen.add(row.study.id)
-        candidates.append((row, why))
-    chosen = [row for row, why in candidates if why is None]
-    keys = [row_key(row) for row in chosen]
+    candidates: list[PooledRow] = []
+    if spec.proportion is not None:  # one row per arm the page lists, each its own sample
+        candidates = [_arm_row(review, spec, row) for row in view.rows]
+        label, event, ratio = review.measure(spec.proportion).label, "", False
+    else:
+        assert effect is not None
+        seen: set[str] = set()
+        for row in view.comparisons:
+            candidate = _comparison_row(review, spec, row, row.study.id not in seen)
+            if candidate.why_not is None:
+                seen.add(row.study.id)
+            candidates.append(candidate)
+        label, event, ratio = effect_label(review, effect), str(effect.label), effect_is_ratio(review, effect)
+    chosen = [row for row in candidates if row.why_not is None and row.effect is not None]
+    keys = [row.key for row in chosen]
     result: Pooled | None = None
     left_out: tuple[LeftOut, ...] = ()
     reason: str | None = None
     if len(chosen) < MIN_STUDIES:
         reason = f"{len(chosen)} {'study' if len(chosen) == 1 else 'studies'} could be pooled; a pooled estimate needs at least {MIN_STUDIES}"
     else:
-        yi = [row.computed.result.yi for row in chosen if row.computed and row.computed.result and row.computed.result.yi is not None]
-        vi = [row.computed.result.vi for row in chosen if row.computed and row.computed.result and row.computed.result.vi is not None]
+        yi = [row.effect.yi for row in chosen if row.effect is not None and row.effect.yi is not None]
+        vi = [row.effect.vi for row in chosen if row.effect is not None and row.effect.vi is not None]
         try:
             result = pool(yi, vi, spec.model, keys)
             left_out = leave_one_out(yi, vi, spec.model, keys) if len(chosen) > MIN_STUDIES else ()
@@ -145,8 +220,8 @@ def pooled_estimate(view: ComparisonView) -> PooledEstimate | None:
             reason = f"the estimate of τ² did not converge ({error})"
             result = None
     weights = dict(zip(result.labels, result.weights, strict=True)) if result is not None else {}
-    rows = tuple(PooledRow(row, weights.get(row_key(row)), why) for row, why in candidates)
-    return PooledEstimate(view.slug, view.title, spec, effect, rows, result, left_out, reason, effect_is_ratio(view.review, effect))
+    rows = tuple(dataclasses.replace(row, weight=weights.get(row.key)) for row in candidates)
+    return PooledEstimate(view.slug, view.title, spec, effect, label, event, rows, result, left_out, reason, ratio)
 
 
 def _definition_words(review: ReviewFile, definition: Definition) -> str:
@@ -162,14 +237,14 @@ def check_pooling(corpus: Corpus, views: list[ComparisonView]) -> list[Problem]:
     the one most of the comparison's studies share, once per value whatever the comparisons pooling it (the build
     stops; nothing is pooled across definitions)."""
     review = corpus.review
-    differing: dict[int, tuple[ComparisonRow, ReportedValue, Definition, Definition, list[str]]] = {}
+    differing: dict[int, tuple[PooledRow, ReportedValue, Definition, Definition, list[str]]] = {}
     for view in views:
         estimate = pooled_estimate(view)
         if estimate is None:
             continue
-        counted = [(row.row, value, definition_of(value, row.row.first.arm)) for row in estimate.rows
-                   if row.why_not is None and row.row.computed is not None
-                   for value in row.row.computed.counts if value.measure in (estimate.effect.events, estimate.effect.reported)]
+        pooled_measures = {estimate.spec.proportion} if estimate.effect is None else {estimate.effect.events, estimate.effect.reported}
+        counted = [(row, value, definition_of(value, row.first_arm)) for row in estimate.rows if row.why_not is None
+                   for value in row.values if value.measure in pooled_measures]
         shared = Counter(definition for _, _, definition in counted).most_common(1)
         for row, value, definition in counted:
             if shared and definition != shared[0][0]:
@@ -211,15 +286,21 @@ def heterogeneity_words(result: Pooled) -> str:
 def _study_rows(estimate: PooledEstimate) -> list[dict[str, object]]:
     found: list[dict[str, object]] = []
     for pooled_row in estimate.rows:
-        row = pooled_row.row
-        result = row.computed.result if row.computed is not None else None
-        table = row.computed.table if row.computed is not None else None
+        row, effect = pooled_row.row, pooled_row.effect
+        if isinstance(row, ComparisonRow):
+            table = row.computed.table if row.computed is not None else None
+            arms: dict[str, object] = {
+                "first_arm": row.first.arm.id, "second_arm": row.second.arm.id,
+                "events_first": table.events_treated if table else None, "total_first": table.total_treated if table else None,
+                "events_second": table.events_control if table else None, "total_second": table.total_control if table else None}
+        else:  # a single proportion: the arm's stated count and denominator
+            value = pooled_row.values[0] if pooled_row.values else None
+            arms = {"first_arm": row.arm.id, "second_arm": None, "events_first": value.numerator if value else None,
+                    "total_first": value.denominator if value else None, "events_second": None, "total_second": None}
         found.append({
-            "study_id": row.study.id, "first_arm": row.first.arm.id, "second_arm": row.second.arm.id,
-            "events_first": table.events_treated if table else None, "total_first": table.total_treated if table else None,
-            "events_second": table.events_control if table else None, "total_second": table.total_control if table else None,
-            "estimate": result.estimate if result else None, "ci_low": result.ci_low if result else None, "ci_high": result.ci_high if result else None,
-            "yi": result.yi if result else None, "vi": result.vi if result else None,
+            "study_id": row.study.id, **arms,
+            "estimate": effect.estimate if effect else None, "ci_low": effect.ci_low if effect else None, "ci_high": effect.ci_high if effect else None,
+            "yi": effect.yi if effect else None, "vi": effect.vi if effect else None,
             "weight_percent": pooled_row.weight, "pooled": pooled_row.weight is not None, "not_pooled_because": pooled_row.why_not,
         })
     return found
@@ -239,10 +320,13 @@ def _model_numbers(estimate: PooledEstimate, result: Pooled) -> dict[str, object
 
 def pooled_records(estimates: list[PooledEstimate]) -> list[dict[str, object]]:
     """Every pooled estimate of the review, with its studies and its leave-one-out refits: the contents of
-    ``data/pooled.json``. Every number is computed here; ratios on their own scale, the model's on the log scale."""
+    ``data/pooled.json``. Every number is computed here; ratios and proportions (0 to 1) on their own scale, the model's
+    (``*_model_scale``) on the log scale of a ratio or the transform's of a proportion."""
     return [{
-        "comparison": estimate.slug, "title": estimate.title, "effect": estimate.effect.measure or estimate.effect.reported,
-        "effect_as_reported": estimate.effect.reported is not None, "event": estimate.effect.label,
+        "comparison": estimate.slug, "title": estimate.title,
+        "effect": (estimate.effect.measure or estimate.effect.reported) if estimate.effect is not None else "proportion",
+        "effect_as_reported": estimate.reported, "event": estimate.event or None,
+        "proportion": estimate.spec.proportion, "transform": estimate.spec.transform if estimate.proportion else None,
         "model": estimate.spec.model, "model_words": estimate.model_words, "level": 0.95, "why_pooled": str(estimate.spec.why),
         "computed_here": True, "no_estimate_because": estimate.reason,
         "pooled": _model_numbers(estimate, estimate.result) if estimate.result is not None else None,

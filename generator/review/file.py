@@ -294,6 +294,7 @@ class EffectSpec(_Spec):
 
 
 PoolingModel = Literal["common", "dl", "reml", "pm"]
+ProportionTransform = Literal["logit", "raw"]  # as generator.derive.effects names them
 
 
 class PoolingSpec(_Spec):
@@ -306,6 +307,12 @@ class PoolingSpec(_Spec):
     designs: list[TermId] = Field(default_factory=list, description=(
         "The study designs whose comparisons are pooled, each one the review marks `poolable`; by default every poolable design."))
     why: Sentence = Field(description="Why pooling is valid here, in the curators' words (shown with the pooled estimate).")
+    proportion: TermId | None = Field(default=None, description=(
+        "Instead of the comparison's `effect`: a measure of kind `proportion` whose count and denominator each arm of the "
+        "page states, pooled as a single proportion per arm (the arms the page lists one row each)."))
+    transform: ProportionTransform = Field(default="logit", description=(
+        "With `proportion`: the scale it is pooled on, `logit` (metafor's PLO, the usual choice; back-transformed for "
+        "display) or `raw` (PR: the proportions themselves, whose prediction interval may pass 0% or 100%)."))
 
 
 FigureKind = Literal["proportions", "times", "forest"]
@@ -347,8 +354,8 @@ class ComparisonSpec(_Spec):
     def _check(self) -> ComparisonSpec:
         if self.effect is not None and not self.side_by_side:
             raise ValueError("an `effect` is computed per comparison: it needs `side_by_side`")
-        if self.pooling is not None and self.effect is None:
-            raise ValueError("`pooling` pools the comparison's computed `effect`, which it does not declare")
+        if self.pooling is not None and self.pooling.proportion is None and self.effect is None:
+            raise ValueError("`pooling` pools the comparison's computed `effect`, which it does not declare (or give `pooling.proportion`)")
         if self.pooling is not None and self.not_pooled is not None:
             raise ValueError("give `pooling` or `not_pooled`, not both")
         return self
@@ -445,6 +452,12 @@ class ReviewFile(_Spec):
                 if effect.reported is not None and self.measure(effect.reported).kind not in (MeasureKind.ratio, MeasureKind.difference):
                     raise ValueError(f"{where}, effect: `reported` names a measure of kind `ratio` or `difference`; {effect.reported!r} is "
                                      f"of kind `{self.measure(effect.reported).kind}`")
+            if comparison.pooling is not None and comparison.pooling.proportion is not None:
+                proportion = comparison.pooling.proportion
+                known([proportion], measures, "measure", f"{where}, pooling")
+                if self.measure(proportion).kind is not MeasureKind.proportion:
+                    raise ValueError(f"{where}, pooling: `proportion` names a measure of kind `proportion`; {proportion!r} is of kind "
+                                     f"`{self.measure(proportion).kind}`")
             if comparison.pooling is not None:
                 designs = {d.id: d for d in self.designs}
                 known(comparison.pooling.designs, set(designs), "design", f"{where}, pooling")
