@@ -312,9 +312,10 @@ def _proportion_review(tmp_path: Path, transform: str) -> Path:
                                  "kind": "proportion"})
         data["columns"] = [{"id": "success", "label": "Success rate", "measures": ["success"]}]
         data["comparisons"] = [{"slug": "every-series", "title": "Every series", "scope_text": "Every series of the review.", "arms": {"every": True},
-                                "planned": False, "side_by_side": False, "columns": ["success"], "all_arms": True,
+                                "planned": False, "side_by_side": False, "columns": ["success"],
                                 "pooling": {"proportion": "success", "transform": transform, "model": "reml",
-                                            "why": "Every series reports the same outcome of the same treatment."}}]
+                                            "why": "Every series reports the same outcome of the same treatment."},
+                                "figures": [{"kind": "forest"}]}]
 
     _edit_review(project, proportions)
     return project
@@ -336,3 +337,11 @@ def test_single_proportions_are_pooled_as_metafor_pools_them(tmp_path: Path, tra
     # each arm as stated, with the exact interval the tables show
     assert "| 10/10: 100.0% (69.2% to 100.0%) |" in section
     assert page.index("## Pooled estimate") > page.index("## Every study arm")  # under the arms it pools
+    # its forest: each arm in percent, sized by weight, and the diamond
+    wide = files["figures/every-series/forest.svg"].decode()
+    assert len(_square_sides(wide)) == 14 and "Success rate (%)" in wide and "Pooled, random effects" in wide
+    assert f"{100 * numbers['estimate']:.1f}% ({100 * numbers['ci_low']:.1f}% to {100 * numbers['ci_high']:.1f}%)" in wide
+    assert "The forest plot below draws it under the studies" in section
+    for svg_bytes, limit in ((files["figures/every-series/forest.svg"], WIDE_MAX_PX), (files["figures/every-series/forest-narrow.svg"], NARROW_MAX_PX)):
+        width, smallest = svg_size_and_smallest_text(svg_bytes)
+        assert width <= limit and smallest >= MIN_FONT_SIZE * 4 / 3 - 1e-6

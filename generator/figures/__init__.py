@@ -6,7 +6,8 @@ package holds no word of any review. Each comparison declares its ``figures``, e
 - ``times`` (:func:`times_figure`, ``times.py``): time columns side by side, one row per study arm, forest-style;
 - ``proportions`` (:func:`proportions_figure`, ``proportions.py``): one proportion column with its intervals;
 - ``forest`` (:func:`effect_forest_figure`, ``forest.py``): the comparison's effect, computed here, one row per comparison; where
-  the page pools (``ComparisonSpec.pooling``), squares sized by weight, a weights column and the pooled diamond;
+  the page pools (``ComparisonSpec.pooling``), squares sized by weight, a weights column and the pooled diamond; of a
+  single proportion pooled per arm (``PoolingSpec.proportion``, :func:`proportion_forest_figure`), each arm in percent;
 
 and, for the whole review (:func:`build_figures`):
 
@@ -68,7 +69,7 @@ from generator.figures.common import (
     svg_relative_urls,
 )
 from generator.figures.evidence_map import EVIDENCE_MAP_PATH, EvidenceCell, evidence_anchor, evidence_cells, evidence_map_figure
-from generator.figures.forest import effect_forest_figure
+from generator.figures.forest import effect_forest_figure, proportion_forest_figure
 from generator.figures.proportions import draw_proportions, proportions_figure
 from generator.figures.rows import ArmEntry, ArmKey, ArmLike, arm_entries
 from generator.figures.timeline import (
@@ -121,6 +122,7 @@ __all__ = [
     "iter_links",
     "narrow_path",
     "place_date",
+    "proportion_forest_figure",
     "proportions_figure",
     "svg_relative_urls",
     "times_figure",
@@ -152,7 +154,9 @@ def _whole_review_figure(corpus: Corpus, spec: FigureSpec, url_for: UrlFor, cach
     from generator.pages import views  # here: the views of every comparison are only needed for this kind
 
     page = corpus.review.all_arms_page
-    assert page is not None and page.effect is not None
+    assert page is not None
+    if page.effect is None:  # a forest of a pooled proportion: drawn on its comparison page, where the pooled estimate is
+        return None
     [view] = views.comparison_views(corpus, [page])
     return effect_forest_figure(corpus, view.comparisons, page.effect, path, url_for, cache)
 

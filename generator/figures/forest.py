@@ -22,6 +22,7 @@ from matplotlib.figure import Figure as MplFigure
 from matplotlib.patches import Polygon
 from matplotlib.ticker import MaxNLocator, NullLocator
 
+from generator.derive.effects import Effect as EffectEstimate
 from generator.derive.evidence import stated_form
 from generator.figures.cache import FigureCache
 from generator.figures.common import (
@@ -58,7 +59,7 @@ from generator.figures.rows import (
     study_links,
     value_rows,
 )
-from generator.pages.views import ComparisonRow, effect_is_ratio, effect_label
+from generator.pages.views import ArmRow, ComparisonRow, effect_is_ratio, effect_label
 from generator.records.link import Corpus
 from generator.review.file import EffectSpec
 
@@ -122,6 +123,7 @@ class PooledForest:
     heterogeneity: str  # "τ² = 0.3132, I² = 92.2%, H² = 12.86, Q = 152.23 (df 12, p < 0.001)"
     weights: tuple[tuple[str, str, float], ...]  # (study id, comparison's entry id, percent of the total weight)
     left_out: tuple[tuple[str, str, str], ...] = ()  # (study id, comparison's entry id, why it is not pooled)
+    percent: bool = False  # a proportion, its numbers in percent (0 to 100)
 
     def weight(self, study_id: str, arm_id: str) -> float | None:
         return next((weight for study, arm, weight in self.weights if (study, arm) == (study_id, arm_id)), None)
@@ -129,13 +131,21 @@ class PooledForest:
     def why_not(self, study_id: str, arm_id: str) -> str | None:
         return next((why for study, arm, why in self.left_out if (study, arm) == (study_id, arm_id)), None)
 
+    def shown(self, number: float) -> str:
+        return _percent(number) if self.percent else _number(number)
+
     @property
     def text(self) -> str:
-        return f"{_number(self.estimate)} ({_number(self.low)} to {_number(self.high)})"
+        return f"{self.shown(self.estimate)} ({self.shown(self.low)} to {self.shown(self.high)})"
 
     @property
     def prediction(self) -> str:
-        return f"{_number(self.pi_low)} to {_number(self.pi_high)}" if self.pi_low is not None and self.pi_high is not None else ""
+        return f"{self.shown(self.pi_low)} to {self.shown(self.pi_high)}" if self.pi_low is not None and self.pi_high is not None else ""
+
+
+def _percent(number: float) -> str:
+    # As the pooled section prints a proportion (generator/pages/pooled.py): percent, one decimal.
+    return f"{number:.1f}%"
 
 
 def _weight_text(weight: float) -> str:
@@ -151,6 +161,8 @@ class _Words:
     title: str  # the panel's title: the effect and its event
     axis: str
     notes: str
+    percent: bool = False  # proportions in percent, on an axis from 0 to 100 with no line of no difference
+    row_header: str = "Comparison"  # what each row is, over the label column
 
 
 def effect_forest_figure(corpus: Corpus, rows: Sequence[ComparisonRow], effect: EffectSpec, path: str, url_for: UrlFor | None = None,
@@ -264,6 +276,51 @@ def effect_forest_figure(corpus: Corpus, rows: Sequence[ComparisonRow], effect: 
                                            "In the figure"), tuple(table), notes, narrow)
 
 
+def proportion_forest_figure(corpus: Corpus, arms: Sequence[tuple[ArmRow, EffectEstimate | None, str | None]], label: str, path: str,
+                             pooled: PooledForest, url_for: UrlFor | None = None, cache: FigureCache | None = None) -> Figure | None:
+    """The forest of a single proportion pooled per arm (``PoolingSpec.proportion``): each arm's stated proportion with its
+    exact interval, in percent, its weight, and the pooled diamond. ``arms``: each arm the pooling lists, with its
+    proportion (``derive.effects.single_proportion``) or None, and why it is not pooled, if it is not."""
+    url_for = url_for or svg_relative_urls(path)
+    order = {setting.id: index for index, setting in enumerate(corpus.review.settings.values)}
+    entries: list[ArmEntry] = []
+    estimates: dict[tuple[str, str], _Estimate] = {}
+    table: list[FigureRow] = []
+    for row, effect, why in sorted(arms, key=lambda item: order.get(item[0].setting, len(order))):
+        if effect is None or effect.estimate is None or effect.ci_low is None or effect.ci_high is None:
+            continue  # an arm stating no count and denominator has nothing to draw; the pooled section lists it with why
+        entry = ArmEntry(row.setting, row.setting_label, row.study.id, row.study.short_name, row.arm.id, row.arm.label, ())
+        numbers = (100 * effect.estimate, 100 * effect.ci_low, 100 * effect.ci_high)
+        estimate = _Estimate(*numbers, None, (_percent(numbers[0]), _percent(numbers[1]), _percent(numbers[2])))
+        entries.append(entry)
+        estimates[(entry.study_id, entry.arm_id)] = estimate
+        weight = pooled.weight(entry.study_id, entry.arm_id)
+        table.append(FigureRow((entry.setting_label, entry.study_name, entry.arm_label, estimate.text,
+                                _weight_text(weight) if weight is not None else "–",
+                                "plotted" if weight is not None else f"plotted; not pooled ({why})"), "studies", entry.study_id))
+    if not entries:
+        return None
+    title = f"{label} by arm, pooled here"
+    prediction = f"; 95% prediction interval {pooled.prediction}" if pooled.prediction else ""
+    alt = (f"Forest plot of the {lower_first(label)} of each arm in percent with its exact 95% interval, one row per arm, grouped by "
+           f"{lower_first(corpus.review.settings.label)} ({', '.join(setting_headers(entries))}), on an axis from 0% to 100%. Under the arms, "
+           f"a diamond: the {lower_first(label)} pooled over {pooled.k} arms by a {pooled.model_words}, computed here, "
+           f"{pooled.shown(pooled.estimate)} (95% CI {pooled.shown(pooled.low)} to {pooled.shown(pooled.high)}{prediction}); heterogeneity "
+           f"{pooled.heterogeneity}. Each square's area is in proportion to the arm's weight.")
+    notes = ("Each arm's proportion is the count and denominator its source states, with the exact (Clopper–Pearson) interval computed here.",
+             f"The pooled estimate (the diamond: a {pooled.model_words}) and every weight are computed here; heterogeneity: {pooled.heterogeneity}.")
+    words = _Words(False, label, f"{label} (%)",
+                   f"Squares: each arm's {lower_first(label)} as stated, their area in proportion to the arm's weight (open: not pooled); "
+                   f"lines: its exact 95% interval.\nDiamond: pooled by a {pooled.model_words}, its width the 95% CI"
+                   + ("; the line through it, the 95% prediction interval" if pooled.prediction else "")
+                   + f". Heterogeneity: {pooled.heterogeneity}.", percent=True, row_header="Arm")
+    links = study_links(entries, url_for)
+    wide = svg(path, title, alt, (tuple(entries), estimates, words, False, pooled), links, _draw, cache)
+    narrow = svg(narrow_path(path), title, alt, (tuple(entries), estimates, words, True, pooled), links, _draw, cache)
+    return Figure(path, wide, title, alt, ("Setting", "Study", "Arm", f"{label} (exact 95% CI)", "Weight, computed here", "In the figure"),
+                  tuple(table), notes, narrow)
+
+
 _RATIO_TICKS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 
 
@@ -320,7 +377,7 @@ def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Es
     fig, label_axes, panels = row_figure([layout], 1, profile,
                                          extra_bottom=0.05 + NOTE_LINE_INCHES * len(notes) + axis_lines * FONT_SIZE * 1.15 / 72)
     ax = panels[0]
-    label_panel(label_axes[0], layout, url_for, arm_header="Comparison")
+    label_panel(label_axes[0], layout, url_for, arm_header=words.row_header)
     stripes([label_axes[0], ax], layout)
     found = [estimates[(entry.study_id, entry.arm_id)] for entry in entries]
     lows = [e.low for e in found if e.low is not None]
@@ -332,7 +389,7 @@ def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Es
     largest = max((weight for _, _, weight in pooled.weights), default=0.0) if pooled is not None else 0.0
     texts = [estimate.text if profile.full_labels else estimate.number_text for estimate in found if estimate.estimate is not None]
     if pooled is not None:
-        texts.append(pooled.text if profile.full_labels else _number(pooled.estimate))
+        texts.append(pooled.text if profile.full_labels else pooled.shown(pooled.estimate))
     # the column of weights right of the column of values, both right of the panel
     weight_x = 1.04 + (max((text_width(text, FONT_SIZE - 0.5, "bold") for text in texts), default=0.0) + 0.15) / profile.panel_width
     for row in value_rows(layout):
@@ -363,8 +420,12 @@ def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Es
                     va="center", ha="left", fontsize=FONT_SIZE - 0.5, color=INK if weight is not None else MUTED)
     if pooled is not None:
         _draw_pooled(label_axes[0], ax, pooled, pooled_y, pooled_lines, weight_x, profile)
-    ax.axvline(reference, color=MUTED, linewidth=0.8, linestyle=(0, (3, 2)), zorder=1)
-    if words.ratio:
+    if not words.percent:  # a proportion has no value of no difference
+        ax.axvline(reference, color=MUTED, linewidth=0.8, linestyle=(0, (3, 2)), zorder=1)
+    if words.percent:
+        ax.set_xlim(-4, 104)  # room for the square of 0% or 100%
+        ax.set_xticks([0, 25, 50, 75, 100] if not narrow else [0, 50, 100])
+    elif words.ratio:
         low, high = min([*lows, reference]), max([*highs, reference])
         ax.set_xscale("log")
         ax.set_xlim(low / 1.3, high * 1.3)
@@ -397,7 +458,7 @@ def _draw_pooled(label_ax: Axes, ax: Axes, pooled: PooledForest, y: float, label
     half = 0.38  # of a row: the diamond's half height
     ax.add_artist(Polygon([(pooled.low, y), (pooled.estimate, y - half), (pooled.high, y), (pooled.estimate, y + half)], closed=True,
                           facecolor=BLUE, edgecolor=BLUE, linewidth=0.6, zorder=3))
-    ax.text(1.04, y, pooled.text if profile.full_labels else _number(pooled.estimate), transform=ax.get_yaxis_transform(), va="center",
+    ax.text(1.04, y, pooled.text if profile.full_labels else pooled.shown(pooled.estimate), transform=ax.get_yaxis_transform(), va="center",
             ha="left", fontsize=FONT_SIZE - 0.5, fontweight="bold", color=INK)
     if not profile.narrow:
         ax.text(weight_x, y, "100%", transform=ax.get_yaxis_transform(), va="center", ha="left", fontsize=FONT_SIZE - 0.5, fontweight="bold",

@@ -145,13 +145,16 @@ def pooled_forest(estimate: PooledEstimate) -> PooledForest | None:
     result = estimate.result
     if result is None:
         return None
+    scale = 100.0 if estimate.proportion else 1.0  # a proportion's forest is drawn in percent
+
+    def shown(number: float | None) -> float | None:
+        return scale * estimate.on_scale(number) if number is not None else None
+
     return PooledForest(
-        f"Pooled, {MODEL_SHORT_LABELS[estimate.spec.model]}", estimate.model_words, result.k, estimate.on_scale(result.estimate),
-        estimate.on_scale(result.ci_low), estimate.on_scale(result.ci_high),
-        estimate.on_scale(result.pi_low) if result.pi_low is not None else None,
-        estimate.on_scale(result.pi_high) if result.pi_high is not None else None, heterogeneity_words(result),
-        tuple((row.study.id, row.entry_id, row.weight) for row in estimate.rows if row.weight is not None),
-        tuple((row.study.id, row.entry_id, row.why_not) for row in estimate.rows if row.why_not is not None))
+        f"Pooled, {MODEL_SHORT_LABELS[estimate.spec.model]}", estimate.model_words, result.k, scale * estimate.on_scale(result.estimate),
+        scale * estimate.on_scale(result.ci_low), scale * estimate.on_scale(result.ci_high), shown(result.pi_low), shown(result.pi_high),
+        heterogeneity_words(result), tuple((row.study.id, row.entry_id, row.weight) for row in estimate.rows if row.weight is not None),
+        tuple((row.study.id, row.entry_id, row.why_not) for row in estimate.rows if row.why_not is not None), percent=estimate.proportion)
 
 
 def designs_pooled(review: ReviewFile, spec: PoolingSpec) -> list[str]:

@@ -374,8 +374,13 @@ def comparison_figure(corpus: Corpus, view: views.ComparisonView, spec: FigureSp
         return plots.times_figure(corpus, entry_arms(entries), spec.columns, path, cache=cache)
     if spec.kind == "proportions":
         return plots.proportions_figure(corpus, entry_arms(entries), spec.columns[0], path, cache=cache)
+    if view.spec.effect is None:  # the review file's validation: a forest without an effect draws a pooled proportion
+        forest = pooled_forest(pooled) if pooled is not None else None
+        if pooled is None or forest is None:
+            return None  # no estimate (or a page of a split table): the pooled section says why
+        arms = [(item.row, item.effect, item.why_not) for item in pooled.rows if isinstance(item.row, views.ArmRow)]
+        return plots.proportion_forest_figure(corpus, arms, pooled.label, path, forest, cache=cache)
     rows = [entry for entry in entries if isinstance(entry, views.ComparisonRow) and entry.computed is not None]
-    assert view.spec.effect is not None  # the review file's validation: a forest needs the comparison's effect
     return plots.effect_forest_figure(corpus, rows, view.spec.effect, path, cache=cache,
                                       pooled=pooled_forest(pooled) if pooled is not None else None)
 

@@ -468,8 +468,9 @@ class ReviewFile(_Spec):
                     raise ValueError(f"{where}, pooling: no design of this review is `poolable`")
             for figure in comparison.figures:
                 known(figure.columns, set(comparison.columns), "column of this comparison", f"{where}, figure {figure.kind}")
-                if figure.kind == "forest" and comparison.effect is None:
-                    raise ValueError(f"{where}: a `forest` figure draws the computed `effect`, which the comparison does not declare")
+                if figure.kind == "forest" and comparison.effect is None and (comparison.pooling is None or comparison.pooling.proportion is None):
+                    raise ValueError(f"{where}: a `forest` figure draws the computed `effect` (or a `pooling.proportion`), which the comparison "
+                                     "does not declare")
                 if figure.kind == "proportions" and (len(figure.columns) != 1 or any(
                         self.measure(m).kind is not MeasureKind.proportion for m in columns[figure.columns[0]].measures)):
                     raise ValueError(f"{where}: a `proportions` figure draws one column of proportion measures")
