@@ -345,3 +345,11 @@ def test_single_proportions_are_pooled_as_metafor_pools_them(tmp_path: Path, tra
     for svg_bytes, limit in ((files["figures/every-series/forest.svg"], WIDE_MAX_PX), (files["figures/every-series/forest-narrow.svg"], NARROW_MAX_PX)):
         width, smallest = svg_size_and_smallest_text(svg_bytes)
         assert width <= limit and smallest >= MIN_FONT_SIZE * 4 / 3 - 1e-6
+
+
+def test_the_csv_of_a_single_proportion_names_its_scale(tmp_path: Path) -> None:
+    files = _rendered(_proportion_review(tmp_path, "logit"))
+    rows = list(csv.DictReader(io.StringIO(files["data/pooled.csv"].decode())))
+    assert {row["transform"] for row in rows} == {"logit"} and sum(row["row"] == "study" for row in rows) == 14
+    [pooled] = [row for row in rows if row["row"] == "pooled"]
+    assert round(float(pooled["estimate"]), 4) == METAFOR_PRITZ["logit"][0]

@@ -134,7 +134,7 @@ def data_files(corpus: Corpus) -> dict[str, bytes]:
 POOLED_COLUMNS = (
     "comparison", "row", "study_id", "first_arm", "second_arm", "events_first", "total_first", "events_second", "total_second",
     "estimate", "ci_low", "ci_high", "pi_low", "pi_high", "weight_percent", "not_pooled_because",
-    "effect", "model", "k", "tau2", "i2_percent", "h2", "q", "q_df", "q_p_value",
+    "effect", "model", "transform", "k", "tau2", "i2_percent", "h2", "q", "q_df", "q_p_value",
 )
 
 
@@ -143,11 +143,12 @@ def _cell(value: object) -> str:
 
 
 def pooled_csv(records: list[dict[str, object]]) -> bytes:
-    """``pooled.json`` flat: one row per study of each pooled comparison (``row`` = ``study``), one for the pooled
+    """``pooled.json`` flat: one row per study (or arm, for a single proportion) of each pooled comparison (``row`` = ``study``), one for the pooled
     estimate (``pooled``) and one per leave-one-out refit (``without``, ``study_id`` naming the study left out)."""
     rows: list[dict[str, str]] = []
     for record in records:
-        shared = {"comparison": str(record["comparison"]), "effect": str(record["effect"]), "model": str(record["model"])}
+        shared = {"comparison": str(record["comparison"]), "effect": str(record["effect"]), "model": str(record["model"]),
+                  "transform": _cell(record.get("transform"))}  # a single proportion's pooling scale
         for study in record["studies"]:  # type: ignore[attr-defined]
             rows.append({**shared, "row": "study", **{key: _cell(study.get(key)) for key in POOLED_COLUMNS if key in study}})
         numbers = record["pooled"]
