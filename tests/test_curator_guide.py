@@ -96,14 +96,17 @@ def test_the_field_check_applies_each_fields_constraints() -> None:
 
 
 # Fields whose example is of another kind of value than the rest of the model's examples (a time origin is not given for a
-# response rate; a relative start replaces a dated one): each is checked in a whole of its own, the fields it replaces left out.
+# response rate; a relative start replaces a dated one; a comparison pools or says why not): each is checked in a whole of its
+# own, the fields it replaces left out.
 OTHER_WHOLES: dict[str, list[tuple[set[str], dict[str, object]]]] = {
     "ReportedValue": [({"time_origin"}, {"measure": "median_os", "as_reported": "10.5 months", "value": 10.5, "unit": "months"})],
     "TreatmentLine": [({"start_after", "end_after"}, {})],
+    "ComparisonSpec": [({"not_pooled"}, {})],
 }
 _REPLACED = {"ReportedValue": {"time_origin", "response_criteria", "assessed_by", "source_term", "numerator", "denominator", "ci_low", "ci_high",
                                "ci_level", "measure", "as_reported", "value", "unit"},
-             "TreatmentLine": {"start", "end", "start_after", "end_after"}}
+             "TreatmentLine": {"start", "end", "start_after", "end_after"},
+             "ComparisonSpec": {"pooling", "not_pooled"}}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=[model.__name__ for model in MODELS])
@@ -120,7 +123,7 @@ def test_the_first_examples_of_a_models_fields_make_a_valid_whole(model: type[Ba
 
 def test_the_whole_check_applies_the_checks_between_fields() -> None:
     """The check above can fail: the review file's comparison naming a column its examples do not declare, an effect given both
-    a total and its non-events, and a scope both `every` and of settings."""
+    a total and its non-events, a scope both `every` and of settings, a comparison both pooled and not."""
     whole = {name: info.examples[0] for name, info in ReviewFile.model_fields.items() if info.examples}
     comparison = {**whole["comparisons"][0], "columns": ["n", "undeclared"]}
     with pytest.raises(ValidationError, match="unknown column 'undeclared'"):
@@ -131,6 +134,9 @@ def test_the_whole_check_applies_the_checks_between_fields() -> None:
         field_adapter(ComparisonSpec, "effect").validate_python({**effect[0], "non_events": "no_tb"})
     with pytest.raises(ValidationError, match="a scope is `every`"):
         field_adapter(ComparisonSpec, "arms").validate_python({"settings": ["second_line"], "every": True})
+    examples = {name: info.examples[0] for name, info in ComparisonSpec.model_fields.items() if info.examples}
+    with pytest.raises(ValidationError, match="not both"):
+        ComparisonSpec.model_validate(examples)
 
 
 # --------------------------------------------------------------------------- the guide page

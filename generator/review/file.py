@@ -61,6 +61,8 @@ _EXAMPLE_COMPARISON = {"slug": "after-first-line", "title": "After first-line tr
                        "arms": {"settings": ["second_line"]}, "settings_column": False, "columns": ["n", "response", "median_os"],
                        "figures": [{"kind": "times", "columns": ["median_os"]}, {"kind": "proportions", "columns": ["response"], "name": "orr"}]}
 _EXAMPLE_EFFECT = {"measure": "risk_ratio", "events": "tb_cases", "total": "n", "label": "tuberculosis"}
+_EXAMPLE_POOLING = {"model": "reml", "designs": ["randomised_trial"],
+                    "why": "Every trial compares the same vaccine with placebo, in the same population, for the same event: cases of tuberculosis."}
 
 
 class _Spec(BaseModel):
@@ -70,6 +72,7 @@ class _Spec(BaseModel):
 class Term(_Spec):
     """One entry of a vocabulary: the id records write, the words pages show."""
 
+    # a setting's examples (a setting is a plain term); every other vocabulary's entries give their own
     id: TermId = Field(description="What records write.", examples=["second_line"])
     label: Label = Field(description="What pages show.", examples=["After first-line treatment"])
     description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
@@ -106,6 +109,10 @@ DefinitionPart = Literal["time_origin", "response_criteria", "assessed_by"]
 class MeasureTerm(Term):
     """One measure of the review: what a reported value's `measure` (or a comparison's `endpoint`) names."""
 
+    id: TermId = Field(description="What records write.", examples=["orr"])
+    label: Label = Field(description="What pages show.", examples=["Objective response rate"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Complete and partial responses, as a share of the arm's participants."])
     kind: MeasureKind = Field(description="What the values are; decides the range rule, the display and what is computed here.", examples=["proportion"])
     short: Label | None = Field(default=None, description="A short name for table headers and figures (e.g. `ORR`); the label otherwise.", examples=["ORR"])
     endpoint_label: Label | None = Field(default=None, description="How a comparison of this measure names it (e.g. `OS` for the median OS).", examples=["OS"])
@@ -136,16 +143,20 @@ class SumCheck(_Spec):
 class PartitionCheck(_Spec):
     """Measures that together make up a whole group (men and women): their counts add up to its size, their percents to 100."""
 
-    check: TermId = Field(examples=["sex-vs-n"])
-    parts: list[TermId] = Field(min_length=2, max_length=2, examples=[["male", "female"]])
+    check: TermId = Field(description="The check's name, shown beside the values it flags and on the notes page.", examples=["sex-vs-n"])
+    parts: list[TermId] = Field(min_length=2, max_length=2, description="The two measures that make up the group, e.g. `male` and `female`.",
+                                examples=[["male", "female"]])
     words: list[Label] = Field(min_length=2, max_length=2, description="How a flag names each part's members, e.g. `men`, `women`.", examples=[["men", "women"]])
 
 
 class Checks(_Spec):
     """Consistency checks of figures against one another (flags shown beside the values, never a change of value)."""
 
-    sums: list[SumCheck] = Field(default_factory=list, examples=[[_EXAMPLE_SUM_CHECK]])
-    partitions: list[PartitionCheck] = Field(default_factory=list, examples=[[_EXAMPLE_PARTITION_CHECK]])
+    sums: list[SumCheck] = Field(default_factory=list, description=(
+        "Measures whose value must be the sum of others', e.g. a response rate and its complete and partial responses."), examples=[[_EXAMPLE_SUM_CHECK]])
+    partitions: list[PartitionCheck] = Field(default_factory=list, description=(
+        "Pairs of measures that split a group in two, e.g. men and women: their counts must add up to the group's size."),
+        examples=[[_EXAMPLE_PARTITION_CHECK]])
     participant_units: list[Label] = Field(default_factory=lambda: ["participants"], description=(
         "Units in which a value counts participants (`patients`, `participants` …): such values are checked against group sizes."),
         examples=[["patients", "participants"]])
@@ -157,6 +168,10 @@ class Checks(_Spec):
 class DesignTerm(Term):
     """A study design (a record's `study_type`) and where it ranks as evidence."""
 
+    id: TermId = Field(description="What records write.", examples=["randomised_trial"])
+    label: Label = Field(description="What pages show.", examples=["Randomised trial"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Participants allocated to the arms at random."])
     rank: int = Field(ge=1, le=20, description="Rank in the review's evidence hierarchy: 1 is strongest; case reports rank 7.", examples=[1])
     results: bool = Field(default=True, description="Studies of this design report results (false: planned or registered trials, reviews).", examples=[False])
     planned: bool = Field(default=False, description="A trial not yet reported: listed in the comparisons' planned-trials section.", examples=[True])
@@ -172,6 +187,10 @@ class DesignTerm(Term):
 class InterventionClass(Term):
     """A class of drugs, procedures or comparators."""
 
+    id: TermId = Field(description="What records write.", examples=["placebo"])
+    label: Label = Field(description="What pages show.", examples=["Placebo"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["An inactive comparator given like the treatment."])
     control: bool = Field(default=False, description=(
         "A control (placebo, no treatment): in a two-arm study that states no comparison, the arm of this class is the comparator."), examples=[True])
 
@@ -179,17 +198,67 @@ class InterventionClass(Term):
 class StepTerm(Term):
     """A kind of dated step of a case's timeline."""
 
+    id: TermId = Field(description="What records write.", examples=["systemic"])
+    label: Label = Field(description="What pages show.", examples=["Systemic treatment"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["A line of drug treatment, by mouth or into a vein."])
     needs_regimen: bool = Field(default=False, description="A step of this kind names the regimen it used.", examples=[True])
     treatment_line: bool = Field(default=False, description=(
         "A line of drug treatment (numbered, drawn as a bar in a lane of its own, summarised on the case comparison); other steps are "
         "drawn as marks in a lane per kind, in the order declared."), examples=[True])
 
 
+class RouteTerm(Term):
+    """A route of administration (a drug's `route`)."""
+
+    id: TermId = Field(description="What records write.", examples=["oral"])
+    label: Label = Field(description="What pages show.", examples=["oral"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Taken by mouth."])
+
+
+class TimeOriginTerm(Term):
+    """From when a time-to-event value is counted (a value's `time_origin`)."""
+
+    id: TermId = Field(description="What records write.", examples=["randomisation"])
+    label: Label = Field(description="What pages show.", examples=["from randomisation"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Counted from the day of randomisation."])
+
+
+class CriterionTerm(Term):
+    """Criteria a response is judged by (a value's `response_criteria`)."""
+
+    id: TermId = Field(description="What records write.", examples=["recist_1_1"])
+    label: Label = Field(description="What pages show.", examples=["RECIST 1.1"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Response Evaluation Criteria in Solid Tumours, version 1.1."])
+
+
+class AssessorTerm(Term):
+    """Who judged a response (a value's `assessed_by`)."""
+
+    id: TermId = Field(description="What records write.", examples=["investigator"])
+    label: Label = Field(description="What pages show.", examples=["investigator-assessed"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Judged by the trial's own investigators."])
+
+
+class ResponseTerm(Term):
+    """A best response a case's timeline step may give (a step's `best_response`)."""
+
+    id: TermId = Field(description="What records write.", examples=["PR"])
+    label: Label = Field(description="What pages show.", examples=["partial response"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["An improvement short of a complete response."])
+
+
 class Registry(_Spec):
     """A trial registry: how its ids look and where they link."""
 
-    id: TermId = Field(examples=["clinicaltrials_gov"])
-    label: Label = Field(examples=["ClinicalTrials.gov"])
+    id: TermId = Field(description="A short name for the registry, unique in this file (a study's ids are matched by `pattern`, not by this).",
+                       examples=["clinicaltrials_gov"])
+    label: Label = Field(description="The registry's name, as the guide and error messages give it.", examples=["ClinicalTrials.gov"])
     pattern: Annotated[str, StringConstraints(min_length=2, max_length=200)] = Field(description="A regular expression every id of it matches, whole.",
                                                                                      examples=["NCT[0-9]{8}"])
     link: Annotated[str, StringConstraints(pattern=r"^https://[^\s{}]*\{id\}[^\s{}]*$")] | None = Field(
@@ -226,7 +295,7 @@ class CaseVocabulary(_Spec):
     """What a case report's timeline says."""
 
     steps: list[StepTerm] = Field(default_factory=list, description="Kinds of timeline steps (surgery, a systemic line …).", examples=[_EXAMPLE_STEPS])
-    responses: list[Term] = Field(default_factory=list, description="Best responses a step may give.", examples=[_EXAMPLE_RESPONSES])
+    responses: list[ResponseTerm] = Field(default_factory=list, description="Best responses a step may give.", examples=[_EXAMPLE_RESPONSES])
     response_words: dict[TermId, Label] = Field(default_factory=dict, description="How a figure spells each response out.",
                                                 examples=[{"PR": "partial response", "SD": "stable disease"}])
     focus: Label | None = Field(default=None, description="The drug the case comparison puts in focus (its line, dose and partners).", examples=["exampletinib"])
@@ -250,7 +319,8 @@ class Accepts(_Spec):
 class Fallback(_Spec):
     """A value a column shows, marked, when an arm states none of the column's measures (never a derived value)."""
 
-    measure: TermId = Field(examples=["pr"])
+    measure: TermId = Field(description="The measure shown instead, with the mark (e.g. partial responses where no response rate is stated).",
+                            examples=["pr"])
     unless: list[TermId] = Field(default_factory=list, description="Not when the arm states one of these.", examples=[["cr"]])
     mark: Label = Field(description="The mark shown beside the value, e.g. `partial responses only`.", examples=["partial responses only"])
     explanation: Sentence = Field(description="The sentence the page's legend gives for the mark.", examples=[_EXAMPLE_FALLBACK["explanation"]])
@@ -281,7 +351,8 @@ class ColumnSpec(_Spec):
 class Scope(_Spec):
     """Which records a comparison takes: those in any of ``settings``, or (with ``drug``) whose regimen contains it."""
 
-    settings: list[TermId] = Field(default_factory=list, examples=[["second_line"]])
+    settings: list[TermId] = Field(default_factory=list, description="Records in any of these settings (ids of the review's `settings`).",
+                                   examples=[["second_line"]])
     drug: Label | None = Field(default=None, description="A drug name, matched without regard to case in the regimen's drugs.", examples=["exampletinib"])
     every: bool = Field(default=False, description="Every record, whatever its setting.", examples=[False, True])
 
@@ -320,10 +391,12 @@ class PoolingSpec(_Spec):
 
     model: PoolingModel = Field(default="reml", description=(
         "`common` (common effect, inverse variance), or random effects with τ² by `reml` (restricted maximum likelihood), "
-        "`dl` (DerSimonian–Laird) or `pm` (Paule–Mandel)."))
+        "`dl` (DerSimonian–Laird) or `pm` (Paule–Mandel)."), examples=["reml", "common"])
     designs: list[TermId] = Field(default_factory=list, description=(
-        "The study designs whose comparisons are pooled, each one the review marks `poolable`; by default every poolable design."))
-    why: Sentence = Field(description="Why pooling is valid here, in the curators' words (shown with the pooled estimate).")
+        "The study designs whose comparisons are pooled, each one the review marks `poolable`; by default every poolable design."),
+        examples=[["randomised_trial"]])
+    why: Sentence = Field(description="Why pooling is valid here, in the curators' words (shown with the pooled estimate).",
+                          examples=[_EXAMPLE_POOLING["why"]])
 
 
 FigureKind = Literal["proportions", "times", "forest"]
@@ -346,10 +419,13 @@ class FigureSpec(_Spec):
 class ComparisonSpec(_Spec):
     """One comparison page (``compare/<slug>.md``)."""
 
-    slug: TermId = Field(examples=[_EXAMPLE_COMPARISON["slug"]])
-    title: Label = Field(examples=[_EXAMPLE_COMPARISON["title"]])
+    slug: TermId = Field(description=(
+        "The page's file name (`compare/<slug>.md`), unique among the comparisons; keep it once the site is published, as links use it."),
+        examples=[_EXAMPLE_COMPARISON["slug"]])
+    title: Label = Field(description="The page's title, at its top and in the navigation.", examples=[_EXAMPLE_COMPARISON["title"]])
     scope_text: Sentence = Field(description="One sentence: what the page holds, and what it promises to hold.", examples=[_EXAMPLE_COMPARISON["scope_text"]])
-    arms: Scope = Field(examples=[{"settings": ["second_line"]}, {"every": True}])
+    arms: Scope = Field(description="Which study arms the page's tables hold: those of some `settings`, those given a `drug`, or `every` arm.",
+                        examples=[{"settings": ["second_line"]}, {"every": True}])
     cases: Scope | None = Field(default=None, description="Case reports shown beside the arms; none without it.", examples=[{"settings": ["second_line"]}])
     planned: bool = Field(default=True, description="Planned and registered trials in scope, in a section of their own.", examples=[False])
     side_by_side: bool = Field(default=True, description="Comparative studies one row per comparison, their arms side by side.", examples=[True, False])
@@ -358,9 +434,11 @@ class ComparisonSpec(_Spec):
     figures: list[FigureSpec] = Field(default_factory=list, description="The page's figures, in order.", examples=[_EXAMPLE_COMPARISON["figures"]])
     settings_column: bool = Field(default=True, description="Show each row's setting (off when the page is about one setting).", examples=[False])
     all_arms: bool = Field(default=False, description="The page of every arm, one row each (the figures page draws its figures).", examples=[True])
-    pooling: PoolingSpec | None = Field(default=None, description="A pooled estimate of the `effect` across the page's studies (needs `effect`).")
+    pooling: PoolingSpec | None = Field(default=None, description="A pooled estimate of the `effect` across the page's studies (needs `effect`).",
+                                        examples=[_EXAMPLE_POOLING])
     not_pooled: Sentence | None = Field(default=None, description=(
-        "Where the page pools nothing: why, in the curators' words (the page says it beside its tables)."))
+        "Where the page pools nothing: why, in the curators' words (the page says it beside its tables); not with `pooling`."),
+        examples=["The trials compare different treatments with different controls: one pooled estimate would mix effects that are not the same."])
 
     @model_validator(mode="after")
     def _check(self) -> ComparisonSpec:
@@ -376,8 +454,9 @@ class ComparisonSpec(_Spec):
 class EvidenceMap(_Spec):
     """The evidence map: intervention classes (rows) by setting (columns), counting studies and cases."""
 
-    title: Label = Field(default="Evidence map", examples=["Evidence map"])
-    rows_label: Label = Field(default="Intervention class", examples=["Drug class"])
+    title: Label = Field(default="Evidence map", description="The map's title on the figures page (its rows and columns are named after it).",
+                         examples=["Evidence map"])
+    rows_label: Label = Field(default="Intervention class", description="The header of its rows, the intervention classes.", examples=["Drug class"])
 
 
 class Texts(_Spec):
@@ -401,7 +480,8 @@ class Texts(_Spec):
 
 
 class ReviewFile(_Spec):
-    """The review file, `seeds/review.yaml`."""
+    """What is the review's and not the tool's: the vocabularies the records draw from, what each measure is, the comparison
+    pages with their columns and figures, the consistency checks and the words of the pages."""
 
     settings: Grouping = Field(description="What groups the studies, arms and cases: the `setting` of every record.",
                                examples=[{"label": "Line of therapy", "values": _EXAMPLE_SETTINGS}])
@@ -409,14 +489,14 @@ class ReviewFile(_Spec):
     measures: list[MeasureTerm] = Field(min_length=1, description="Everything a reported value may measure.", examples=[_EXAMPLE_MEASURES])
     intervention_classes: list[InterventionClass] = Field(min_length=1, description="Classes of drugs, procedures and comparators (a drug's `drug_class`).",
                                                           examples=[_EXAMPLE_CLASSES])
-    routes: list[Term] = Field(default_factory=list, description="Routes of administration (a drug's `route`).",
+    routes: list[RouteTerm] = Field(default_factory=list, description="Routes of administration (a drug's `route`).",
                                examples=[[{"id": "oral", "label": "oral"}, {"id": "intravenous", "label": "intravenous"}]])
     registries: list[Registry] = Field(default_factory=list, description="Trial registries whose ids studies give (`registry_ids`).", examples=[[_EXAMPLE_REGISTRY]])
-    time_origins: list[Term] = Field(default_factory=list, description="From when time-to-event values are counted (a value's `time_origin`).",
+    time_origins: list[TimeOriginTerm] = Field(default_factory=list, description="From when time-to-event values are counted (a value's `time_origin`).",
                                      examples=[[{"id": "randomisation", "label": "from randomisation", "description": "Counted from randomisation."}]])
-    response_criteria: list[Term] = Field(default_factory=list, description="Criteria response is judged by (a value's `response_criteria`).",
+    response_criteria: list[CriterionTerm] = Field(default_factory=list, description="Criteria response is judged by (a value's `response_criteria`).",
                                           examples=[[{"id": "recist_1_1", "label": "RECIST 1.1"}]])
-    assessors: list[Term] = Field(default_factory=list, description="Who judged a response (a value's `assessed_by`).",
+    assessors: list[AssessorTerm] = Field(default_factory=list, description="Who judged a response (a value's `assessed_by`).",
                                   examples=[[{"id": "investigator", "label": "investigator-assessed"}, {"id": "independent_review", "label": "by independent review"}]])
     case_reports: CaseVocabulary | None = Field(default=None, description="Whether the review has case reports, and their vocabulary; none without it.",
                                                 examples=[{"steps": _EXAMPLE_STEPS, "responses": _EXAMPLE_RESPONSES, "focus": "exampletinib"}])
@@ -425,7 +505,9 @@ class ReviewFile(_Spec):
     checks: Checks = Field(default_factory=Checks, description="Consistency checks of the figures a study states.", examples=[{"participant_units": ["patients"]}])
     evidence_map: EvidenceMap | None = Field(default_factory=EvidenceMap, description="The evidence map of the figures page; `null` for none.",
                                              examples=[{"title": "Evidence map", "rows_label": "Drug class"}, None])
-    texts: Texts = Field(default_factory=Texts, examples=[{"home_intro": "A fictional review of exampletinib after first-line treatment.", "intervention": "Regimen"}])
+    texts: Texts = Field(default_factory=Texts, description=(
+        "The review's own words on its pages: introductions, how rows are ordered, what an intervention is called; each may be left out."),
+        examples=[{"home_intro": "A fictional review of exampletinib after first-line treatment.", "intervention": "Regimen"}])
     extensions: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$")]] = Field(
         default_factory=list, description=(
             "What this file cannot say, added by the review's own Python: `module:function` of a module in the review's folder, "
