@@ -159,7 +159,8 @@ class _UndefinedAbbreviations(HTMLParser):
 def test_every_abbreviation_on_the_site_is_in_the_glossary(review_site: Path, corpus: Corpus) -> None:
     allowed = {entry.term for entry in corpus.glossary.terms} | set(corpus.glossary.not_abbreviations)
     missing: dict[str, list[str]] = {}
-    pages = sorted(review_site.rglob("index.html"))
+    # the review's pages: the tool's manual (manual/, out of the reader's navigation) is not the review's, nor is its glossary
+    pages = sorted(page for page in review_site.rglob("index.html") if page.relative_to(review_site).parts[0] != "manual")
     assert len(pages) > 50
     for page in pages:
         parser = _UndefinedAbbreviations()
