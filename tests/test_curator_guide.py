@@ -23,7 +23,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from generator.pages.render import plan_pages
 from generator.pipeline import ReviewConfig, render_review, validate_review
 from generator.records.schema import RECORD_KINDS, Citation, Glossary, SourceCatalogue, StudyRecord
-from generator.review.file import ReviewFile
+from generator.review.file import ComparisonSpec, ReviewFile
 from tests.conftest import FIXTURE, ROOT
 
 ROOTS: dict[str, type[BaseModel]] = {**RECORD_KINDS, "glossary": Glossary, "sources": SourceCatalogue, "review": ReviewFile}
@@ -67,7 +67,10 @@ def test_the_walk_reaches_every_nested_model() -> None:
     assert {"StudyRecord", "RegimenRecord", "CaseRecord", "Glossary", "GlossaryTerm", "ReportedValue", "Evidence", "SourceRef",
             "CurationNote", "Citation", "Drug", "Design", "Arm", "Patient", "TreatmentLine", "MarkerReading", "CaseAdverseEvent",
             "FollowUp"} <= names
-    assert len(FIELDS) >= 130
+    assert {"ReviewFile", "Term", "MeasureTerm", "SumCheck", "PartitionCheck", "Checks", "DesignTerm", "InterventionClass", "StepTerm",
+            "Registry", "Grouping", "CaseVocabulary", "Accepts", "Fallback", "ColumnSpec", "Scope", "EffectSpec", "PoolingSpec", "FigureSpec",
+            "ComparisonSpec", "EvidenceMap", "Texts"} <= names  # the review file's models too
+    assert len(FIELDS) >= 240
 
 
 @pytest.mark.parametrize(("model", "name"), FIELDS, ids=[f"{model.__name__}.{name}" for model, name in FIELDS])
@@ -93,14 +96,17 @@ def test_the_field_check_applies_each_fields_constraints() -> None:
 
 
 # Fields whose example is of another kind of value than the rest of the model's examples (a time origin is not given for a
-# response rate; a relative start replaces a dated one): each is checked in a whole of its own, the fields it replaces left out.
+# response rate; a relative start replaces a dated one; a comparison pools or says why not): each is checked in a whole of its
+# own, the fields it replaces left out.
 OTHER_WHOLES: dict[str, list[tuple[set[str], dict[str, object]]]] = {
     "ReportedValue": [({"time_origin"}, {"measure": "median_os", "as_reported": "10.5 months", "value": 10.5, "unit": "months"})],
     "TreatmentLine": [({"start_after", "end_after"}, {})],
+    "ComparisonSpec": [({"not_pooled"}, {})],
 }
 _REPLACED = {"ReportedValue": {"time_origin", "response_criteria", "assessed_by", "source_term", "numerator", "denominator", "ci_low", "ci_high",
                                "ci_level", "measure", "as_reported", "value", "unit"},
-             "TreatmentLine": {"start", "end", "start_after", "end_after"}}
+             "TreatmentLine": {"start", "end", "start_after", "end_after"},
+             "ComparisonSpec": {"pooling", "not_pooled"}}
 
 
 @pytest.mark.parametrize("model", MODELS, ids=[model.__name__ for model in MODELS])
@@ -113,6 +119,24 @@ def test_the_first_examples_of_a_models_fields_make_a_valid_whole(model: type[Ba
     for fields, base in others:
         kept = {name: example for name, example in examples.items() if name not in _REPLACED[model.__name__]}
         model.model_validate({**kept, **base, **{name: examples[name] for name in fields}})
+
+
+def test_the_whole_check_applies_the_checks_between_fields() -> None:
+    """The check above can fail: the review file's comparison naming a column its examples do not declare, an effect given both
+    a total and its non-events, a scope both `every` and of settings, a comparison both pooled and not."""
+    whole = {name: info.examples[0] for name, info in ReviewFile.model_fields.items() if info.examples}
+    comparison = {**whole["comparisons"][0], "columns": ["n", "undeclared"]}
+    with pytest.raises(ValidationError, match="unknown column 'undeclared'"):
+        ReviewFile.model_validate({**whole, "comparisons": [comparison]})
+    effect = ComparisonSpec.model_fields["effect"].examples
+    assert effect
+    with pytest.raises(ValidationError, match="exactly one"):
+        field_adapter(ComparisonSpec, "effect").validate_python({**effect[0], "non_events": "no_tb"})
+    with pytest.raises(ValidationError, match="a scope is `every`"):
+        field_adapter(ComparisonSpec, "arms").validate_python({"settings": ["second_line"], "every": True})
+    examples = {name: info.examples[0] for name, info in ComparisonSpec.model_fields.items() if info.examples}
+    with pytest.raises(ValidationError, match="not both"):
+        ComparisonSpec.model_validate(examples)
 
 
 # --------------------------------------------------------------------------- the guide page

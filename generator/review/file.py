@@ -29,6 +29,42 @@ Label = Annotated[str, StringConstraints(min_length=1, max_length=120), AfterVal
 Sentence = ProseText  # the review file's sentences are curator prose (Markdown), sanitised on pages like the records'
 
 
+# --------------------------------------------------------------------------- examples
+# Every field carries an example, shown in the JSON Schema for editors and on the curator's guide page. Like the records'
+# (generator/records/schema.py), they describe a fictional review: an invented drug (exampletinib) after first-line treatment, and
+# for a computed effect a vaccine trial's cases of tuberculosis. Each validates for its field; the first examples of a
+# model's fields make a valid whole (tests/test_curator_guide.py).
+
+_EXAMPLE_SETTINGS = [{"id": "first_line", "label": "First line"},
+                     {"id": "second_line", "label": "After first-line treatment", "description": "Treatment after first-line treatment failed."}]
+_EXAMPLE_DESIGNS = [{"id": "randomised_trial", "label": "Randomised trial", "rank": 1, "phased": True, "poolable": True},
+                    {"id": "observational", "label": "Observational study", "rank": 5}]
+_EXAMPLE_MEASURES = [{"id": "n", "label": "n", "kind": "count", "participants": True},
+                     {"id": "orr", "label": "ORR", "kind": "proportion", "definition": ["response_criteria", "assessed_by"]},
+                     {"id": "median_os", "label": "Median OS", "endpoint_label": "OS", "kind": "time", "definition": ["time_origin"]}]
+_EXAMPLE_CLASSES = [{"id": "tyrosine_kinase_inhibitor", "label": "Tyrosine kinase inhibitor"}, {"id": "placebo", "label": "Placebo", "control": True}]
+_EXAMPLE_REGISTRY = {"id": "clinicaltrials_gov", "label": "ClinicalTrials.gov", "pattern": "NCT[0-9]{8}", "link": "https://clinicaltrials.gov/study/{id}"}
+_EXAMPLE_STEPS = [{"id": "surgery", "label": "Surgery", "needs_regimen": True},
+                  {"id": "systemic", "label": "Systemic treatment", "needs_regimen": True, "treatment_line": True}]
+_EXAMPLE_RESPONSES = [{"id": "PR", "label": "partial response"}, {"id": "SD", "label": "stable disease"}]
+_EXAMPLE_SUM_CHECK = {"check": "orr-vs-cr-pr", "total": "orr", "parts": [["cr", "pr"]]}
+_EXAMPLE_PARTITION_CHECK = {"check": "sex-vs-n", "parts": ["male", "female"], "words": ["men", "women"]}
+_EXAMPLE_FALLBACK = {"measure": "pr", "unless": ["cr"], "mark": "partial responses only",
+                     "explanation": "The source states partial responses only: they are shown as stated, never as a derived response rate."}
+_EXAMPLE_COLUMNS = [{"id": "n", "label": "n", "measures": ["n"]},
+                    {"id": "response", "label": "ORR", "measures": ["orr"], "accepts": {"response_criteria": ["recist_1_1", None]},
+                     "otherwise": "mark", "interval": True},
+                    {"id": "median_os", "label": "Median OS", "measures": ["median_os"], "accepts": {"time_origins": ["randomisation", None]},
+                     "otherwise": "mark"}]
+_EXAMPLE_COMPARISON = {"slug": "after-first-line", "title": "After first-line treatment",
+                       "scope_text": "Every study arm treated after first-line treatment, and every planned or registered trial in that setting.",
+                       "arms": {"settings": ["second_line"]}, "settings_column": False, "columns": ["n", "response", "median_os"],
+                       "figures": [{"kind": "times", "columns": ["median_os"]}, {"kind": "proportions", "columns": ["response"], "name": "orr"}]}
+_EXAMPLE_EFFECT = {"measure": "risk_ratio", "events": "tb_cases", "total": "n", "label": "tuberculosis"}
+_EXAMPLE_POOLING = {"model": "reml", "designs": ["randomised_trial"],
+                    "why": "Every trial compares the same vaccine with placebo, in the same population, for the same event: cases of tuberculosis."}
+
+
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -36,9 +72,11 @@ class _Spec(BaseModel):
 class Term(_Spec):
     """One entry of a vocabulary: the id records write, the words pages show."""
 
-    id: TermId = Field(description="What records write.")
-    label: Label = Field(description="What pages show.")
-    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.")
+    # a setting's examples (a setting is a plain term); every other vocabulary's entries give their own
+    id: TermId = Field(description="What records write.", examples=["second_line"])
+    label: Label = Field(description="What pages show.", examples=["After first-line treatment"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Treatment after the first-line treatment failed or was not tolerated."])
 
 
 def _unique(ids: list[str], what: str) -> None:
@@ -71,46 +109,57 @@ DefinitionPart = Literal["time_origin", "response_criteria", "assessed_by"]
 class MeasureTerm(Term):
     """One measure of the review: what a reported value's `measure` (or a comparison's `endpoint`) names."""
 
-    kind: MeasureKind = Field(description="What the values are; decides the range rule, the display and what is computed here.")
-    short: Label | None = Field(default=None, description="A short name for table headers and figures (e.g. `ORR`); the label otherwise.")
-    endpoint_label: Label | None = Field(default=None, description="How a comparison of this measure names it (e.g. `OS` for the median OS).")
+    id: TermId = Field(description="What records write.", examples=["orr"])
+    label: Label = Field(description="What pages show.", examples=["Objective response rate"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Complete and partial responses, as a share of the arm's participants."])
+    kind: MeasureKind = Field(description="What the values are; decides the range rule, the display and what is computed here.", examples=["proportion"])
+    short: Label | None = Field(default=None, description="A short name for table headers and figures (e.g. `ORR`); the label otherwise.", examples=["ORR"])
+    endpoint_label: Label | None = Field(default=None, description="How a comparison of this measure names it (e.g. `OS` for the median OS).", examples=["OS"])
     definition: list[DefinitionPart] = Field(default_factory=list, description=(
         "Which parts of a value's definition its values may state: `time_origin` (a time-to-event measure), `response_criteria` and "
-        "`assessed_by` (a response measure). Values of different definitions are never set side by side unmarked."))
+        "`assessed_by` (a response measure). Values of different definitions are never set side by side unmarked."),
+        examples=[["response_criteria", "assessed_by"], ["time_origin"]])
     comparison: bool = Field(default=False, description=(
-        "A comparison of two arms (hazard ratio, p value …): its values name an `endpoint` and a `comparator`, and take the endpoint's definition."))
-    needs_endpoint: bool = Field(default=False, description="A comparison that must name its endpoint.")
-    participants: bool = Field(default=False, description="This measure counts the participants of an arm or study (arm sizes, denominators).")
-    baseline: bool = Field(default=False, description="A baseline figure of who was studied (age, sex …), never an outcome.")
-    events: bool = Field(default=False, description="Counts events, not participants (one participant can have several): never checked against a group's size.")
+        "A comparison of two arms (hazard ratio, p value …): its values name an `endpoint` and a `comparator`, and take the endpoint's definition."), examples=[True])
+    needs_endpoint: bool = Field(default=False, description="A comparison that must name its endpoint.", examples=[True])
+    participants: bool = Field(default=False, description="This measure counts the participants of an arm or study (arm sizes, denominators).", examples=[True])
+    baseline: bool = Field(default=False, description="A baseline figure of who was studied (age, sex …), never an outcome.", examples=[True])
+    events: bool = Field(default=False, description="Counts events, not participants (one participant can have several): never checked against a group's size.",
+                         examples=[True])
 
 
 class SumCheck(_Spec):
     """A measure whose value is the sum of others' (a response rate and its complete and partial responses)."""
 
-    check: TermId = Field(description="The check's name, shown beside the values it flags and on the notes page.")
-    total: TermId = Field(description="The measure that is the sum.")
+    check: TermId = Field(description="The check's name, shown beside the values it flags and on the notes page.", examples=["orr-vs-cr-pr"])
+    total: TermId = Field(description="The measure that is the sum.", examples=["orr"])
     parts: list[list[TermId]] = Field(min_length=1, description=(
         "What it adds up to: one list of measures, or several alternatives, the first whose first measure the arm states being "
         "used (else the last). Counts must add up exactly; percents within the rounding each figure carries; a total with "
-        "some parts missing must be at least those given."))
+        "some parts missing must be at least those given."), examples=[[["cr", "pr"]], [["orr", "sd"], ["cr", "pr", "sd"]]])
 
 
 class PartitionCheck(_Spec):
     """Measures that together make up a whole group (men and women): their counts add up to its size, their percents to 100."""
 
-    check: TermId
-    parts: list[TermId] = Field(min_length=2, max_length=2)
-    words: list[Label] = Field(min_length=2, max_length=2, description="How a flag names each part's members, e.g. `men`, `women`.")
+    check: TermId = Field(description="The check's name, shown beside the values it flags and on the notes page.", examples=["sex-vs-n"])
+    parts: list[TermId] = Field(min_length=2, max_length=2, description="The two measures that make up the group, e.g. `male` and `female`.",
+                                examples=[["male", "female"]])
+    words: list[Label] = Field(min_length=2, max_length=2, description="How a flag names each part's members, e.g. `men`, `women`.", examples=[["men", "women"]])
 
 
 class Checks(_Spec):
     """Consistency checks of figures against one another (flags shown beside the values, never a change of value)."""
 
-    sums: list[SumCheck] = Field(default_factory=list)
-    partitions: list[PartitionCheck] = Field(default_factory=list)
+    sums: list[SumCheck] = Field(default_factory=list, description=(
+        "Measures whose value must be the sum of others', e.g. a response rate and its complete and partial responses."), examples=[[_EXAMPLE_SUM_CHECK]])
+    partitions: list[PartitionCheck] = Field(default_factory=list, description=(
+        "Pairs of measures that split a group in two, e.g. men and women: their counts must add up to the group's size."),
+        examples=[[_EXAMPLE_PARTITION_CHECK]])
     participant_units: list[Label] = Field(default_factory=lambda: ["participants"], description=(
-        "Units in which a value counts participants (`patients`, `participants` …): such values are checked against group sizes."))
+        "Units in which a value counts participants (`patients`, `participants` …): such values are checked against group sizes."),
+        examples=[["patients", "participants"]])
 
 
 # --------------------------------------------------------------------------- other vocabularies
@@ -119,12 +168,16 @@ class Checks(_Spec):
 class DesignTerm(Term):
     """A study design (a record's `study_type`) and where it ranks as evidence."""
 
-    rank: int = Field(ge=1, le=20, description="Rank in the review's evidence hierarchy: 1 is strongest; case reports rank 7.")
-    results: bool = Field(default=True, description="Studies of this design report results (false: planned or registered trials, reviews).")
-    planned: bool = Field(default=False, description="A trial not yet reported: listed in the comparisons' planned-trials section.")
-    phased: bool = Field(default=False, description="A trial whose phase is part of its label and ranks it (phase III before II).")
-    shows_phase: bool | None = Field(default=None, description="Whether the label gives a stated phase; by default, as `phased`.")
-    poolable: bool = Field(default=False, description="Its results may ever enter a pooled estimate (never case reports, plans or reviews).")
+    id: TermId = Field(description="What records write.", examples=["randomised_trial"])
+    label: Label = Field(description="What pages show.", examples=["Randomised trial"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Participants allocated to the arms at random."])
+    rank: int = Field(ge=1, le=20, description="Rank in the review's evidence hierarchy: 1 is strongest; case reports rank 7.", examples=[1])
+    results: bool = Field(default=True, description="Studies of this design report results (false: planned or registered trials, reviews).", examples=[False])
+    planned: bool = Field(default=False, description="A trial not yet reported: listed in the comparisons' planned-trials section.", examples=[True])
+    phased: bool = Field(default=False, description="A trial whose phase is part of its label and ranks it (phase III before II).", examples=[True])
+    shows_phase: bool | None = Field(default=None, description="Whether the label gives a stated phase; by default, as `phased`.", examples=[True])
+    poolable: bool = Field(default=False, description="Its results may ever enter a pooled estimate (never case reports, plans or reviews).", examples=[True])
 
     @property
     def phase_in_label(self) -> bool:
@@ -134,27 +187,82 @@ class DesignTerm(Term):
 class InterventionClass(Term):
     """A class of drugs, procedures or comparators."""
 
+    id: TermId = Field(description="What records write.", examples=["placebo"])
+    label: Label = Field(description="What pages show.", examples=["Placebo"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["An inactive comparator given like the treatment."])
     control: bool = Field(default=False, description=(
-        "A control (placebo, no treatment): in a two-arm study that states no comparison, the arm of this class is the comparator."))
+        "A control (placebo, no treatment): in a two-arm study that states no comparison, the arm of this class is the comparator."), examples=[True])
 
 
 class StepTerm(Term):
     """A kind of dated step of a case's timeline."""
 
-    needs_regimen: bool = Field(default=False, description="A step of this kind names the regimen it used.")
+    id: TermId = Field(description="What records write.", examples=["systemic"])
+    label: Label = Field(description="What pages show.", examples=["Systemic treatment"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["A line of drug treatment, by mouth or into a vein."])
+    needs_regimen: bool = Field(default=False, description="A step of this kind names the regimen it used.", examples=[True])
     treatment_line: bool = Field(default=False, description=(
         "A line of drug treatment (numbered, drawn as a bar in a lane of its own, summarised on the case comparison); other steps are "
-        "drawn as marks in a lane per kind, in the order declared."))
+        "drawn as marks in a lane per kind, in the order declared."), examples=[True])
+
+
+class RouteTerm(Term):
+    """A route of administration (a drug's `route`)."""
+
+    id: TermId = Field(description="What records write.", examples=["oral"])
+    label: Label = Field(description="What pages show.", examples=["oral"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Taken by mouth."])
+
+
+class TimeOriginTerm(Term):
+    """From when a time-to-event value is counted (a value's `time_origin`)."""
+
+    id: TermId = Field(description="What records write.", examples=["randomisation"])
+    label: Label = Field(description="What pages show.", examples=["from randomisation"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Counted from the day of randomisation."])
+
+
+class CriterionTerm(Term):
+    """Criteria a response is judged by (a value's `response_criteria`)."""
+
+    id: TermId = Field(description="What records write.", examples=["recist_1_1"])
+    label: Label = Field(description="What pages show.", examples=["RECIST 1.1"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Response Evaluation Criteria in Solid Tumours, version 1.1."])
+
+
+class AssessorTerm(Term):
+    """Who judged a response (a value's `assessed_by`)."""
+
+    id: TermId = Field(description="What records write.", examples=["investigator"])
+    label: Label = Field(description="What pages show.", examples=["investigator-assessed"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["Judged by the trial's own investigators."])
+
+
+class ResponseTerm(Term):
+    """A best response a case's timeline step may give (a step's `best_response`)."""
+
+    id: TermId = Field(description="What records write.", examples=["PR"])
+    label: Label = Field(description="What pages show.", examples=["partial response"])
+    description: Sentence | None = Field(default=None, description="A sentence for the curator's guide and the data page.",
+                                         examples=["An improvement short of a complete response."])
 
 
 class Registry(_Spec):
     """A trial registry: how its ids look and where they link."""
 
-    id: TermId
-    label: Label
-    pattern: Annotated[str, StringConstraints(min_length=2, max_length=200)] = Field(description="A regular expression every id of it matches, whole.")
+    id: TermId = Field(description="A short name for the registry, unique in this file (a study's ids are matched by `pattern`, not by this).",
+                       examples=["clinicaltrials_gov"])
+    label: Label = Field(description="The registry's name, as the guide and error messages give it.", examples=["ClinicalTrials.gov"])
+    pattern: Annotated[str, StringConstraints(min_length=2, max_length=200)] = Field(description="A regular expression every id of it matches, whole.",
+                                                                                     examples=["NCT[0-9]{8}"])
     link: Annotated[str, StringConstraints(pattern=r"^https://[^\s{}]*\{id\}[^\s{}]*$")] | None = Field(
-        default=None, description="The address of an id's record, with `{id}` where the id goes.")
+        default=None, description="The address of an id's record, with `{id}` where the id goes.", examples=["https://clinicaltrials.gov/study/{id}"])
 
     @model_validator(mode="after")
     def _check_pattern(self) -> Registry:
@@ -174,8 +282,8 @@ class Registry(_Spec):
 class Grouping(_Spec):
     """What groups the review's studies, arms and cases (their `setting`): a line of therapy, an allocation method …"""
 
-    label: Label = Field(description="The dimension's name, as a column header (e.g. `Line of therapy`).")
-    values: list[Term] = Field(min_length=1, description="Its values, in the order pages list them.")
+    label: Label = Field(description="The dimension's name, as a column header (e.g. `Line of therapy`).", examples=["Line of therapy"])
+    values: list[Term] = Field(min_length=1, description="Its values, in the order pages list them.", examples=[_EXAMPLE_SETTINGS])
 
     @model_validator(mode="after")
     def _check(self) -> Grouping:
@@ -186,10 +294,11 @@ class Grouping(_Spec):
 class CaseVocabulary(_Spec):
     """What a case report's timeline says."""
 
-    steps: list[StepTerm] = Field(default_factory=list, description="Kinds of timeline steps (surgery, a systemic line …).")
-    responses: list[Term] = Field(default_factory=list, description="Best responses a step may give.")
-    response_words: dict[TermId, Label] = Field(default_factory=dict, description="How a figure spells each response out.")
-    focus: Label | None = Field(default=None, description="The drug the case comparison puts in focus (its line, dose and partners).")
+    steps: list[StepTerm] = Field(default_factory=list, description="Kinds of timeline steps (surgery, a systemic line …).", examples=[_EXAMPLE_STEPS])
+    responses: list[ResponseTerm] = Field(default_factory=list, description="Best responses a step may give.", examples=[_EXAMPLE_RESPONSES])
+    response_words: dict[TermId, Label] = Field(default_factory=dict, description="How a figure spells each response out.",
+                                                examples=[{"PR": "partial response", "SD": "stable disease"}])
+    focus: Label | None = Field(default=None, description="The drug the case comparison puts in focus (its line, dose and partners).", examples=["exampletinib"])
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -202,34 +311,35 @@ class Accepts(_Spec):
     accept it or not.
     """
 
-    time_origins: list[TermId | None] = Field(default_factory=list, description="Time origins the column holds.")
-    response_criteria: list[TermId | None] = Field(default_factory=list, description="Response criteria the column holds.")
-    source_named: bool = Field(default=False, description="Only values the source names as the measure; a curator's reading is marked.")
+    time_origins: list[TermId | None] = Field(default_factory=list, description="Time origins the column holds.", examples=[["randomisation", "treatment_start", None]])
+    response_criteria: list[TermId | None] = Field(default_factory=list, description="Response criteria the column holds.", examples=[["recist_1_1", None]])
+    source_named: bool = Field(default=False, description="Only values the source names as the measure; a curator's reading is marked.", examples=[True])
 
 
 class Fallback(_Spec):
     """A value a column shows, marked, when an arm states none of the column's measures (never a derived value)."""
 
-    measure: TermId
-    unless: list[TermId] = Field(default_factory=list, description="Not when the arm states one of these.")
-    mark: Label = Field(description="The mark shown beside the value, e.g. `partial responses only`.")
-    explanation: Sentence = Field(description="The sentence the page's legend gives for the mark.")
+    measure: TermId = Field(description="The measure shown instead, with the mark (e.g. partial responses where no response rate is stated).",
+                            examples=["pr"])
+    unless: list[TermId] = Field(default_factory=list, description="Not when the arm states one of these.", examples=[["cr"]])
+    mark: Label = Field(description="The mark shown beside the value, e.g. `partial responses only`.", examples=["partial responses only"])
+    explanation: Sentence = Field(description="The sentence the page's legend gives for the mark.", examples=[_EXAMPLE_FALLBACK["explanation"]])
 
 
 class ColumnSpec(_Spec):
     """One outcome column of the comparison tables."""
 
-    id: TermId = Field(description="How comparisons name the column.")
-    label: Label = Field(description="The column's header.")
-    measures: list[TermId] = Field(min_length=1, description="The arm's headline value of the first of these measures it states.")
-    fallback: Fallback | None = Field(default=None, description="What an arm stating none of `measures` may show instead, marked.")
-    accepts: Accepts = Field(default_factory=Accepts, description="The definitions the column holds.")
+    id: TermId = Field(description="How comparisons name the column.", examples=["response"])
+    label: Label = Field(description="The column's header.", examples=["ORR"])
+    measures: list[TermId] = Field(min_length=1, description="The arm's headline value of the first of these measures it states.", examples=[["orr"]])
+    fallback: Fallback | None = Field(default=None, description="What an arm stating none of `measures` may show instead, marked.", examples=[_EXAMPLE_FALLBACK])
+    accepts: Accepts = Field(default_factory=Accepts, description="The definitions the column holds.", examples=[{"response_criteria": ["recist_1_1", None]}])
     otherwise: Literal["mark", "fail"] = Field(default="fail", description=(
         "What happens to a value outside `accepts`: shown with a mark explained on the page (and not drawn in the figures), "
-        "or the build fails, naming the value."))
+        "or the build fails, naming the value."), examples=["mark"])
     interval: bool = Field(default=False, description=(
         "For a column of proportions: a column beside it with the exact (Clopper–Pearson) 95% interval, computed here from the "
-        "stated count and denominator."))
+        "stated count and denominator."), examples=[True])
     _times: bool = PrivateAttr(default=False)
 
     @property
@@ -241,9 +351,10 @@ class ColumnSpec(_Spec):
 class Scope(_Spec):
     """Which records a comparison takes: those in any of ``settings``, or (with ``drug``) whose regimen contains it."""
 
-    settings: list[TermId] = Field(default_factory=list)
-    drug: Label | None = Field(default=None, description="A drug name, matched without regard to case in the regimen's drugs.")
-    every: bool = Field(default=False, description="Every record, whatever its setting.")
+    settings: list[TermId] = Field(default_factory=list, description="Records in any of these settings (ids of the review's `settings`).",
+                                   examples=[["second_line"]])
+    drug: Label | None = Field(default=None, description="A drug name, matched without regard to case in the regimen's drugs.", examples=["exampletinib"])
+    every: bool = Field(default=False, description="Every record, whatever its setting.", examples=[False, True])
 
     @model_validator(mode="after")
     def _check_scope(self) -> Scope:
@@ -261,17 +372,21 @@ class EffectSpec(_Spec):
 
     measure: EffectMeasure | None = Field(default=None, description=(
         "From counts: `risk_ratio`, `odds_ratio` or `risk_difference`, computed here with its 95% interval (Wald). "
-        "Leave out with `reported`."))
-    events: TermId | None = Field(default=None, description="With `measure`: the measure counting participants with the event in an arm.")
-    total: TermId | None = Field(default=None, description="With `measure`: the measure counting an arm's participants (the denominator).")
-    non_events: TermId | None = Field(default=None, description="Instead of `total`: the measure counting participants without the event.")
+        "Leave out with `reported`."), examples=["risk_ratio", None])
+    events: TermId | None = Field(default=None, description="With `measure`: the measure counting participants with the event in an arm.",
+                                  examples=["tb_cases"])
+    total: TermId | None = Field(default=None, description="With `measure`: the measure counting an arm's participants (the denominator).",
+                                 examples=["n"])
+    non_events: TermId | None = Field(default=None, description="Instead of `total`: the measure counting participants without the event.",
+                                      examples=[None, "no_tb"])
     reported: TermId | None = Field(default=None, description=(
         "Instead of counts: the measure of a ratio (kind `ratio`, e.g. a hazard ratio) or a difference (kind `difference`) "
         "each source reports with its 95% CI, recorded on a comparison's first arm with the second as its `comparator`. "
-        "Shown as reported; a ratio is pooled on the log scale, its standard error taken from the interval."))
+        "Shown as reported; a ratio is pooled on the log scale, its standard error taken from the interval."), examples=[None, "hazard_ratio"])
     endpoint: TermId | None = Field(default=None, description=(
-        "With `reported`: only values of this `endpoint` (e.g. the survival measure whose hazard ratio is meant)."))
-    label: Label = Field(description="The event, for headers and the figure's axis (e.g. `tuberculosis`).")
+        "With `reported`: only values of this `endpoint` (e.g. the survival measure whose hazard ratio is meant)."),
+        examples=[None, "overall_survival"])
+    label: Label = Field(description="The event, for headers and the figure's axis (e.g. `tuberculosis`).", examples=["tuberculosis"])
 
     @model_validator(mode="after")
     def _check(self) -> EffectSpec:
@@ -303,16 +418,18 @@ class PoolingSpec(_Spec):
 
     model: PoolingModel = Field(default="reml", description=(
         "`common` (common effect, inverse variance), or random effects with τ² by `reml` (restricted maximum likelihood), "
-        "`dl` (DerSimonian–Laird) or `pm` (Paule–Mandel)."))
+        "`dl` (DerSimonian–Laird) or `pm` (Paule–Mandel)."), examples=["reml", "common"])
     designs: list[TermId] = Field(default_factory=list, description=(
-        "The study designs whose comparisons are pooled, each one the review marks `poolable`; by default every poolable design."))
-    why: Sentence = Field(description="Why pooling is valid here, in the curators' words (shown with the pooled estimate).")
+        "The study designs whose comparisons are pooled, each one the review marks `poolable`; by default every poolable design."),
+        examples=[["randomised_trial"]])
+    why: Sentence = Field(description="Why pooling is valid here, in the curators' words (shown with the pooled estimate).",
+                          examples=[_EXAMPLE_POOLING["why"]])
     proportion: TermId | None = Field(default=None, description=(
         "Instead of the comparison's `effect`: a measure of kind `proportion` whose count and denominator each arm of the "
-        "page states, pooled as a single proportion per arm (the arms the page lists one row each)."))
+        "page states, pooled as a single proportion per arm (the arms the page lists one row each)."), examples=[None, "response_rate"])
     transform: ProportionTransform = Field(default="logit", description=(
         "With `proportion`: the scale it is pooled on, `logit` (metafor's PLO, the usual choice; back-transformed for "
-        "display) or `raw` (PR: the proportions themselves, whose prediction interval may pass 0% or 100%)."))
+        "display) or `raw` (PR: the proportions themselves, whose prediction interval may pass 0% or 100%)."), examples=["logit", "raw"])
 
 
 FigureKind = Literal["proportions", "times", "forest"]
@@ -322,9 +439,10 @@ class FigureSpec(_Spec):
     """A figure of a comparison page."""
 
     kind: FigureKind = Field(description=("`proportions`: a proportion column with its exact intervals; `times`: time columns side by side "
-                                          "(medians by their unit); `forest`: the computed effect per comparison, on a log scale for a ratio."))
-    columns: list[TermId] = Field(default_factory=list, description="The columns drawn (`proportions`: one; `times`: one or more).")
-    name: TermId | None = Field(default=None, description="The figure's file name (without `.svg`); by default its kind and columns.")
+                                          "(medians by their unit); `forest`: the computed effect per comparison, on a log scale for a ratio."), examples=["times"])
+    columns: list[TermId] = Field(default_factory=list, description="The columns drawn (`proportions`: one; `times`: one or more).",
+                                  examples=[["median_pfs", "median_os"]])
+    name: TermId | None = Field(default=None, description="The figure's file name (without `.svg`); by default its kind and columns.", examples=["survival"])
 
     @property
     def file_stem(self) -> str:
@@ -334,21 +452,27 @@ class FigureSpec(_Spec):
 class ComparisonSpec(_Spec):
     """One comparison page (``compare/<slug>.md``)."""
 
-    slug: TermId
-    title: Label
-    scope_text: Sentence = Field(description="One sentence: what the page holds, and what it promises to hold.")
-    arms: Scope
-    cases: Scope | None = Field(default=None, description="Case reports shown beside the arms; none without it.")
-    planned: bool = Field(default=True, description="Planned and registered trials in scope, in a section of their own.")
-    side_by_side: bool = Field(default=True, description="Comparative studies one row per comparison, their arms side by side.")
-    columns: list[TermId] = Field(min_length=1, description="Ids of the columns, in order.")
-    effect: EffectSpec | None = Field(default=None, description="An effect computed here for each comparison (needs `side_by_side`).")
-    figures: list[FigureSpec] = Field(default_factory=list, description="The page's figures, in order.")
-    settings_column: bool = Field(default=True, description="Show each row's setting (off when the page is about one setting).")
-    all_arms: bool = Field(default=False, description="The page of every arm, one row each (the figures page draws its figures).")
-    pooling: PoolingSpec | None = Field(default=None, description="A pooled estimate of the `effect` across the page's studies (needs `effect`).")
+    slug: TermId = Field(description=(
+        "The page's file name (`compare/<slug>.md`), unique among the comparisons; keep it once the site is published, as links use it."),
+        examples=[_EXAMPLE_COMPARISON["slug"]])
+    title: Label = Field(description="The page's title, at its top and in the navigation.", examples=[_EXAMPLE_COMPARISON["title"]])
+    scope_text: Sentence = Field(description="One sentence: what the page holds, and what it promises to hold.", examples=[_EXAMPLE_COMPARISON["scope_text"]])
+    arms: Scope = Field(description="Which study arms the page's tables hold: those of some `settings`, those given a `drug`, or `every` arm.",
+                        examples=[{"settings": ["second_line"]}, {"every": True}])
+    cases: Scope | None = Field(default=None, description="Case reports shown beside the arms; none without it.", examples=[{"settings": ["second_line"]}])
+    planned: bool = Field(default=True, description="Planned and registered trials in scope, in a section of their own.", examples=[False])
+    side_by_side: bool = Field(default=True, description="Comparative studies one row per comparison, their arms side by side.", examples=[True, False])
+    columns: list[TermId] = Field(min_length=1, description="Ids of the columns, in order.", examples=[["n", "response", "median_os"]])
+    effect: EffectSpec | None = Field(default=None, description=(
+        "The effect of each comparison (needs `side_by_side`): computed here from counts, or as each source reports it."), examples=[_EXAMPLE_EFFECT])
+    figures: list[FigureSpec] = Field(default_factory=list, description="The page's figures, in order.", examples=[_EXAMPLE_COMPARISON["figures"]])
+    settings_column: bool = Field(default=True, description="Show each row's setting (off when the page is about one setting).", examples=[False])
+    all_arms: bool = Field(default=False, description="The page of every arm, one row each (the figures page draws its figures).", examples=[True])
+    pooling: PoolingSpec | None = Field(default=None, description="A pooled estimate of the `effect` across the page's studies (needs `effect`).",
+                                        examples=[_EXAMPLE_POOLING])
     not_pooled: Sentence | None = Field(default=None, description=(
-        "Where the page pools nothing: why, in the curators' words (the page says it beside its tables)."))
+        "Where the page pools nothing: why, in the curators' words (the page says it beside its tables); not with `pooling`."),
+        examples=["The trials compare different treatments with different controls: one pooled estimate would mix effects that are not the same."])
 
     @model_validator(mode="after")
     def _check(self) -> ComparisonSpec:
@@ -364,46 +488,65 @@ class ComparisonSpec(_Spec):
 class EvidenceMap(_Spec):
     """The evidence map: intervention classes (rows) by setting (columns), counting studies and cases."""
 
-    title: Label = Field(default="Evidence map")
-    rows_label: Label = Field(default="Intervention class")
+    title: Label = Field(default="Evidence map", description="The map's title on the figures page (its rows and columns are named after it).",
+                         examples=["Evidence map"])
+    rows_label: Label = Field(default="Intervention class", description="The header of its rows, the intervention classes.", examples=["Drug class"])
 
 
 class Texts(_Spec):
     """Words of the pages that are the review's."""
 
-    home_intro: Sentence | None = Field(default=None, description="A paragraph under the home page's title (Markdown).")
-    cases_intro: Sentence | None = Field(default=None, description="The introduction of the case reports' page.")
-    comparisons_intro: Sentence | None = Field(default=None, description="The introduction of the comparisons' index.")
-    studies_intro: Sentence | None = Field(default=None, description="The introduction of the studies' index.")
+    home_intro: Sentence | None = Field(default=None, description="A paragraph under the home page's title (Markdown).",
+                                        examples=["A fictional review of exampletinib after first-line treatment, from its published trials and case reports."])
+    cases_intro: Sentence | None = Field(default=None, description="The introduction of the case reports' page.",
+                                         examples=["Every case report of the review, with its timeline."])
+    comparisons_intro: Sentence | None = Field(default=None, description="The introduction of the comparisons' index.",
+                                               examples=["The comparison pages set the arms of the studies side by side, with the case reports of the same setting."])
+    studies_intro: Sentence | None = Field(default=None, description="The introduction of the studies' index.",
+                                           examples=["Every study of the review, strongest evidence first."])
     evidence_order: Sentence | None = Field(default=None, description=(
-        "How the comparison tables order their rows, in the review's words (Markdown); by default a sentence listing the designs by rank."))
+        "How the comparison tables order their rows, in the review's words (Markdown); by default a sentence listing the designs by rank."),
+        examples=["Rows are in order of evidence: randomised trials (phase III first), single-arm trials, then observational studies; then by name."])
     figures_summary: Sentence = Field(default="The figures of every arm, and a map of where the evidence is.", description=(
-        "What the figures page holds, in a sentence (the home page and the comparisons' index say it)."))
-    intervention: Label = Field(default="Regimen", description="What the review calls a treatment arm's intervention (a regimen, a vaccine …).")
+        "What the figures page holds, in a sentence (the home page and the comparisons' index say it)."),
+        examples=["Median OS, and ORR with its interval, per arm; the evidence map."])
+    intervention: Label = Field(default="Regimen", description="What the review calls a treatment arm's intervention (a regimen, a vaccine …).", examples=["Vaccine"])
 
 
 class ReviewFile(_Spec):
-    """The review file, `seeds/review.yaml`."""
+    """What is the review's and not the tool's: the vocabularies the records draw from, what each measure is, the comparison
+    pages with their columns and figures, the consistency checks and the words of the pages."""
 
-    settings: Grouping = Field(description="What groups the studies, arms and cases: the `setting` of every record.")
-    designs: list[DesignTerm] = Field(min_length=1, description="Study designs (a study's `study_type`) and their evidence ranking.")
-    measures: list[MeasureTerm] = Field(min_length=1, description="Everything a reported value may measure.")
-    intervention_classes: list[InterventionClass] = Field(min_length=1, description="Classes of drugs, procedures and comparators (a drug's `drug_class`).")
-    routes: list[Term] = Field(default_factory=list, description="Routes of administration (a drug's `route`).")
-    registries: list[Registry] = Field(default_factory=list, description="Trial registries whose ids studies give (`registry_ids`).")
-    time_origins: list[Term] = Field(default_factory=list, description="From when time-to-event values are counted (a value's `time_origin`).")
-    response_criteria: list[Term] = Field(default_factory=list, description="Criteria response is judged by (a value's `response_criteria`).")
-    assessors: list[Term] = Field(default_factory=list, description="Who judged a response (a value's `assessed_by`).")
-    case_reports: CaseVocabulary | None = Field(default=None, description="Whether the review has case reports, and their vocabulary; none without it.")
-    columns: list[ColumnSpec] = Field(default_factory=list, description="The outcome columns comparisons choose from.")
-    comparisons: list[ComparisonSpec] = Field(default_factory=list, description="The comparison pages, in order.")
-    checks: Checks = Field(default_factory=Checks, description="Consistency checks of the figures a study states.")
-    evidence_map: EvidenceMap | None = Field(default_factory=EvidenceMap, description="The evidence map of the figures page; `null` for none.")
-    texts: Texts = Field(default_factory=Texts)
+    settings: Grouping = Field(description="What groups the studies, arms and cases: the `setting` of every record.",
+                               examples=[{"label": "Line of therapy", "values": _EXAMPLE_SETTINGS}])
+    designs: list[DesignTerm] = Field(min_length=1, description="Study designs (a study's `study_type`) and their evidence ranking.", examples=[_EXAMPLE_DESIGNS])
+    measures: list[MeasureTerm] = Field(min_length=1, description="Everything a reported value may measure.", examples=[_EXAMPLE_MEASURES])
+    intervention_classes: list[InterventionClass] = Field(min_length=1, description="Classes of drugs, procedures and comparators (a drug's `drug_class`).",
+                                                          examples=[_EXAMPLE_CLASSES])
+    routes: list[RouteTerm] = Field(default_factory=list, description="Routes of administration (a drug's `route`).",
+                               examples=[[{"id": "oral", "label": "oral"}, {"id": "intravenous", "label": "intravenous"}]])
+    registries: list[Registry] = Field(default_factory=list, description="Trial registries whose ids studies give (`registry_ids`).", examples=[[_EXAMPLE_REGISTRY]])
+    time_origins: list[TimeOriginTerm] = Field(default_factory=list, description="From when time-to-event values are counted (a value's `time_origin`).",
+                                     examples=[[{"id": "randomisation", "label": "from randomisation", "description": "Counted from randomisation."}]])
+    response_criteria: list[CriterionTerm] = Field(default_factory=list, description="Criteria response is judged by (a value's `response_criteria`).",
+                                          examples=[[{"id": "recist_1_1", "label": "RECIST 1.1"}]])
+    assessors: list[AssessorTerm] = Field(default_factory=list, description="Who judged a response (a value's `assessed_by`).",
+                                  examples=[[{"id": "investigator", "label": "investigator-assessed"}, {"id": "independent_review", "label": "by independent review"}]])
+    case_reports: CaseVocabulary | None = Field(default=None, description="Whether the review has case reports, and their vocabulary; none without it.",
+                                                examples=[{"steps": _EXAMPLE_STEPS, "responses": _EXAMPLE_RESPONSES, "focus": "exampletinib"}])
+    columns: list[ColumnSpec] = Field(default_factory=list, description="The outcome columns comparisons choose from.", examples=[_EXAMPLE_COLUMNS])
+    comparisons: list[ComparisonSpec] = Field(default_factory=list, description="The comparison pages, in order.", examples=[[_EXAMPLE_COMPARISON]])
+    checks: Checks = Field(default_factory=Checks, description="Consistency checks of the figures a study states.", examples=[{"participant_units": ["patients"]}])
+    evidence_map: EvidenceMap | None = Field(default_factory=EvidenceMap, description="The evidence map of the figures page; `null` for none.",
+                                             examples=[{"title": "Evidence map", "rows_label": "Drug class"}, None])
+    texts: Texts = Field(default_factory=Texts, description=(
+        "The review's own words on its pages: introductions, how rows are ordered, what an intervention is called; each may be left out."),
+        examples=[{"home_intro": "A fictional review of exampletinib after first-line treatment.", "intervention": "Regimen"}])
     extensions: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*:[A-Za-z_][A-Za-z0-9_]*$")]] = Field(
         default_factory=list, description=(
             "What this file cannot say, added by the review's own Python: `module:function` of a module in the review's folder, "
-            "called with the extension point of generator/review/extensions.py (extra checks, template filters and globals, extra files)."))
+            "called with the extension point of generator/review/extensions.py (extra checks, template filters and globals, extra files)."),
+        examples=[["review_ext:register"]])
     _lookup: dict[str, dict[str, Term]] = PrivateAttr(default_factory=dict)
     _outcome_columns: frozenset[str] = PrivateAttr(default=frozenset())
 
