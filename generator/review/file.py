@@ -372,7 +372,7 @@ class EffectSpec(_Spec):
 
     measure: EffectMeasure | None = Field(default=None, description=(
         "From counts: `risk_ratio`, `odds_ratio` or `risk_difference`, computed here with its 95% interval (Wald). "
-        "Leave out with `reported`."), examples=["risk_ratio", None])
+        "Leave out with `reported`."), examples=["risk_ratio", "odds_ratio"])
     events: TermId | None = Field(default=None, description="With `measure`: the measure counting participants with the event in an arm.",
                                   examples=["tb_cases"])
     total: TermId | None = Field(default=None, description="With `measure`: the measure counting an arm's participants (the denominator).",
