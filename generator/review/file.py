@@ -488,8 +488,9 @@ class ComparisonSpec(_Spec):
 class EvidenceMap(_Spec):
     """The evidence map: intervention classes (rows) by setting (columns), counting studies and cases."""
 
-    title: Label = Field(default="Evidence map", description="The map's title on the figures page (its rows and columns are named after it).",
-                         examples=["Evidence map"])
+    title: Label = Field(default="Evidence map", description=(
+        "The map's title on the figures page; what its rows and columns are follows it (`Evidence map: drug class by line of therapy`)."),
+        examples=["Evidence map"])
     rows_label: Label = Field(default="Intervention class", description="The header of its rows, the intervention classes.", examples=["Drug class"])
 
 
