@@ -39,6 +39,16 @@ def _copy(tmp_path: Path) -> Path:
     return project
 
 
+def _emptied_copy(tmp_path: Path) -> Path:
+    """The fixture review's file, glossary and regimens, without its studies and sources: for a review made in a test."""
+    project = _copy(tmp_path)
+    shutil.rmtree(project / "seeds" / "studies")
+    (project / "seeds" / "studies").mkdir()
+    for old in (project / "sources").iterdir():
+        old.unlink()
+    return project
+
+
 def _rendered(project: Path) -> dict[str, bytes]:
     config = ReviewConfig.from_options(project, "seeds", str(ROOT / "templates"), "docs", "sources")
     return render_review(config, validate_review(config), release=ReleaseInfo()).files
@@ -195,11 +205,7 @@ def _reported_review(tmp_path: Path) -> Path:
     """The 37 studies of dat.hackshaw1998 as a review whose records state each odds ratio with its 95% CI."""
     from tests.test_pooling import HACKSHAW1998
 
-    project = _copy(tmp_path)
-    shutil.rmtree(project / "seeds" / "studies")
-    (project / "seeds" / "studies").mkdir()
-    for old in (project / "sources").iterdir():
-        old.unlink()
+    project = _emptied_copy(tmp_path)
     rows = [f"{index:<4}{odds:.2f} ({low:.2f} to {high:.2f})" for index, (odds, low, high) in enumerate(HACKSHAW1998, start=1)]
     (project / "sources" / "hackshaw.txt").write_text(
         "dat.hackshaw1998: odds ratios of lung cancer, exposed against unexposed, with 95% CI\n\nrow or (ci.lb to ci.ub)\n" + "\n".join(rows) + "\n",
@@ -286,11 +292,7 @@ METAFOR_PRITZ = {"logit": (0.7575, 0.6605, 0.8337, 0.4661, 0.9179), "raw": (0.79
 
 def _proportion_review(tmp_path: Path, transform: str) -> Path:
     """The 14 case series of dat.pritz1997 as a review whose records state each series' successes of its patients."""
-    project = _copy(tmp_path)
-    shutil.rmtree(project / "seeds" / "studies")
-    (project / "seeds" / "studies").mkdir()
-    for old in (project / "sources").iterdir():
-        old.unlink()
+    project = _emptied_copy(tmp_path)
     rows = [f"{index}. {authors}: {events} of {total}" for index, (authors, events, total) in enumerate(PRITZ1997, start=1)]
     (project / "sources" / "pritz.txt").write_text("dat.pritz1997: successes of patients per series\n\n" + "\n".join(rows) + "\n", encoding="utf-8")
     (project / "seeds" / "sources.yaml").write_text(yaml.safe_dump({"documents": [

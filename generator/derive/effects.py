@@ -48,12 +48,12 @@ from statsmodels.stats.meta_analysis import effectsize_2proportions  # type: ign
 from statsmodels.stats.proportion import confint_proportions_2indep  # type: ignore[import-untyped]
 
 from generator.derive.intervals import clopper_pearson
+from generator.review.file import ProportionTransform  # "logit" and "raw": metafor's escalc measures "PLO" and "PR"
 
 EffectMeasure = Literal["risk_ratio", "odds_ratio", "risk_difference"]
 MEASURES: tuple[EffectMeasure, ...] = ("risk_ratio", "odds_ratio", "risk_difference")
 RATIOS: frozenset[EffectMeasure] = frozenset({"risk_ratio", "odds_ratio"})
 ReportedKind = Literal["reported_ratio", "reported_difference"]  # an effect as a source reports it
-ProportionTransform = Literal["logit", "raw"]  # metafor's escalc measures "PLO" and "PR"
 ProportionKind = Literal["proportion_logit", "proportion_raw"]  # a single arm's proportion, on the scale it is pooled on
 # metafor's name of each measure (escalc's ``measure``), for method notes that say how a value was computed
 ESCALC_NAMES: dict[EffectMeasure, str] = {"risk_ratio": "RR", "odds_ratio": "OR", "risk_difference": "RD"}

@@ -367,7 +367,7 @@ def comparison_rows(review: ReviewFile, study: StudyRecord, rows: dict[str, ArmR
         effects = tuple(Effect(value, arm, tuple(tags_of(review, value, arm))) for arm in study.arms if arm.id in (first, second)
                         for value in arm.outcomes
                         if review.measures_by_id[value.measure].comparison and value.comparator in (first, second) and value.comparator != arm.id)
-        computed = computed_effect(effect, rows[first].arm, rows[second].arm, review) if effect is not None else None
+        computed = computed_effect(review, effect, rows[first].arm, rows[second].arm) if effect is not None else None
         found.append(ComparisonRow(study, evidence_level(review, study), rows[first], rows[second], effects, computed))
     return found
 
@@ -669,11 +669,10 @@ def _whole(value: ReportedValue | None) -> int | None:
     return int(value.value)
 
 
-def computed_effect(spec: EffectSpec, treatment: Arm, control: Arm, review: ReviewFile | None = None) -> ComputedEffect:
+def computed_effect(review: ReviewFile, spec: EffectSpec, treatment: Arm, control: Arm) -> ComputedEffect:
     """The effect of ``treatment`` against ``control`` (the comparison's first and second arm): from their 2×2 counts, or
-    the one the source reports on the first arm against the second (``review`` then says whether it is a ratio)."""
+    the one the source reports on the first arm against the second (``review`` says whether its measure is a ratio)."""
     if spec.reported is not None:
-        assert review is not None, "a reported effect needs the review's measure"
         return _reported_effect(spec, treatment, control, effect_is_ratio(review, spec))
     assert spec.measure is not None  # the spec's validation: `measure` or `reported`
     events_t, total_t, used_t = _arm_counts(spec, treatment)

@@ -409,7 +409,7 @@ class EffectSpec(_Spec):
 
 
 PoolingModel = Literal["common", "dl", "reml", "pm"]
-ProportionTransform = Literal["logit", "raw"]  # as generator.derive.effects names them
+ProportionTransform = Literal["logit", "raw"]  # a single proportion's pooling scale: metafor's escalc "PLO" and "PR"
 
 
 class PoolingSpec(_Spec):
