@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 import dataclasses
 import enum
+import json
 import os
+import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -14,7 +17,7 @@ import pytest
 
 from generator.figures import EVIDENCE_MAP_PATH, Figure, all_arms_figure_paths, build_figures, case_figure_path
 from generator.figures import cache as figure_cache
-from generator.figures.cache import FigureCache, canonical_json, code_sources
+from generator.figures.cache import ENVIRONMENT_FILE, FigureCache, _environment_digest, canonical_json, code_sources
 from generator.pipeline import Review
 from generator.records.link import Corpus
 from generator.review.file import EvidenceMap
@@ -32,7 +35,8 @@ def drawn(corpus: Corpus) -> list[Figure]:
 
 
 def entries(folder: Path) -> set[str]:
-    return {item.name for item in folder.iterdir()}
+    """The figures the cache holds (not its record of the environment, ENVIRONMENT_FILE)."""
+    return {item.name for item in folder.iterdir() if item.name != ENVIRONMENT_FILE}
 
 
 def svgs(figures: list[Figure]) -> int:
@@ -145,7 +149,10 @@ def test_a_damaged_entry_is_a_miss_and_is_replaced(tmp_path: Path) -> None:
 
 def test_entries_are_viewable_svg_files(tmp_path: Path) -> None:
     build_figures(synthetic_corpus(), cache=FigureCache(tmp_path))
+    assert entries(tmp_path)
     for item in tmp_path.iterdir():
+        if item.name == ENVIRONMENT_FILE:
+            continue  # the cache's record of versions and fonts (test_the_environment_digest_is_kept…)
         assert item.suffix == ".svg" and len(item.stem) == 64
         root = ET.fromstring(item.read_bytes())  # the checksum is an XML comment after the root element
         assert root.tag == "{http://www.w3.org/2000/svg}svg"
@@ -204,3 +211,48 @@ def test_paths_of_every_figure_kind_are_cached(corpus: Corpus, drawn: list[Figur
     paths = {figure.path for figure in drawn}
     assert {*all_arms_figure_paths(corpus.review), EVIDENCE_MAP_PATH} <= paths and any(path == case_figure_path(cid) for cid in corpus.cases for path in paths)
     assert cache.misses == svgs(drawn)
+
+
+def test_the_environment_digest_is_kept_and_made_again_when_a_font_changes(tmp_path: Path) -> None:
+    """The digest of versions and fonts is kept in the cache folder (finding the fonts imports matplotlib) and used
+    again only while the versions, matplotlib's font list and every font file are as they were."""
+    compute = _environment_digest.__wrapped__
+    fresh = compute(None)  # nothing kept: computed from the fonts
+    assert compute(tmp_path) == fresh
+    memo = tmp_path / ENVIRONMENT_FILE
+    kept = json.loads(memo.read_text())
+    assert any(path.endswith(".ttf") for path in kept["files"]) and any("fontlist" in path for path in kept["files"])
+    kept["digest"] = "kept"
+    memo.write_text(json.dumps(kept))
+    assert compute(tmp_path) == "kept"  # what the folder holds, while everything matches
+    font = next(path for path in kept["files"] if path.endswith(".ttf"))
+    kept["files"][font] = [1, 1]  # as if the font file had been replaced since
+    memo.write_text(json.dumps(kept))
+    assert compute(tmp_path) == fresh
+    kept = json.loads(memo.read_text())
+    kept["stamp"]["versions"][1] = "matplotlib 0.0"
+    kept["digest"] = "stale"
+    memo.write_text(json.dumps(kept))
+    assert compute(tmp_path) == fresh
+    memo.write_text("{not json")
+    assert compute(tmp_path) == fresh  # a damaged record is made again, never an error
+
+
+def test_a_build_whose_figures_are_cached_imports_no_matplotlib_or_statsmodels(tmp_path: Path) -> None:
+    """Drawing code imports matplotlib where it draws, and the effects and pooling code statsmodels where they compute:
+    planning the real review with every figure in the cache needs neither (0.45 s and 0.8 s of imports)."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from generator.cli import review_config\n"
+        "from generator.pipeline import plan_review, validate_review\n"
+        "config = review_config(Path('mkdocs.yml'))\n"
+        f"config = type(config)(**{{**config.__dict__, 'cache_dir': Path({str(tmp_path)!r})}})\n"
+        "review = validate_review(config)\n"
+        "plan_review(config, review, defer_figures=sys.argv[1] == 'plan')\n"
+        "print(sorted(name for name in ('matplotlib', 'statsmodels') if name in sys.modules))\n")
+    root = Path(__file__).resolve().parents[1]
+    first = subprocess.run([sys.executable, "-c", script, "draw"], cwd=root, capture_output=True, text=True, check=True)
+    assert first.stdout.split("\n")[-2] == "['matplotlib']"  # an empty cache: the figures are drawn
+    warm = subprocess.run([sys.executable, "-c", script, "plan"], cwd=root, capture_output=True, text=True, check=True)
+    assert warm.stdout.split("\n")[-2] == "[]"

@@ -42,11 +42,6 @@ from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Literal
 
-import numpy as np
-from statsmodels.stats.contingency_tables import Table2x2  # type: ignore[import-untyped]
-from statsmodels.stats.meta_analysis import effectsize_2proportions  # type: ignore[import-untyped]
-from statsmodels.stats.proportion import confint_proportions_2indep  # type: ignore[import-untyped]
-
 from generator.derive.intervals import clopper_pearson
 from generator.review.file import ProportionTransform  # "logit" and "raw": metafor's escalc measures "PLO" and "PR"
 
@@ -169,6 +164,13 @@ def effect_from_counts(table: TwoByTwo, measure: EffectMeasure, level: float = 0
         reason = table.no_ratio_reason()
         if reason is not None:
             return Effect(measure, table, level, None, None, None, None, None, 0.0, f"no {MEASURE_LABELS[measure].lower()}: {reason}")
+    # Imported here: statsmodels (with SciPy and pandas) takes about 0.8 s and 100 MB to import, which a review that
+    # computes no effect from counts (most small ones) should not pay for at every build.
+    import numpy as np
+    from statsmodels.stats.contingency_tables import Table2x2  # type: ignore[import-untyped]
+    from statsmodels.stats.meta_analysis import effectsize_2proportions  # type: ignore[import-untyped]
+    from statsmodels.stats.proportion import confint_proportions_2indep  # type: ignore[import-untyped]
+
     added = CONTINUITY_CORRECTION if table.has_zero_cell else 0.0
     a, b, c, d = (cell + added for cell in table.cells)
     if measure == "risk_difference":

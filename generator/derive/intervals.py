@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scipy.special import betaincinv
-
 from generator.caches import build_cache
 
 
@@ -48,6 +46,8 @@ def clopper_pearson(successes: int, trials: int, level: float = 0.95) -> Proport
         raise ValueError(f"need 0 <= successes <= trials and trials >= 1, got {successes}/{trials}")
     if not 0 < level < 1:
         raise ValueError(f"level must lie between 0 and 1, got {level}")
+    from scipy.special import betaincinv  # 0.2 s to import (with NumPy): only once an interval is asked for
+
     tail = (1 - level) / 2
     low = 0.0 if successes == 0 else float(betaincinv(successes, trials - successes + 1, tail))
     high = 1.0 if successes == trials else float(betaincinv(successes + 1, trials - successes, 1 - tail))

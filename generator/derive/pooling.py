@@ -49,12 +49,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
-from statsmodels.stats.meta_analysis import combine_effects  # type: ignore[import-untyped]
 
 Model = Literal["common", "dl", "reml", "pm"]
 MODELS: tuple[Model, ...] = ("common", "dl", "reml", "pm")
@@ -147,10 +145,18 @@ def _as_labels(labels: Sequence[str] | None, k: int) -> tuple[str, ...]:
     return tuple(labels)
 
 
+def _normal() -> Any:
+    """SciPy's standard normal distribution, imported when first used: a build that pools nothing never imports
+    SciPy's statistics (about 0.4 s)."""
+    from scipy import stats
+
+    return stats.norm
+
+
 def _z_quantile(level: float) -> float:
     if not 0 < level < 1:
         raise ValueError(f"level must lie between 0 and 1, got {level}")
-    return float(stats.norm.isf((1 - level) / 2))
+    return float(_normal().isf((1 - level) / 2))
 
 
 def _sums(w: Floats) -> tuple[float, float, float]:
@@ -236,6 +242,8 @@ def pool(yi: Sequence[float], vi: Sequence[float], model: Model = "reml", labels
         kwds = {"atol": _PM_ATOL, "maxiter": _PM_MAXITER} if model == "pm" else {}
         # A negative DL moment estimate makes statsmodels take the square root of a negative variance for its
         # random-effects results, which are not used then (below): not a problem to warn about.
+        from statsmodels.stats.meta_analysis import combine_effects  # type: ignore[import-untyped]  # 0.8 s to import: only when pooling
+
         with np.errstate(invalid="ignore"):
             fitted = combine_effects(y, v, method_re=method, row_names=list(names), alpha=1 - level, **kwds)
         q = float(fitted.q)
@@ -263,7 +271,7 @@ def pool(yi: Sequence[float], vi: Sequence[float], model: Model = "reml", labels
         half = z_crit * math.sqrt(se**2 + tau2)
         pi_low, pi_high = estimate - half, estimate + half
     return Pooled(model, level, names, estimate, se, estimate - z_crit * se, estimate + z_crit * se, z,
-                  float(2 * stats.norm.sf(abs(z))), tau2, tau2_se, i2, h2, q, k - 1, q_p,
+                  float(2 * _normal().sf(abs(z))), tau2, tau2_se, i2, h2, q, k - 1, q_p,
                   tuple(float(100 * weight) for weight in relative), pi_low, pi_high, iterations)
 
 

@@ -118,19 +118,55 @@ def _code_digest(sources: dict[str, bytes]) -> str:
 CODE_DIGEST = _code_digest(code_sources())
 
 
+ENVIRONMENT_FILE = "environment.json"  # in the cache folder: the last environment digest, and what it was made from
+# What decides which font files matplotlib resolves, besides its version: where it keeps its font list.
+_FONT_LIST_VARIABLES = ("MPLCONFIGDIR", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "HOME")
+
+
+def _versions() -> list[str]:
+    return [platform.python_version(), *(f"{dist} {version(dist)}" for dist in ("matplotlib", "numpy", "scipy", "pydantic"))]
+
+
+def _stat(path: str) -> list[int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return [status.st_mtime_ns, status.st_size]
+
+
 @functools.cache
-def _environment_digest() -> str:
-    """Versions and font files the drawing depends on beyond this package's code (computed once per process)."""
+def _environment_digest(folder: Path | None) -> str:
+    """Versions and font files the drawing depends on beyond this package's code (computed once per process).
+
+    Finding the fonts means importing matplotlib's font manager (0.2 s), which a build whose figures are all cached
+    need not do: the digest is kept in ``folder`` with what it was made from (the versions, where matplotlib keeps
+    its font list, and the size and date of that list and of each font file) and used again while all of them match.
+    """
+    versions = _versions()
+    stamp = {"versions": versions, "variables": {name: os.environ.get(name) for name in _FONT_LIST_VARIABLES}}
+    memo = folder / ENVIRONMENT_FILE if folder is not None else None
+    if memo is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+            kept = json.loads(memo.read_text(encoding="utf-8"))
+            if kept["stamp"] == stamp and kept["files"] and all(_stat(path) == stat for path, stat in kept["files"].items()):
+                return str(kept["digest"])
     # Imported here: this module is cheap to import for a pipeline that only validates.
-    from matplotlib.font_manager import FontProperties, findfont
+    import matplotlib
+    from matplotlib.font_manager import FontManager, FontProperties, findfont
 
     digest = hashlib.sha256()
-    parts = [platform.python_version(), *(f"{dist} {version(dist)}" for dist in ("matplotlib", "numpy", "scipy", "pydantic"))]
-    digest.update("\n".join(parts).encode())
+    digest.update("\n".join(versions).encode())
     fonts = {findfont(FontProperties(family="DejaVu Sans", weight=weight, style=style), fallback_to_default=True)
              for weight in ("normal", "bold") for style in ("normal", "italic")}
     for font in sorted(fonts):
         digest.update(font.encode() + b"\0" + Path(font).read_bytes())
+    if memo is not None:
+        # matplotlib's font list, where its font_manager reads it (matplotlib rebuilds it when it is missing)
+        font_list = os.path.join(matplotlib.get_cachedir(), f"fontlist-v{FontManager.__version__}.json")
+        files = {path: _stat(path) for path in [*sorted(fonts), font_list]}
+        if all(files.values()):
+            _write_entry(memo, json.dumps({"stamp": stamp, "files": files, "digest": digest.hexdigest()}, indent=1).encode(), trailer=False)
     return digest.hexdigest()
 
 
@@ -209,7 +245,7 @@ class FigureCache:
     def key(self, path: str, inputs: object) -> str:
         """The key of the figure at ``path`` drawn from ``inputs`` by this code in this environment."""
         digest = hashlib.sha256()
-        for part in (f"litreview-figure-cache {CACHE_FORMAT}", CODE_DIGEST, _environment_digest(), path):
+        for part in (f"litreview-figure-cache {CACHE_FORMAT}", CODE_DIGEST, _environment_digest(self.folder), path):
             digest.update(part.encode() + b"\0")
         digest.update(canonical_json(inputs, self._records).encode())
         return digest.hexdigest()
@@ -290,9 +326,9 @@ def _read_entry(entry: Path) -> bytes | None:
     return svg if svg and trailer == _trailer(svg) else None
 
 
-def _write_entry(entry: Path, svg: bytes) -> None:
+def _write_entry(entry: Path, svg: bytes, trailer: bool = True) -> None:
     """Store atomically; a failure is logged, not raised: the figure is drawn, only the next build's speed-up is lost."""
-    data = svg + _trailer(svg)
+    data = svg + _trailer(svg) if trailer else svg
     temp: str | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)

@@ -28,22 +28,24 @@ import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from xml.sax.saxutils import escape
-
-import matplotlib as mpl
-from matplotlib.backends.backend_svg import RendererSVG
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.font_manager import FontProperties
-from matplotlib.patches import Rectangle
-from matplotlib.text import Text
-from matplotlib.textpath import TextToPath
-from matplotlib.transforms import Bbox
-from matplotlib.typing import RcKeyType
 
 from generator.derive.evidence import stated_form
 from generator.figures.cache import FigureCache
 from generator.records.schema import Glossary, MarkerReading, ReportedValue
+
+# Matplotlib (0.45 s to import) is imported by the functions that draw, not here: planning the figures, reading
+# them from the cache and making their tables need none of it, and a build whose figures are all cached never
+# imports it.
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Text
+    from matplotlib.textpath import TextToPath
+    from matplotlib.transforms import Bbox
+    from matplotlib.typing import RcKeyType
 
 RecordKind = Literal["studies", "cases", "regimens"]
 UrlFor = Callable[[str, str], str]
@@ -236,13 +238,14 @@ _RC: dict[RcKeyType, Any] = {
     "savefig.transparent": False,
     "hatch.linewidth": 0.8,
 }
-_TEXT_TO_PATH = TextToPath()
 SVG_DPI = 72  # the SVG backend's resolution: figures are made at it (see _save_svg)
 
 
 @contextlib.contextmanager
 def style() -> Iterator[None]:
     """Matplotlib's defaults plus ours, whatever a matplotlibrc or another module set; restored on exit."""
+    import matplotlib as mpl
+
     with mpl.rc_context():
         mpl.rcdefaults()
         mpl.rcParams.update(_RC)
@@ -251,13 +254,22 @@ def style() -> Iterator[None]:
 
 @functools.cache
 def _layout_font(size: float, weight: str) -> FontProperties:
+    from matplotlib.font_manager import FontProperties
+
     return FontProperties(family=_FONTS[0], size=size, weight=weight)
+
+
+@functools.cache
+def _text_to_path() -> TextToPath:
+    from matplotlib.textpath import TextToPath
+
+    return TextToPath()
 
 
 @functools.lru_cache(maxsize=4096)
 def text_width(text: str, size: float = FONT_SIZE, weight: str = "normal") -> float:
     """Width in inches of one line set in DejaVu Sans (the layout font), without a renderer."""
-    width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(text, _layout_font(size, weight), ismath=False)
+    width, _, _ = _text_to_path().get_text_width_height_descent(text, _layout_font(size, weight), ismath=False)
     return float(width) / 72
 
 
@@ -293,6 +305,8 @@ _NO_METADATA: dict[str, Any] = {"Date": None, "Creator": None, "Format": None, "
 
 def crop_box(fig: MplFigure) -> Bbox:
     """The box, in inches, that :func:`_save_svg` crops ``fig`` to: its drawn content plus the margin."""
+    from matplotlib.backends.backend_svg import RendererSVG
+
     width, height = fig.get_size_inches() * SVG_DPI
     measuring = RendererSVG(width, height, io.StringIO())  # type: ignore[no-untyped-call]  # matplotlib's backends are untyped
     return fig.get_tightbbox(measuring).padded(_PAD_INCHES)

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import matplotlib as mpl
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.patches import Rectangle
+from typing import TYPE_CHECKING
 
 from generator.figures.cache import FigureCache
 from generator.figures.common import (
@@ -37,6 +34,9 @@ from generator.figures.common import (
 from generator.records.link import Corpus
 from generator.records.schema import CaseRecord, RegimenRecord
 from generator.records.text import Identifier
+
+if TYPE_CHECKING:  # imported where drawn: see generator/figures/common.py
+    from matplotlib.figure import Figure as MplFigure
 
 EVIDENCE_MAP_PATH = "figures/evidence-map.svg"
 
@@ -101,6 +101,8 @@ def _luminance(rgba: tuple[float, float, float, float]) -> float:
 
 def _readable_on(rgba: tuple[float, float, float, float]) -> str:
     """White or ink, whichever contrasts more with the cell (WCAG contrast ratio)."""
+    import matplotlib as mpl
+
     lum = _luminance(rgba)
     ink = _luminance(mpl.colors.to_rgba(INK))
     return "white" if (1.05 / (lum + 0.05)) > ((lum + 0.05) / (ink + 0.05)) else INK
@@ -133,6 +135,10 @@ class _Inputs:
 def _draw(inputs: tuple[_Inputs, bool], url_for: UrlFor) -> MplFigure:
     """The heat map. Narrow (phones): columns are numbered, with the settings named under the map, and each cell gives
     "studies · case reports" as two numbers (its studies only, in a review without case reports)."""
+    import matplotlib as mpl
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.patches import Rectangle
+
     drawn, narrow = inputs
     cells, classes, settings = drawn.cells, drawn.classes, drawn.settings
     peak = max(cell.total for cell in cells.values())

@@ -16,11 +16,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.patches import Polygon
-from matplotlib.ticker import MaxNLocator, NullLocator
+from typing import TYPE_CHECKING
 
 from generator.derive.effects import Effect as EffectEstimate
 from generator.derive.evidence import stated_form
@@ -62,6 +58,10 @@ from generator.figures.rows import (
 from generator.pages.views import ArmRow, ComparisonRow, effect_is_ratio, effect_label
 from generator.records.link import Corpus
 from generator.review.file import EffectSpec
+
+if TYPE_CHECKING:  # imported where drawn: see generator/figures/common.py
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as MplFigure
 
 # Wide: a column of values right of the panel, with their intervals, or where those would not fit WIDE_MAX_PX, the estimates
 # only. Narrow (phones): the estimates only. The table beside the figure has every interval.
@@ -361,6 +361,8 @@ def _spaced(ticks: list[float], log_range: float, panel_width: float) -> list[fl
 
 def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Estimate], words: _Words, pooled: PooledForest | None,
              profile: Profile, url_for: UrlFor) -> MplFigure:
+    from matplotlib.ticker import MaxNLocator, NullLocator
+
     narrow = profile.narrow
     layout = layout_rows(entries, profile)
     pooled_y = 0.0
@@ -447,6 +449,8 @@ def _draw_as(entries: tuple[ArmEntry, ...], estimates: dict[tuple[str, str], _Es
 
 def _draw_pooled(label_ax: Axes, ax: Axes, pooled: PooledForest, y: float, label_lines: list[str], weight_x: float, profile: Profile) -> None:
     """The pooled row: its label, the prediction interval's line, the diamond of the estimate and its CI, its numbers."""
+    from matplotlib.patches import Polygon
+
     rule = y - 0.6 - (len(label_lines) - 1) * LINE / 2
     for axes in (label_ax, ax):
         axes.axhline(rule, color=MUTED, linewidth=0.6, zorder=1)

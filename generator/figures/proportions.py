@@ -11,10 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.lines import Line2D
+from typing import TYPE_CHECKING, Any
 
 from generator.derive.intervals import format_computed_percent
 from generator.figures.cache import FigureCache
@@ -63,6 +60,9 @@ from generator.figures.rows import (
 )
 from generator.records.link import Corpus
 from generator.records.schema import ReportedValue
+
+if TYPE_CHECKING:  # imported where drawn: see generator/figures/common.py
+    from matplotlib.figure import Figure as MplFigure
 
 
 def proportions_figure(corpus: Corpus, arms: Iterable[ArmKey | ArmLike], column: str, path: str, url_for: UrlFor | None = None,
@@ -190,6 +190,8 @@ def _draw(inputs: tuple[tuple[ArmEntry, ...], _Words, bool], url_for: UrlFor) ->
 
 
 def _draw_as(entries: tuple[ArmEntry, ...], words: _Words, profile: Profile, url_for: UrlFor) -> MplFigure:
+    from matplotlib.lines import Line2D
+
     narrow = profile.narrow
     column = words.column
     layout = layout_rows(entries, profile)

@@ -14,13 +14,7 @@ import dataclasses
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
-from matplotlib.ticker import NullLocator
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from generator.derive.definitions import TagKind
 from generator.derive.intervals import ProportionInterval
@@ -42,6 +36,10 @@ from generator.figures.common import (
 from generator.pages.views import ArmRow, arm_row, arm_rows
 from generator.records.link import Corpus
 from generator.records.schema import Arm, ReportedValue, StudyRecord
+
+if TYPE_CHECKING:  # imported where drawn: see generator/figures/common.py
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as MplFigure
 
 ArmKey = tuple[str, str]  # (study id, arm id)
 
@@ -309,6 +307,8 @@ def stripes(axes: Sequence[Axes], layout: RowLayout) -> None:
     Each stripe is what ``ax.axhspan`` makes (the same SVG), added without updating the data limits,
     which every row panel fixes anyway: ``axhspan`` spends most of its time on them.
     """
+    from matplotlib.patches import Rectangle
+
     for index, row in enumerate(value_rows(layout)):
         if index % 2 == 0:
             lines = max(len(row.study_lines), len(row.arm_lines))
@@ -325,6 +325,9 @@ def row_figure(layouts: Sequence[RowLayout], panels: int, profile: Profile, extr
     per panel, one above the other, each with its own rows (``layouts`` holds one layout per panel), so that each
     fits a phone's width.
     """
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.ticker import NullLocator
+
     label_width = max(layout.label_width for layout in layouts)
     gap = 0.3
     per_block = 1 if profile.narrow else panels
@@ -380,6 +383,8 @@ def add_line(ax: Axes, xs: list[float], ys: list[float], **line_style: Any) -> N
     Added without updating the data limits, which the row panels set themselves after plotting:
     ``ax.plot`` spends most of its time on argument handling and limits, for thousands of rows.
     """
+    from matplotlib.lines import Line2D
+
     ax.add_artist(Line2D(xs, ys, **line_style))
 
 

@@ -21,15 +21,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.lines import Line2D
-from matplotlib.markers import MarkerStyle
-from matplotlib.patches import Patch, Rectangle
-from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import ScaledTranslation
+from typing import TYPE_CHECKING, Any
 
 from generator.derive.case_dates import CaseDates, How, PlacedDate, PlacedStep, place_dates
 from generator.figures.cache import FigureCache
@@ -61,6 +53,13 @@ from generator.figures.common import (
 from generator.records.link import Corpus
 from generator.records.schema import CaseRecord, MarkerReading, RegimenRecord, TreatmentLine
 from generator.review.file import StepTerm
+
+if TYPE_CHECKING:  # imported where drawn: see generator/figures/common.py
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.lines import Line2D
+    from matplotlib.markers import MarkerStyle
+    from matplotlib.patches import Patch
 
 
 def case_figure_path(case_id: str) -> str:
@@ -344,6 +343,9 @@ def _lane_places(labels: Sequence[list[str]], narrow: bool) -> list[_LanePlace]:
 
 
 def _draw_case_timeline(inputs: tuple[_CaseInputs, bool], url_for: UrlFor) -> MplFigure:
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.transforms import ScaledTranslation
+
     case_inputs, narrow = inputs
     profile = _TIMELINE_NARROW if narrow else _TIMELINE_WIDE
     case = case_inputs.case
@@ -493,6 +495,8 @@ def _window(ax: Axes, placed: PlacedDate, y: float, thickness: float, colour: st
             until: float | None = None) -> tuple[float, float]:
     """The days a date allows, as a box that is not a bar: hatched for a date known only to the month or year, a dashed outline
     for one placed from a relative date, dotted for one the curators inferred. Returns the box's extent on the axis."""
+    from matplotlib.patches import Rectangle
+
     x0 = day_number(placed.first)
     x1 = day_number(placed.last) + 1 if placed.last is not None else (until if until is not None else x0 + 30)
     if x1 - x0 < _MIN_WINDOW_POINTS * day_width:
@@ -522,6 +526,8 @@ def _draw_step(ax: Axes, case: CaseRecord, step: PlacedStep, y: float, axis_end:
     ``used`` collects what was drawn, for the legend: its keys (``_LEGEND``), each treatment-line kind drawn
     (``line=<kind>``) and each response written (``response=<id>``).
     """
+    from matplotlib.patches import Rectangle
+
     line, start, end = step.line, step.start, step.end
     response = f"; best response {line.best_response}" if line.best_response else ""
     treatment = steps.is_line(line)
@@ -599,6 +605,8 @@ def _response_marker(response: str) -> MarkerStyle:
 
     Only called while drawing, so always under ``style()`` (mathtext reads its fonts from the settings).
     """
+    from matplotlib.markers import MarkerStyle
+
     escaped = re.sub(r"([_$#%&{}\\^~])", r"\\\1", response)  # a response id is plain text, never mathtext
     return MarkerStyle(rf"$\mathbf{{{escaped}}}$")
 
@@ -617,22 +625,34 @@ class _Legend:
     response: str
 
 
+def _patch(**style: Any) -> Patch:
+    from matplotlib.patches import Patch
+
+    return Patch(**style)
+
+
+def _line(xs: list[float], ys: list[float], **style: Any) -> Line2D:
+    from matplotlib.lines import Line2D
+
+    return Line2D(xs, ys, **style)
+
+
 _LEGEND: tuple[tuple[str, Callable[[_Legend], Any]], ...] = (  # made only when used: a legend handle costs milliseconds
-    ("bar", lambda words: Patch(facecolor=BLUE, label=f"{words.bar}, between known dates")),
-    ("span", lambda words: Patch(facecolor=GREEN, label="Procedure over several days")),
-    ("uncertain", lambda words: Patch(facecolor="white", edgecolor=INK, hatch="////", linewidth=0.7,
+    ("bar", lambda words: _patch(facecolor=BLUE, label=f"{words.bar}, between known dates")),
+    ("span", lambda words: _patch(facecolor=GREEN, label="Procedure over several days")),
+    ("uncertain", lambda words: _patch(facecolor="white", edgecolor=INK, hatch="////", linewidth=0.7,
                                       label="Date known only to the month or year (not a duration)")),
-    ("relative", lambda words: Patch(facecolor="white", edgecolor=INK, linestyle=(0, (2, 1.5)), linewidth=1.0, label="Placed from a relative date")),
-    ("inferred", lambda words: Patch(facecolor="white", edgecolor=INK, linestyle=(0, (0.8, 1.2)), hatch="....", linewidth=1.0,
+    ("relative", lambda words: _patch(facecolor="white", edgecolor=INK, linestyle=(0, (2, 1.5)), linewidth=1.0, label="Placed from a relative date")),
+    ("inferred", lambda words: _patch(facecolor="white", edgecolor=INK, linestyle=(0, (0.8, 1.2)), hatch="....", linewidth=1.0,
                                      label="Date inferred by the curators")),
-    ("ongoing", lambda words: Line2D([0, 1], [0, 0], color=BLUE, marker=">", markersize=5, markevery=[1], label="Continuing at last follow-up")),
-    ("beyond", lambda words: Line2D([0, 1], [0, 0], color=BLUE, linestyle=(0, (3, 2)), marker=">", markersize=5, markevery=[1],
+    ("ongoing", lambda words: _line([0, 1], [0, 0], color=BLUE, marker=">", markersize=5, markevery=[1], label="Continuing at last follow-up")),
+    ("beyond", lambda words: _line([0, 1], [0, 0], color=BLUE, linestyle=(0, (3, 2)), marker=">", markersize=5, markevery=[1],
                                     label="Continuing past the last time stated")),
-    ("open", lambda words: Line2D([0, 1], [0, 0], color=BLUE, linestyle=(0, (3, 2)), marker=">", markersize=5, markevery=[1],
+    ("open", lambda words: _line([0, 1], [0, 0], color=BLUE, linestyle=(0, (3, 2)), marker=">", markersize=5, markevery=[1],
                                   label="Continuing; follow-up date not stated")),
-    ("start-only", lambda words: Line2D([], [], color=BLUE, marker="|", markersize=10, markeredgewidth=1.8, linestyle="none",
+    ("start-only", lambda words: _line([], [], color=BLUE, marker="|", markersize=10, markeredgewidth=1.8, linestyle="none",
                                         label="Start only; end not stated")),
-    ("response", lambda words: Line2D([], [], linestyle="none", marker=_response_marker(words.response), markersize=12, color=INK,
+    ("response", lambda words: _line([], [], linestyle="none", marker=_response_marker(words.response), markersize=12, color=INK,
                                       label="Best response as reported")),
 )
 
@@ -643,6 +663,8 @@ def _legend_entries(keys: set[str]) -> list[Callable[[_Legend], Any]]:
 
 def _timeline_legend_keys(case: CaseRecord, dates: CaseDates, steps: _Steps) -> set[str]:
     """The legend entries a case's figure needs: found by drawing it once without a figure (the marks decide them)."""
+    from matplotlib.figure import Figure as MplFigure
+
     with style():
         scratch = MplFigure(figsize=(4, 2), dpi=SVG_DPI)
         ax = scratch.add_subplot()
@@ -654,6 +676,8 @@ def _timeline_legend_keys(case: CaseRecord, dates: CaseDates, steps: _Steps) -> 
 
 
 def _draw_marker_panel(ax: Axes, title: str, readings: list[tuple[MarkerReading, Placed]]) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     xs = [day_number(placed.first) for _, placed in readings]
     ys = [reading.value for reading, _ in readings if reading.value is not None]
     band = _reference_band(readings[0][0])

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from generator.figures.cache import FigureCache
 from generator.figures.common import (
@@ -64,6 +62,9 @@ from generator.figures.rows import (
 from generator.records.link import Corpus
 from generator.records.schema import ReportedValue
 from generator.review.file import ReviewFile
+
+if TYPE_CHECKING:  # imported where drawn: see generator/figures/common.py
+    from matplotlib.figure import Figure as MplFigure
 
 
 def times_figure(corpus: Corpus, arms: Iterable[ArmKey | ArmLike], columns: Sequence[str], path: str, url_for: UrlFor | None = None,
@@ -222,6 +223,8 @@ def _draw(inputs: tuple[tuple[ArmEntry, ...], _Words, bool], url_for: UrlFor) ->
 
 
 def _draw_as(entries: tuple[ArmEntry, ...], words: _Words, profile: Profile, url_for: UrlFor) -> MplFigure:
+    from matplotlib.ticker import MaxNLocator
+
     narrow = profile.narrow
     columns = words.columns
     # Narrow: a block per column, each with only the arms that state it.
