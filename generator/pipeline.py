@@ -28,7 +28,7 @@ from generator.publish.emit import EmitReport, emit_tree, generated_before
 from generator.publish.forked import ForkedCall
 from generator.publish.progress import Progress
 from generator.records.link import Corpus, link_loaded
-from generator.records.load import SOURCES_FILE, load_corpus, load_review_citation
+from generator.records.load import GLOSSARY_FILE, SOURCES_FILE, load_corpus, load_glossary, load_review_citation
 from generator.records.schema import ReviewCitation
 from generator.releases.changelog import ReleaseInfo, read_changelog, record_names, release_info
 from generator.releases.history import last_changed
@@ -54,6 +54,7 @@ class ReviewConfig:
     cache_dir: Path | None = None  # figures already drawn, by content (generator.figures.cache); None: no cache
     site_url: str | None = None  # where the site is published (mkdocs.yml's site_url): the feed's absolute links
     use_directory_urls: bool = True  # MkDocs' option: a page `x.md` is published as `x/` (else `x.html`)
+    config_file: Path | None = None  # mkdocs.yml: the site configuration is written beside it (None: not written)
 
     @classmethod
     def from_options(cls, root: Path, seeds: str, templates: str | None, docs: str, sources: str | None, cache: str | None = None) -> ReviewConfig:
@@ -119,6 +120,20 @@ def validate_review(config: ReviewConfig, progress: Progress | None = None, fork
     return Review(corpus, derived, citation, updated, extensions)
 
 
+def write_site_config(config: ReviewConfig, nav: Sequence[NavEntry], unlisted: frozenset[str], release: str) -> None:
+    """The site's configuration beside mkdocs.yml (generator/publish/engines.py), once the tree is written."""
+    if config.config_file is None:
+        return
+    from generator.publish.engines import SiteFacts, site_configuration, write_site_configuration
+
+    glossary, problems = load_glossary(config.seeds_dir / GLOSSARY_FILE, config.root)
+    theme_dir = config.templates_dir / bundled.THEME_FOLDER
+    facts = SiteFacts(nav, unlisted, release, "changelog/" if config.use_directory_urls else "changelog.html",
+                      {str(term): str(expansion) for term, expansion in glossary.expansions().items()} if not problems else {},
+                      theme_dir if theme_dir.is_dir() else None)
+    write_site_configuration(config.config_file, site_configuration(config.config_file, config.docs_dir, facts))
+
+
 def _run_check(check: Check, corpus: Corpus) -> list[Problem]:
     try:
         return check(corpus)
@@ -147,7 +162,7 @@ def _regimens_with_problems(problems: Sequence[Problem], folder: PurePath) -> Co
 class RenderedReview:
     files: dict[str, bytes]  # relative POSIX path in the generated tree → bytes
     unlisted: frozenset[str]  # generated pages left out of the navigation (continuation pages, records of a large review)
-    footers: dict[str, str] = field(default_factory=dict)  # hand-written page → its release line (Markdown), to append
+    release: str = ""  # the release every page belongs to, in words (the theme writes it at each page's foot)
     nav: list[NavEntry] = field(default_factory=list)  # the site's navigation in reading order (generator.pages.navigation)
 
 
@@ -165,7 +180,7 @@ class PlannedReview:
     other_files: dict[str, bytes | Callable[[], bytes]]  # figures already drawn, downloads, assets, the feed
     unlisted: frozenset[str]
     deferred: list[DeferredFigure] = field(default_factory=list)  # figures still to draw
-    footers: dict[str, str] = field(default_factory=dict)
+    release: str = ""
     nav: list[NavEntry] = field(default_factory=list)
 
     def paths(self) -> list[str]:
@@ -192,7 +207,7 @@ class PlannedReview:
 class GenerateReport:
     emitted: EmitReport
     unlisted: frozenset[str]
-    footers: dict[str, str] = field(default_factory=dict)  # hand-written page (docs-relative path) → Markdown to append
+    release: str = ""
     nav: list[NavEntry] = field(default_factory=list)
 
 
@@ -208,10 +223,10 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     from generator.pages import views
     from generator.pages.export import pooled_file_makers
     from generator.pages.pooled import pooled_estimate, pooled_records
-    from generator.pages.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, release_footers
+    from generator.pages.render import asset_files, flag_numbers, make_environment, page_figures, plan_pages, release_label
     from generator.releases.feed import FEED_PATH, render_feed
 
-    env = make_environment(config.templates_dir, review.corpus.review)
+    env = make_environment(config.templates_dir, review.corpus.review, config.cache_dir / "templates" if config.cache_dir else None)
     env.filters.update(review.extensions.filters)
     env.globals.update(review.extensions.globals)
     flags = flag_numbers(review.corpus, review.derived.flags)
@@ -234,37 +249,36 @@ def plan_review(config: ReviewConfig, review: Review, progress: Progress | None 
     other_files = svgs | downloads | asset_files(config.templates_dir) | feed | extra
     cache.prune_unused()  # every figure was asked for: entries no figure wants any more go
     log.info("figure files: %d from the cache, %d %s", cache.hits, cache.misses, "to draw after the other files" if defer_figures else "drawn")
-    # Hand-written pages end with the release line too; the plugin appends it as MkDocs reads them.
     generated = {page.path for page in planned} | other_files.keys()
     hand_written = sorted(path.relative_to(config.docs_dir).as_posix() for path in config.docs_dir.rglob("*.md")) if config.docs_dir.is_dir() else []
     stale = generated_before(config.docs_dir) if config.docs_dir.is_dir() else set()  # removed when the tree is written
     own = [path for path in hand_written if path not in generated and path not in stale]
-    footers = release_footers(env, release, own)
     pages_added = [path for path in review.extensions.files if path.endswith(".md")]  # an extension's pages: as hand-written ones
     nav = site_navigation([page.path for page in planned if page.listed and page.path.endswith(".md")], [*own, *pages_added])
     unlisted = frozenset(page.path for page in planned if not page.listed) | {path for path in own if in_manual(path)}
-    return PlannedReview(env, planned, flags, other_files, unlisted, cache.deferred, footers, nav)
+    return PlannedReview(env, planned, flags, other_files, unlisted, cache.deferred, release_label(env, release), nav)
 
 
 def render_review(config: ReviewConfig, review: Review, progress: Progress | None = None, release: ReleaseInfo | None = None) -> RenderedReview:
     """Every generated file's bytes, every figure drawn."""
     planned = plan_review(config, review, progress, release=release)
-    return RenderedReview(dict(planned.files(progress=progress)), planned.unlisted, planned.footers, planned.nav)
+    return RenderedReview(dict(planned.files(progress=progress)), planned.unlisted, planned.release, planned.nav)
 
 
-def generate(config: ReviewConfig, progress: Progress | None = None) -> GenerateReport:
+def generate(config: ReviewConfig, progress: Progress | None = None, validated: Review | None = None) -> GenerateReport:
     """Validate, render everything in memory, then write the tree (``litreview generate``, ``mkdocs serve``).
 
     ``mkdocs build`` runs the same stages in a process of its own instead (:mod:`generator.publish.process`).
     """
     try:
-        review = validate_review(config, progress)
+        review = validated or validate_review(config, progress)
         rendered = render_review(config, review, progress)
     finally:
         clear_build_caches()  # the MkDocs build that follows in this process has no use for them
     report = emit_tree(rendered.files, config.docs_dir, unlisted=rendered.unlisted)
+    write_site_config(config, rendered.nav, rendered.unlisted, rendered.release)
     if progress:
         progress.finish()
     log.info("generated %d files (%d written, %d unchanged, %d removed)", len(rendered.files), len(report.written), report.unchanged,
              len(report.removed))
-    return GenerateReport(report, rendered.unlisted, rendered.footers, rendered.nav)
+    return GenerateReport(report, rendered.unlisted, rendered.release, rendered.nav)

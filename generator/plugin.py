@@ -32,7 +32,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel, file_sort_key, s
 from generator.bundled import THEME_FOLDER
 from generator.errors import ReviewError, failure_message
 from generator.pages.navigation import NavEntry
-from generator.pipeline import ReviewConfig, generate
+from generator.pipeline import Review, ReviewConfig, generate
+from generator.publish.engines import DEFAULT_ENGINE, ENGINES, PLUGIN_NAME
 from generator.publish.process import GeneratorProcess
 from generator.publish.progress import Progress
 from generator.publish.site import discard, replace_site, source_date_epoch, staging_dir
@@ -50,7 +51,7 @@ class LitReviewOptions(base.Config):
     (`generator/templates/` of the package; the repository's `templates/` in a checkout), so a review that does not
     customise them needs no copy (`litreview init --with-templates` writes one and sets this option).
 
-    The folder's `theme/` holds the tool's overrides of Material templates (an accessible search dialog, …): when
+    The folder's `theme/` holds the tool's theme overrides (the release line at each page's foot, the feed link): when
     the review sets no `theme.custom_dir`, the plugin puts that folder first in the theme's search path, so the
     overrides apply to an installed tool too. A review that sets `custom_dir` (the repository's mkdocs.yml sets
     `templates/theme`) owns its overrides."""
@@ -62,6 +63,11 @@ class LitReviewOptions(base.Config):
     """Folder where drawn figures are kept by content, so a build redraws only figures whose inputs changed
     (e.g. `.cache/litreview`; keep it out of `docs/` and out of git). Unset: every build draws every figure."""
 
+
+    engine = c.Choice(tuple(ENGINES), default=DEFAULT_ENGINE)
+    """What `litreview build` (and `make site`) builds the site with: `mkdocs` (MkDocs 1.6 and Material, the default),
+    `properdocs` (ProperDocs and Material) or `zensical` (Zensical, which runs no plugins: it builds the generated
+    site configuration, `mkdocs.generated.yml`). `litreview build --engine NAME` overrides it for one build."""
 
     separate_process = c.Type(bool, default=True)
     """`mkdocs build` and `gh-deploy` generate in a process of their own, which writes the pages while MkDocs
@@ -103,9 +109,10 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         self.generated: list[str] = []  # every file the generator's process is writing
         self.drawn_last: list[str] = []  # the figures it draws last, while MkDocs builds the HTML pages
         self.held: list[File] = []  # those figures, held back from MkDocs' copying of static files
-        self.footers: dict[str, str] = {}
+        self.release = ""  # the release every page belongs to, in words (the theme writes it at each page's foot)
         self.nav: list[NavEntry] = []  # the generator's navigation, used where mkdocs.yml sets none
         self.nav_from_config: bool | None = None  # whether mkdocs.yml sets `nav` (read once: this plugin then sets it)
+        self.validated: Review | None = None  # `litreview build`: the review as its process validated it, before the build
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -121,7 +128,8 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         root = Path(config.config_file_path).parent
         review = ReviewConfig.from_options(root, self.config.seeds, self.config.templates, config.docs_dir, self.config.sources, self.config.cache)
         # The changelog's feed links to the published site when mkdocs.yml says where that is.
-        return replace(review, site_url=config.site_url or None, use_directory_urls=bool(config.use_directory_urls))
+        return replace(review, site_url=config.site_url or None, use_directory_urls=bool(config.use_directory_urls),
+                       config_file=Path(config.config_file_path) if config.config_file_path else None)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.review = self.review_config(config)
@@ -150,17 +158,15 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         try:
             if self.command in ALL_OR_NOTHING_COMMANDS and self.config.separate_process and not self.dirty:
                 # A build generates in a process of its own, which writes the pages while MkDocs converts them
-                # (generator.publish.process); MkDocs waits here only for the plan. Progress goes to standard
-                # output (MkDocs logs on standard error): a bar on a terminal, lines in CI.
-                self.process = GeneratorProcess(self.review)
-                plan = self.process.plan()
-                self.generated, self.unlisted, self.footers, self.drawn_last = plan.paths, plan.unlisted, plan.footers, plan.drawn_last
-                self.nav = plan.nav
+                # (generator.publish.process); MkDocs waits only for the plan, in on_files (it lists the docs folder
+                # and the theme's files meanwhile). Progress goes to standard output (MkDocs logs on standard error):
+                # a bar on a terminal, lines in CI.
+                self.process = GeneratorProcess(self.review, validated=self.validated)
             else:
                 # `serve` generates at once, within its own process: its rebuilds are small, and its server holds threads.
                 # Progress is shown for a build (not for serve's rebuilds).
                 report = generate(self.review, Progress(sys.stdout) if self.command in ALL_OR_NOTHING_COMMANDS else None)
-                self.generated, self.unlisted, self.footers, self.drawn_last = [], report.unlisted, report.footers, []
+                self.generated, self.unlisted, self.release, self.drawn_last = [], report.unlisted, report.release, []
                 self.nav = report.nav
         except Exception as error:
             self._stop_generator()
@@ -169,12 +175,18 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
                 raise
             raise PluginError(message) from None
 
-    def on_page_markdown(self, markdown: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
-        # Hand-written pages end with the release they belong to, like the generated ones (rendered by the pipeline).
-        footer = self.footers.get(page.file.src_uri)
-        return f"{markdown.rstrip()}\n{footer}" if footer else markdown
+    def _receive_plan(self, process: GeneratorProcess) -> None:
+        try:
+            plan = process.plan()
+        except ReviewError as error:
+            self._stop_generator()
+            raise PluginError(str(error)) from None
+        self.generated, self.unlisted, self.release, self.drawn_last = plan.paths, plan.unlisted, plan.release, plan.drawn_last
+        self.nav = plan.nav
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        if self.process is not None:
+            self._receive_plan(self.process)
         # The generator's process may not have written its files yet: they are files of the site already.
         # Given MkDocs' own exclusions and put where MkDocs would have listed them, they are what listing
         # the finished tree gives.
@@ -194,6 +206,8 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
             self.nav_from_config = config.nav is not None
         if not self.nav_from_config and self.nav:
             config.nav = self.nav
+        # What the theme override writes at every page's foot: the release (the site configuration holds the same).
+        config.extra[PLUGIN_NAME] = {"release": self.release, "changelog": "changelog/" if config.use_directory_urls else "changelog.html"}
         if self.process is not None:
             generated = set(self.generated)
             self.process.read_in_order([file.src_uri for file in files.documentation_pages() if file.src_uri in generated])

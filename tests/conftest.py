@@ -61,20 +61,54 @@ def build_site(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=300)
 
 
+def copy_real_review(target: Path) -> Path:
+    """A copy of the real review (no generated pages, no site) at ``target``, its quotes checked when ../shared/sources
+    is present; returns ``target``."""
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(".git", ".venv", "site", "__pycache__", ".*_cache", "tests", "node_modules",
+                                                                ".cache", "mkdocs.generated.yml"))
+    for folder in ("studies", "regimens", "cases", "compare", "assets"):
+        shutil.rmtree(target / "docs" / folder, ignore_errors=True)
+    config = target / "mkdocs.yml"
+    sources = str(SHARED_SOURCES) if SHARED_SOURCES.is_dir() else "no-sources-here"
+    config.write_text(config.read_text().replace("sources: ../shared/sources", f"sources: {sources}"))
+    return target
+
+
 @pytest.fixture(scope="session")
 def review_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real review, copied and built once with --strict (quotes checked when ../shared/sources is present)."""
-    copy = tmp_path_factory.mktemp("review") / "project"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".git", ".venv", "site", "__pycache__", ".*_cache", "tests", "node_modules"))
-    for folder in ("studies", "regimens", "cases", "compare", "assets"):
-        shutil.rmtree(copy / "docs" / folder, ignore_errors=True)
-    config = copy / "mkdocs.yml"
-    sources = str(SHARED_SOURCES) if SHARED_SOURCES.is_dir() else "no-sources-here"
-    config.write_text(config.read_text().replace("sources: ../shared/sources", f"sources: {sources}"))
+    copy = copy_real_review(tmp_path_factory.mktemp("review") / "project")
     done = build_site(copy, copy / "site")
     assert done.returncode == 0, done.stdout + done.stderr
     assert not re.search(r"^WARNING\s+-", done.stderr, re.MULTILINE), done.stderr
     return copy / "site"
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    project: Path
+    site: Path
+    result: CliResult
+
+
+EngineSite = Callable[[str, str], BuiltSite]
+
+
+@pytest.fixture(scope="session")
+def engine_site(tmp_path_factory: pytest.TempPathFactory) -> EngineSite:
+    """``engine_site(review, engine)``: the real review (``"real"``) or the fixture review (``"fixture"``) built by
+    ``litreview build --engine <engine>`` in a copy of its own, once per session."""
+    built: dict[tuple[str, str], BuiltSite] = {}
+
+    def build(review: str, engine: str) -> BuiltSite:
+        if (review, engine) not in built:
+            folder = tmp_path_factory.mktemp(f"{review}-{engine}") / "project"
+            project = copy_real_review(folder) if review == "real" else copy_fixture(FIXTURE, folder)
+            result = run_cli("build", "--engine", engine, cwd=project)
+            built[review, engine] = BuiltSite(project, project / "site", result)
+        return built[review, engine]
+
+    return build
 
 
 @pytest.fixture(scope="session")

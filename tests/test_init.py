@@ -22,12 +22,14 @@ from mkdocs.config import load_config
 
 from generator import bundled
 from generator.figures.cache import code_sources
+from generator.publish.engines import SITE_CONFIG_FILE
 from tests.conftest import ROOT, run_cli
 from tests.test_reading_aids import _UndefinedAbbreviations
 
 TITLE = 'Tenosynovitis treatments: a "living" review – test'
 KINDS = ("studies", "regimens", "cases")
-ACCESSIBLE_SEARCH = 'role="dialog" aria-label="Search"'  # the tool's Material override (templates/theme); stock Material has no label
+# the tool's theme override (templates/theme/main.html): the release at each page's foot, which stock Material has not
+THEME_OVERRIDE = '<p class="lr-release"><em class="lr-updated">'
 REVIEW_FILES = {"mkdocs.yml", "CITATION.cff", "README.md", ".gitignore", ".pre-commit-config.yaml", "docs/about.md", "seeds/glossary.yaml", "seeds/sources.yaml",
                 "seeds/review.yaml", "schema/study.schema.json", "schema/regimen.schema.json", "schema/case.schema.json",
                 "schema/sources.schema.json", "schema/review.schema.json"}
@@ -84,7 +86,8 @@ def new_review(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_init_writes_a_review_of_fictional_examples_with_the_bundled_templates(new_review: tuple[Path, str]) -> None:
     review, output = new_review
-    written = {path for path in _tree(review) if not path.startswith(("site/", ".cache/", "docs/")) or path == "docs/about.md"}  # not the build's
+    written = {path for path in _tree(review)  # not the build's: its site, cache, pages and site configuration
+               if (not path.startswith(("site/", ".cache/", "docs/")) or path == "docs/about.md") and path != SITE_CONFIG_FILE}
     records = _records(review)
     assert all(records[kind] for kind in KINDS)  # an example of each kind
     assert len(records["studies"]) == 1 and len(records["regimens"]) == 2 and len(records["cases"]) == 1
@@ -120,7 +123,7 @@ def test_the_new_review_builds_a_page_for_each_record_and_validates(new_review: 
             page = (site / kind / rid / "index.html").read_text(encoding="utf-8")
             assert "fictional" in page.lower() or "example record" in page.lower(), rid
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert ACCESSIBLE_SEARCH in home
+    assert THEME_OVERRIDE in home
     assert [html.unescape(title) for title in re.findall(r"<title>(.*?)</title>", home)] == [TITLE]
     assert (site / "about" / "index.html").is_file()
     assert (review / "docs" / "assets" / "litreview" / "tables.js").read_bytes() == (ROOT / "templates" / "assets" / "tables.js").read_bytes()
@@ -147,7 +150,8 @@ def test_the_new_review_explains_its_abbreviations_and_ignores_what_the_build_wr
 
     ignored = pathspec.GitIgnoreSpec.from_lines((review / ".gitignore").read_text(encoding="utf-8").splitlines())
     written = set(_tree(review))
-    generated = {path for path in written if path.startswith(("site/", "docs/", ".cache/")) and path != "docs/about.md"}
+    generated = {path for path in written if (path.startswith(("site/", "docs/", ".cache/")) and path != "docs/about.md")
+                 or path == SITE_CONFIG_FILE}
     assert len(generated) > 50
     assert {path for path in generated if not ignored.match_file(path)} == set()  # a clean `git status` after a build
     assert {path for path in written - generated if ignored.match_file(path)} == set()  # the review's own files are kept
@@ -192,7 +196,7 @@ def test_init_with_templates_copies_them_and_the_review_renders_with_its_copy(tm
     assert done.returncode == 0, done.stderr
     templates = _visible(_tree(bundled.templates_dir()))
     assert _tree(review / "templates") == templates
-    assert {"home.md.j2", "assets/tables.js", "theme/partials/search.html"} <= set(templates)
+    assert {"home.md.j2", "assets/tables.js", "theme/main.html"} <= set(templates)
     config = yaml.safe_load((review / "mkdocs.yml").read_text(encoding="utf-8"))
     assert config["theme"]["custom_dir"] == "templates/theme"
     assert next(entry["litreview"] for entry in config["plugins"] if isinstance(entry, dict))["templates"] == "templates"
@@ -258,7 +262,7 @@ def test_the_wheel_holds_the_tool_and_its_templates_and_nothing_of_the_review(wh
                if path.relative_to(source_tree / "generator").parts[0] != "starter"}  # the package and its subpackages (figures/)
     templates = {f"generator/templates/{path}" for path in _visible(_tree(source_tree / "templates"))}
     starter = {f"generator/starter/{path}" for path in _visible(_tree(source_tree / "generator" / "starter"))}
-    assert len(modules) > 20 and len(templates) > 20 and {"generator/templates/theme/partials/search.html", "generator/templates/assets/tables.js"} <= templates
+    assert len(modules) > 20 and len(templates) > 20 and {"generator/templates/theme/main.html", "generator/templates/assets/tables.js"} <= templates
     assert "generator/starter/seeds/studies/example-trial.yaml" in starter and "generator/starter/dot-gitignore" in starter
     assert package == modules | templates | starter
     assert {name.split("/")[0] for name in names} == {"generator", wheel.name.split("-py3")[0] + ".dist-info"}
@@ -299,7 +303,7 @@ def test_the_installed_wheel_starts_a_review_that_builds_strictly(wheel: Path, t
     site = review / "site"
     for kind, ids in _records(review).items():
         assert ids and all((site / kind / rid / "index.html").is_file() for rid in ids), kind
-    assert ACCESSIBLE_SEARCH in (site / "index.html").read_text(encoding="utf-8")  # the theme override, from the wheel
+    assert THEME_OVERRIDE in (site / "index.html").read_text(encoding="utf-8")  # the theme override, from the wheel
     assert (review / "docs" / "assets" / "litreview" / "tables.js").read_bytes() == (ROOT / "templates" / "assets" / "tables.js").read_bytes()
 
 

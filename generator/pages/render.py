@@ -8,6 +8,7 @@ tooltip by Material and as a numbered note by any other renderer).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import html
 import itertools
@@ -25,6 +26,7 @@ from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from generator import bundled
 from generator import figures as plots
 from generator.caches import build_cache
 from generator.derive import definitions, note_subjects
@@ -194,11 +196,19 @@ def _join(context: EvalContext, values: Iterable[object], separator: str = "") -
     return Markup(str.join(Markup(separator), [page_text(value) for value in values]))
 
 
-def make_environment(templates_dir: Path, review: ReviewFile) -> jinja2.Environment:
-    """The templates' environment: the tool's filters, and the review file's words (labels of every vocabulary)."""
+def make_environment(templates_dir: Path, review: ReviewFile, compiled_dir: Path | None = None) -> jinja2.Environment:
+    """The templates' environment: the tool's filters, and the review file's words (labels of every vocabulary).
+
+    ``compiled_dir``: where Jinja keeps the templates compiled, by their source (compiling the macros takes 0.1 s
+    of every build otherwise, before MkDocs can read a page).
+    """
     if not templates_dir.is_dir():
         raise ConfigError(f"templates folder not found: {templates_dir}")
+    if compiled_dir is not None:
+        with contextlib.suppress(OSError):  # a folder that cannot be made only costs the compiling
+            compiled_dir.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled_dir)) if compiled_dir is not None and compiled_dir.is_dir() else None,
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         undefined=jinja2.StrictUndefined,
         # Markdown pages are autoescaped, with record text rendered by its own rule (generator.records.text);
@@ -663,15 +673,14 @@ def _once_each(context: Context, values: Iterable[object], macro: str, links: bo
 _LINK_KINDS: dict[type, str] = {StudyRecord: "studies", RegimenRecord: "regimens", CaseRecord: "cases"}
 
 
-def release_footers(env: jinja2.Environment, release: ReleaseInfo, paths: Iterable[str]) -> dict[str, str]:
-    """The release line for each hand-written page (paths relative to the docs folder), linking the changelog from there."""
-    template = env.get_template("_release_footer.md.j2")
-
-    def footer(path: str) -> str:
-        here = posixpath.dirname(path)
-        return template.render(release=release, url=lambda target: Markup(relative_path(target, here)))
-
-    return {path: footer(path) for path in paths}
+def release_label(env: jinja2.Environment, release: ReleaseInfo) -> str:
+    """The release every page belongs to, in words (the theme writes it at each page's foot, linking the changelog)."""
+    macros = env.get_template("_macros.md.j2").make_module({"url": lambda target: target})
+    label = getattr(macros, "release_label", None)  # a macro of the template: not an attribute mypy knows
+    if label is None:  # a review's own copy of the templates, older than the tool
+        raise ConfigError(f"the templates' _macros.md.j2 has no macro `release_label` (the theme writes the release at each page's "
+                          f"foot from it): copy it from the tool's templates ({bundled.templates_dir() / '_macros.md.j2'})")
+    return str(Markup(label(release)).unescape())
 
 
 def render_pages(env: jinja2.Environment, pages: list[Page], flags: dict[int, list[tuple[int, ConsistencyFlag]]] | None = None,

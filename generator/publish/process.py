@@ -18,7 +18,7 @@ MkDocs reads the process's messages at every page it reads, so the process never
 
 MkDocs' process speaks with each over a pipe of its own, in this order::
 
-    generator → MkDocs   Plan        every file of the tree, the pages kept out of the navigation, footers,
+    generator → MkDocs   Plan        every file of the tree, the pages kept out of the navigation, the release,
                                      the figures it will draw last
     MkDocs → generator   list[str]   the generated pages in the order MkDocs will read them
     generator → MkDocs   Written     how many of those pages are written, every few pages
@@ -41,6 +41,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Collection
@@ -53,7 +54,7 @@ from generator.caches import clear_build_caches
 from generator.errors import ReviewError, failure_message
 from generator.figures.cache import DeferredFigure
 from generator.pages.navigation import NavEntry
-from generator.pipeline import ReviewConfig, plan_review, validate_review
+from generator.pipeline import Review, ReviewConfig, plan_review, validate_review, write_site_config
 from generator.publish.emit import TreeWriter, emit_file
 from generator.publish.progress import Progress
 
@@ -66,7 +67,7 @@ WRITTEN_EVERY = 0.05  # seconds between two Written messages: MkDocs never waits
 class Plan:
     paths: list[str]  # every file of the generated tree (docs-relative POSIX paths)
     unlisted: frozenset[str]  # pages kept out of the navigation
-    footers: dict[str, str] = field(default_factory=dict)  # hand-written page → its release line
+    release: str = ""  # the release every page belongs to, in words (the theme writes it at each page's foot)
     drawn_last: list[str] = field(default_factory=list)  # figures not in the cache: written after every other file
     nav: list[NavEntry] = field(default_factory=list)  # the site's navigation in reading order
 
@@ -133,7 +134,7 @@ def _report_to(connection: Connection) -> None:
     log.setLevel(logging.INFO)
 
 
-def _run(config: ReviewConfig, interactive: bool | None, connection: Connection) -> None:
+def _run(config: ReviewConfig, interactive: bool | None, validated: Review | None, connection: Connection) -> None:
     """The generator process's whole work (see the module's description)."""
     _report_to(connection)
     try:
@@ -142,12 +143,12 @@ def _run(config: ReviewConfig, interactive: bool | None, connection: Connection)
         # loaded corpus would double their time. Then one core loads and checks, helped by a forked copy on
         # the other, which MkDocs' waiting process leaves idle.
         import generator.pages.render  # noqa: F401
-        review = validate_review(config, progress, fork=True)
+        review = validated or validate_review(config, progress, fork=True)
         gc.freeze()  # the corpus lives as long as the process and holds no cycles: no collector pass over it again
         planned = plan_review(config, review, progress, defer_figures=True)
         paths, deferred = planned.paths(), planned.deferred
         writer = TreeWriter(config.docs_dir, paths, planned.unlisted)
-        connection.send(Plan(paths, planned.unlisted, planned.footers, [figure.path for figure in deferred], planned.nav))
+        connection.send(Plan(paths, planned.unlisted, planned.release, [figure.path for figure in deferred], planned.nav))
         order: list[str] = connection.recv()
         pages, written = set(order), set()
         count, told = 0, time.monotonic()
@@ -162,6 +163,7 @@ def _run(config: ReviewConfig, interactive: bool | None, connection: Connection)
                     connection.send(Written(count))
                     told = time.monotonic()
         report = writer.finish()  # the manifest lists the figures still to draw: they are claimed already
+        write_site_config(config, planned.nav, planned.unlisted, planned.release)
         progress.finish()
         log.info("generated %d files: %d from templates, %d others (%d written, %d unchanged, %d removed)%s", len(paths) - len(deferred),
                  len(planned.pages), len(paths) - len(deferred) - len(planned.pages), len(report.written), report.unchanged, len(report.removed),
@@ -196,13 +198,20 @@ def _draw(docs_dir: Path, figures: bytes, connection: Connection) -> None:
             connection.send(Failed(failure_message(error) or "drawing the figures failed:\n" + traceback.format_exc()))
 
 
+def _forkable() -> bool:
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
 class GeneratorProcess:
     """MkDocs' side of the generator's process: start it, then ask for the plan, pages and the end, in that order."""
 
-    def __init__(self, config: ReviewConfig, interactive: bool | None = None) -> None:
+    def __init__(self, config: ReviewConfig, interactive: bool | None = None, validated: Review | None = None) -> None:
+        """``validated``: the review as this process validated it already (``litreview build``), which a forked
+        process inherits instead of validating it again; a spawned one validates it itself."""
         self._docs_dir = config.docs_dir
         self._process: BaseProcess | None
-        self._connection, self._process = self._start(_run, "litreview-generator", config, interactive)
+        self._connection, self._process = self._start(_run, "litreview-generator", config, interactive,
+                                                      validated if _forkable() else None)
         self._order: dict[str, int] = {}
         self._written = 0
         self._files_written = False
@@ -211,8 +220,10 @@ class GeneratorProcess:
 
     @staticmethod
     def _start(target: Callable[..., None], name: str, *args: object) -> tuple[Connection, BaseProcess]:
-        # Spawned, not forked: the builder may hold threads and locks a fork would copy half-taken.
-        context = multiprocessing.get_context("spawn")
+        # Forked when this process runs a single thread (`mkdocs build` does): the copy starts at once, with every
+        # module imported so far (spawning one took 1 s at 26 studies, importing them again). Spawned otherwise: a
+        # fork would copy other threads' locks half-taken.
+        context = multiprocessing.get_context("fork") if _forkable() else multiprocessing.get_context("spawn")
         connection, child_end = context.Pipe()
         process = context.Process(target=target, args=(*args, child_end), daemon=True, name=name)
         process.start()
