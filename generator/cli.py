@@ -149,7 +149,7 @@ def _build_with_mkdocs(mkdocs_config: MkDocsConfig, config: ReviewConfig, site: 
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
-    from generator.plugin import LitReviewPlugin
+    from generator.plugin import LitReviewPlugin, stop_at_next_event
 
     review = validate_review(config)
     print(f"valid: {_summary(review)}", flush=True)
@@ -159,8 +159,9 @@ def _build_with_mkdocs(mkdocs_config: MkDocsConfig, config: ReviewConfig, site: 
     mkdocs_config["strict"] = True
     mkdocs_config["site_dir"] = str(site)
     _log_as_mkdocs_does()
-    # Ctrl-C stops the build even where the shell started this command with SIGINT ignored (`litreview build &`).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Ctrl-C stops the build at MkDocs' next event (within a page), even where the shell started this command with
+    # SIGINT ignored (`litreview build &`); SIGTERM does the same (the plugin's handler).
+    signal.signal(signal.SIGINT, stop_at_next_event)
     mkdocs_config.plugins.on_startup(command="build", dirty=False)
     try:
         build(mkdocs_config)
@@ -169,9 +170,9 @@ def _build_with_mkdocs(mkdocs_config: MkDocsConfig, config: ReviewConfig, site: 
             print(f"error: {error}", file=sys.stderr)
         print("error: mkdocs build --strict failed (see the messages above); the previous site, if any, is unchanged", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit) as error:
         print("error: the build was interrupted; the previous site, if any, is unchanged", file=sys.stderr)
-        return 130
+        return error.code if isinstance(error, SystemExit) and isinstance(error.code, int) else 130
     finally:
         mkdocs_config.plugins.on_shutdown()
     _say_built(DEFAULT_ENGINE, site)

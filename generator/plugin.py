@@ -90,8 +90,20 @@ def _add_theme_override(config: MkDocsConfig, folder: Path) -> None:
         theme.dirs.insert(0, str(folder))
 
 
-def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)
+_terminated: list[int] = []  # SIGTERM received during a build: the build stops at its next event
+
+
+def stop_at_next_event(signum: int, frame: FrameType | None) -> None:
+    """Note SIGTERM (or, for `litreview build`, SIGINT); the plugin's next event ends the build (its staging folder removed).
+
+    Raising here would raise wherever the signal lands, inside a weak reference's callback or an object's finaliser
+    too, where Python prints the exception and carries on; MkDocs reaches a plugin event at every page."""
+    _terminated.append(signum)
+
+
+def _stop_if_terminated() -> None:
+    if _terminated:
+        raise SystemExit(128 + _terminated[0])
 
 
 class LitReviewPlugin(BasePlugin[LitReviewOptions]):
@@ -118,8 +130,9 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         self.command = command
         self.dirty = dirty
         if command in ALL_OR_NOTHING_COMMANDS:
+            _terminated.clear()
             try:
-                self.previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+                self.previous_sigterm = signal.signal(signal.SIGTERM, stop_at_next_event)
             except ValueError:  # not the main thread: keep the default
                 self.previous_sigterm = None
 
@@ -185,6 +198,7 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         self.nav = plan.nav
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        _stop_if_terminated()
         if self.process is not None:
             self._receive_plan(self.process)
         # The generator's process may not have written its files yet: they are files of the site already.
@@ -214,6 +228,7 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         return files
 
     def on_page_read_source(self, /, *, page: Any, config: MkDocsConfig) -> str | None:
+        _stop_if_terminated()
         # A generated page is read once the generator's process has written it; MkDocs then reads it as usual.
         if self.process is not None and page.file.src_uri in self.process.pages:
             try:
@@ -224,6 +239,7 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         return None
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        _stop_if_terminated()
         # The last event before MkDocs copies static files: every generated file must be written by now, but
         # the figures the generator draws last, which are held back from that copy and copied once drawn.
         if self.process is not None:
@@ -237,7 +253,12 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
                 files.remove(file)
         return env
 
+    def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
+        _stop_if_terminated()
+        return output
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        _stop_if_terminated()
         if self.process is not None:
             process, self.process = self.process, None
             try:

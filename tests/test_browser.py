@@ -19,8 +19,9 @@ from playwright.sync_api import Browser, Dialog, Page, Request, sync_playwright
 from pydantic import BaseModel
 
 from generator.pipeline import Review
+from generator.publish.engines import ENGINES
 from generator.records.schema import CaseRecord, RegimenRecord, StudyRecord
-from tests.conftest import CHROMIUM, ROOT, SCREENSHOTS
+from tests.conftest import CHROMIUM, ROOT, SCREENSHOTS, EngineSite
 
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 # Chromium's own background traffic is switched off so that every request a page makes is the page's.
@@ -534,3 +535,74 @@ def test_the_curators_guide_never_breaks_a_field_name(browser: Browser, base_url
         assert not broken, f"field names broken across lines on {screen}: {broken[:5]}"
         assert right <= width, f"a table of the guide runs {right - width:.0f} px off a {width} px screen"
         tab.shot(f"guide-{screen}")
+
+
+# --------------------------------------------------------------------------- every engine
+
+
+def _search(page: Page, query: str) -> list[str]:
+    """The links the theme's search offers for ``query``: Material's search box, or Zensical's search dialog."""
+    if page.locator(".md-search__button").count():  # Zensical: a button opens the dialog, whose field names its results
+        page.locator(".md-search__button").first.click()
+        field = page.locator("input[role='combobox']:visible").first
+        results = f"#{field.get_attribute('aria-controls')} a[href]"
+    else:
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        field = page.locator(".md-search__input")
+        results = ".md-search-result__item a[href]"
+    field.press_sequentially(query, delay=30)  # key by key, as a reader types
+    links = page.locator(results)  # Playwright's selectors reach into Zensical's shadow DOM, where its results are
+    links.first.wait_for(state="attached", timeout=15_000)
+    return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+
+
+def _axe_violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    violations: list[str] = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)""")
+    return violations
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_each_engine_s_site_works_in_a_browser(browser: Browser, engine_site: EngineSite, engine: str) -> None:
+    """The real review as each engine builds it (tests/test_engines.py): pages, search, tooltips on abbreviations and
+    source quotes, a sortable table, figures, a download; no console error, no request off the machine, axe clean."""
+    built = engine_site("real", engine)
+    assert built.result.returncode == 0, built.result.stdout + built.result.stderr
+    for base in _serve(built.site):
+        for tab in _open(browser, base, viewport={"width": 1280, "height": 900}):
+            page = tab.goto("")
+            assert "Lenalidomide" in page.locator("h1").first.inner_text()
+            assert any("studies/resorce-regorafenib/" in href for href in _search(page, "RESORCE"))
+            tab.shot(f"engine-{engine}-search")
+
+            page = tab.goto("studies/celestial-cabozantinib/")
+            assert not (violations := _axe_violations(page)), violations
+            page.locator("td a.footnote-ref").first.hover()
+            page.locator(".md-tooltip2, .md-tooltip").filter(has_text="“").first.wait_for(state="visible", timeout=5_000)
+            tab.shot(f"engine-{engine}-quote")
+
+            page = tab.goto("compare/outcomes/")
+            assert page.locator("abbr", has_text="ORR").first.get_attribute("title") == "objective response rate"
+            header = page.locator(".lr-table--arms table thead th", has_text="Median OS")
+            header.locator("button").click()
+            assert header.get_attribute("aria-sort") in {"ascending", "descending"}
+            values = [v for v in _sort_keys(page, ".lr-table--arms table", "Median OS") if v is not None]
+            assert values and values == sorted(values, reverse=header.get_attribute("aria-sort") == "descending")
+
+            page = tab.goto("compare/figures/")
+            images = page.locator(".lr-figure img:visible")
+            assert images.count() >= 1
+            for i in range(images.count()):
+                images.nth(i).scroll_into_view_if_needed()
+                assert images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0"), f"figure {i} did not load"
+
+            page = tab.goto("data/")
+            href = page.locator("a[href$='outcomes.csv']").first.get_attribute("href")
+            download = page.request.get(page.url + (href or ""))
+            assert download.status == 200 and download.text().startswith(("study", "\ufeffstudy", "record")), download.text()[:80]
+
+            page = tab.goto("about/")  # a hand-written page: the release line and the glossary, from the site's files
+            assert page.locator(".lr-release a").first.inner_text().startswith(("Release ", "Development version"))
+            assert not (violations := _axe_violations(page)), violations
