@@ -13,6 +13,7 @@ generates within MkDocs' process, then builds as usual.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -33,6 +34,7 @@ from generator.bundled import THEME_FOLDER
 from generator.errors import ReviewError, failure_message
 from generator.pages.navigation import NavEntry
 from generator.pipeline import Review, ReviewConfig, generate
+from generator.publish.emit import MANIFEST_NAME
 from generator.publish.engines import DEFAULT_ENGINE, ENGINES, PLUGIN_NAME
 from generator.publish.process import GeneratorProcess
 from generator.publish.progress import Progress
@@ -104,6 +106,57 @@ def stop_at_next_event(signum: int, frame: FrameType | None) -> None:
 def _stop_if_terminated() -> None:
     if _terminated:
         raise SystemExit(128 + _terminated[0])
+
+
+def _watch_hand_written_pages_only(server: Any, docs_dir: Path) -> None:
+    """Under `mkdocs serve`, a change in the docs folder starts a rebuild only if it is not the generator's own write.
+
+    MkDocs watches the whole docs folder; the generator writes its changed pages there during each rebuild, and those
+    writes would start a second rebuild of everything (two per edit, seen at 4.8 s to screen on the real review). The
+    folder is watched here instead, skipping the files the generator's manifest lists and its bookkeeping files.
+    This uses MkDocs 1.6's server (frozen, as is ProperDocs' copy of it): its observer and its rebuild condition;
+    where they are not there, MkDocs' own watch stays.
+    """
+    observer, condition = getattr(server, "observer", None), getattr(server, "_rebuild_cond", None)
+    path = os.path.abspath(docs_dir)
+    if observer is None or condition is None or path not in getattr(server, "_watched_paths", {}):
+        return
+    import watchdog.events
+
+    def rebuild_unless_generated(event: watchdog.events.FileSystemEvent) -> None:
+        if event.is_directory:
+            return
+        names = [os.fsdecode(name) for name in (event.src_path, getattr(event, "dest_path", "")) if name]
+        for name in names:
+            relative = Path(name).relative_to(path).as_posix() if Path(name).is_relative_to(path) else name
+            # the generator's files, its manifest and journal, and the temporary files it renames into place
+            if Path(relative).name.startswith(".") or relative in _claimed(docs_dir):
+                continue
+            with condition:
+                server._want_rebuild = True
+                condition.notify_all()
+            return
+
+    server.unwatch(path)
+    handler = watchdog.events.FileSystemEventHandler()
+    handler.on_any_event = rebuild_unless_generated  # type: ignore[method-assign]
+    observer.schedule(handler, path, recursive=True)
+
+
+_claims: dict[Path, tuple[int, set[str]]] = {}  # docs folder → (the manifest's mtime, the files it names)
+
+
+def _claimed(docs_dir: Path) -> set[str]:
+    """Every file the manifest names, written yet or not (the generator claims its files before it writes them);
+    read again only when the manifest changes."""
+    manifest = docs_dir / MANIFEST_NAME
+    try:
+        stamp = manifest.stat().st_mtime_ns
+        if docs_dir not in _claims or _claims[docs_dir][0] != stamp:
+            _claims[docs_dir] = (stamp, set(json.loads(manifest.read_text(encoding="utf-8"))["files"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return _claims[docs_dir][1]
 
 
 class LitReviewPlugin(BasePlugin[LitReviewOptions]):
@@ -299,4 +352,5 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         assert self.review is not None
         for folder in (self.review.seeds_dir, self.review.templates_dir):
             server.watch(str(folder))
+        _watch_hand_written_pages_only(server, Path(config.docs_dir))
         return server

@@ -108,24 +108,36 @@ def _wait_for(url: str, needle: str, seconds: float) -> bool:
     return False
 
 
-@pytest.mark.parametrize("edited", ["seed", "template"])
-def test_mkdocs_serve_reloads_when_a_seed_or_template_changes(project: Path, edited: str) -> None:
+@pytest.mark.parametrize("edited", ["seed", "template", "hand-written page"])
+def test_mkdocs_serve_reloads_once_when_a_seed_template_or_page_changes(project: Path, edited: str, tmp_path: Path) -> None:
+    """One edit, one rebuild: the generator's own writes into docs/ during the rebuild do not start another."""
     # The fixture normally uses the project's templates; serve from a private copy so one can be edited.
     shutil.copytree(ROOT / "templates", project / "templates")
     config = project / "mkdocs.yml"
     config.write_text(re.sub(r"templates: .+", "templates: templates", config.read_text()))
+    url_path = "studies/fixture-trial/"
     if edited == "seed":
         path, old, new = project / "seeds/studies/fixture-trial.yaml", "summary: Fictional trial", "summary: Edited-while-serving trial"
-    else:
+    elif edited == "template":
         path, old, new = project / "templates/study.md.j2", "## Summary", "## Edited-while-serving summary"
+    else:
+        path, url_path = project / "docs/about.md", "about/"
+        old = path.read_text().splitlines()[-1]
+        new = old + "\n\nEdited-while-serving paragraph."
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-                              cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = tmp_path / "serve.log"
+    with log.open("w") as stderr:
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                                  cwd=project, stdout=subprocess.DEVNULL, stderr=stderr)
     try:
-        url = f"http://127.0.0.1:{port}/studies/fixture-trial/"
-        assert _wait_for(url, "Fictional trial in which", 90), "the served page never appeared"
+        url = f"http://127.0.0.1:{port}/{url_path}"
+        assert _wait_for(url, "</html>", 90), "the served page never appeared"
+        time.sleep(1)
+        before = log.read_text().count("Documentation built in")
         path.write_text(path.read_text().replace(old, new, 1))
         assert _wait_for(url, "Edited-while-serving", 60), f"the served page did not change after the {edited} was edited"
+        time.sleep(3)  # time for a second rebuild to start, if the generator's writes set one off
+        assert log.read_text().count("Documentation built in") - before == 1, log.read_text()
     finally:
         server.terminate()
         server.wait(timeout=20)

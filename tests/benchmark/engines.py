@@ -221,24 +221,51 @@ def report(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+SECTION_START, SECTION_END = "<!-- engines:", "<!-- /engines -->"
+
+
+def write_section(page: Path, engines: dict[str, Any], previews: list[dict[str, Any]]) -> None:
+    """Put the engines and edit-to-screen sections (engines_section.md.j2, which run.py's page includes too) into the
+    benchmarks page, in place of the ones it has, or before its live-preview section."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent), undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    section = env.get_template("engines_section.md.j2").render(engines=engines, previews=previews)
+    text = page.read_text(encoding="utf-8")
+    if SECTION_START in text:
+        text = text[:text.index(SECTION_START)] + section + text[text.index(SECTION_END) + len(SECTION_END) + 1:]
+    else:
+        anchor = text.index("## Live preview") if "## Live preview" in text else len(text)
+        text = text[:anchor] + section + "\n" + text[anchor:]
+    page.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="real,100,1000", help="`real` and numbers of studies, comma-separated")
     parser.add_argument("--engines", default=",".join(ENGINES), help="engines, comma-separated")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--large-repeat", type=int, default=None, help="runs above 1,000 studies (default: --repeat)")
+    parser.add_argument("--large-repeat", type=int, default=None, help="runs at 1,000 studies and more (default: --repeat)")
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--page", type=Path, default=None,
+                        help="the benchmarks page (docs/manual/benchmarks/index.md) to put these results in")
+    parser.add_argument("--previews", type=Path, nargs="*", default=[], help="results of tests.benchmark.preview (--json) for the page")
+    parser.add_argument("--from-json", type=Path, default=None, help="results of an earlier run (--json) instead of measuring")
     args = parser.parse_args(argv)
-    results = []
+    results = json.loads(args.from_json.read_text())["results"] if args.from_json else []
     with tempfile.TemporaryDirectory(prefix="litreview-engines-") as temporary:
-        for size in args.sizes.split(","):
-            repeat = args.large_repeat if args.large_repeat and size != "real" and int(size) > 1000 else args.repeat
+        for size in [] if args.from_json else args.sizes.split(","):
+            repeat = args.large_repeat if args.large_repeat and size != "real" and int(size) >= 1000 else args.repeat
             print(f"{size}: …", flush=True)
             results.append(benchmark_engines(size, args.engines.split(","), repeat, args.workdir or Path(temporary)))
+            if args.json:  # after each size: a long run stopped part way keeps what it measured
+                args.json.write_text(json.dumps({"results": results}, indent=1) + "\n")
     print(report(results))
-    if args.json:
-        args.json.write_text(json.dumps({"results": results}, indent=1) + "\n")
+    if args.page:
+        write_section(args.page, {"results": results}, [json.loads(path.read_text()) for path in args.previews])
+        print(f"engines and edit-to-screen sections written to {args.page}")
     return 0
 
 

@@ -8,7 +8,7 @@ its HTML). Each time it waits for the first build, edits one study record (a sen
 appears on that study's page only), and polls the study's page over HTTP until the edit shows.
 It prints, for each mode, the time from the edit to the changed page being served, and how many
 files the generator rewrote (its log line "generated N files (W written, …)") and how many rebuilds the edit set
-off (MkDocs' "Building documentation" lines until 3 s after the page showed it), next to the time of a full
+off (MkDocs' "Documentation built in" lines until 3 s after the page showed it), next to the time of a full
 ``mkdocs build`` of the same review after the same kind of edit.
 """
 
@@ -105,7 +105,7 @@ def measure_serve(project: Path, study: Path, dirty: bool, run: int) -> PreviewR
         counts = next(GENERATED.search(line) for line in lines[seen:] if GENERATED.search(line))
         assert counts is not None
         time.sleep(SETTLE)
-        rebuilds = sum("Building documentation" in line for line in lines[seen:])
+        rebuilds = sum("Documentation built in" in line for line in lines[seen:])
         return PreviewResult("mkdocs serve --dirty --no-strict" if dirty else "mkdocs serve", round(first_build, 2), round(latency, 2),
                              int(counts.group(1)), int(counts.group(2)), rebuilds)
     finally:

@@ -356,7 +356,8 @@ def plot_times(results: list[dict[str, Any]], path: Path) -> None:
         figure.savefig(path, format="svg", metadata={"Date": None, "Creator": None})
 
 
-def write_page(results: list[dict[str, Any]], host: dict[str, str], repeat: int, folder: Path, preview: dict[str, Any] | None = None) -> None:
+def write_page(results: list[dict[str, Any]], host: dict[str, str], repeat: int, folder: Path, preview: dict[str, Any] | None = None,
+               engines: dict[str, Any] | None = None, previews: list[dict[str, Any]] | None = None) -> None:
     """The benchmarks page of the site: the machine, the table, the plot (``folder``/index.md and time.svg)."""
     import jinja2
 
@@ -378,7 +379,8 @@ def write_page(results: list[dict[str, Any]], host: dict[str, str], repeat: int,
         ratio, what, low, high = max(spreads)
         spread = {"ratio": ratio, "what": what, "low": f"{low:.1f}", "high": f"{high:.1f}"}
     (folder / "index.md").write_text(template.render(results=results, host=host, repeat=repeat, large_repeat=large_repeat, growth=growth, preview=preview, spread=spread,
-                                                                     search_baseline_max=SEARCH_BASELINE_MAX), encoding="utf-8")
+                                                     search_baseline_max=SEARCH_BASELINE_MAX, engines=engines, previews=previews or []),
+                                     encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -390,24 +392,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     parser.add_argument("--page", type=Path, default=None, help="also write the site's benchmarks page into this folder (index.md, time.svg)")
     parser.add_argument("--preview", type=Path, default=None, help="results of tests.benchmark.preview (--json) to put on the page")
+    parser.add_argument("--previews", type=Path, nargs="*", default=[],
+                        help="results of tests.benchmark.preview (--json), each a table of the edit-to-screen section")
+    parser.add_argument("--engines", type=Path, default=None, help="results of tests.benchmark.engines (--json) to put on the page")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="with --sizes '': the results of an earlier run (--json) instead of measuring again")
     parser.add_argument("--workdir", type=Path, default=None, help="where to write the synthetic reviews (default: a temporary folder)")
     args = parser.parse_args(argv)
-    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",")]
+    sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size]
     progress = True
     host = machine()
     results: list[dict[str, Any]] = []
+    if not sizes and args.keep:
+        kept = json.loads(args.keep.read_text())
+        results, host, args.repeat = kept["results"], kept["machine"], kept["repeat"]
     with tempfile.TemporaryDirectory(prefix="litreview-bench-") as temporary:
         workdir = args.workdir or Path(temporary)
         for size in sizes:
             _say(progress, f"N={size:,}: writing the synthetic review …")
             repeat = args.large_repeat if args.large_repeat and size > 1000 else args.repeat
             results.append(benchmark_size(size, repeat, workdir, progress))
-    print(report(results, host))
+    if sizes:  # (kept results were printed when they were measured)
+        print(report(results, host))
     if args.json:
         args.json.write_text(json.dumps({"machine": host, "repeat": args.repeat, "results": results}, indent=1) + "\n")
         print(f"results written to {args.json}")
     if args.page:
-        write_page(results, host, args.repeat, args.page, json.loads(args.preview.read_text()) if args.preview else None)
+        write_page(results, host, args.repeat, args.page, json.loads(args.preview.read_text()) if args.preview else None,
+                   json.loads(args.engines.read_text()) if args.engines else None, [json.loads(path.read_text()) for path in args.previews])
         print(f"benchmarks page written to {args.page}")
     return 0
 
