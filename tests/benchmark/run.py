@@ -40,6 +40,7 @@ from typing import Any
 
 import yaml
 
+from generator.publish.engines import not_in_nav_patterns
 from tests.benchmark.synthetic import write_review
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,26 +156,6 @@ def clear_generated(project: Path, keep_figures: bool = False) -> None:
         for name in json.loads(manifest.read_text())["files"]:
             (docs / name).unlink(missing_ok=True)
         manifest.unlink()
-
-
-def not_in_nav_patterns(docs: Path, unlisted: list[str]) -> str:
-    """MkDocs ``not_in_nav`` (gitignore patterns) for exactly the unlisted pages, compactly.
-
-    One pattern per page would make MkDocs match every file against thousands of patterns; a folder whose
-    pages are mostly unlisted becomes ``/folder/*.md`` with a ``!`` pattern for each page it lists.
-    """
-    by_folder: dict[str, set[str]] = {}
-    for page in unlisted:
-        by_folder.setdefault(page.rpartition("/")[0], set()).add(page)
-    patterns = []
-    for folder, pages in sorted(by_folder.items()):
-        every = {p.relative_to(docs).as_posix() for p in (docs / folder).glob("*.md")}
-        listed = sorted(every - pages)
-        if len(listed) < len(pages):
-            patterns += [f"/{folder}/*.md" if folder else "/*.md", *(f"!/{page}" for page in listed)]
-        else:
-            patterns += [f"/{page}" for page in sorted(pages)]
-    return "\n".join(patterns)
 
 
 def mkdocs_alone_config(project: Path) -> Path:
