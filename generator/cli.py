@@ -168,8 +168,7 @@ def _build_with_mkdocs(mkdocs_config: MkDocsConfig, config: ReviewConfig, site: 
     except (Abort, MkDocsException) as error:
         if not isinstance(error, Abort):
             print(f"error: {error}", file=sys.stderr)
-        print("error: mkdocs build --strict failed (see the messages above); the previous site, if any, is unchanged", file=sys.stderr)
-        return 1
+        return _build_failed(DEFAULT_ENGINE)
     except (KeyboardInterrupt, SystemExit) as error:
         print("error: the build was interrupted; the previous site, if any, is unchanged", file=sys.stderr)
         return error.code if isinstance(error, SystemExit) and isinstance(error.code, int) else 130
@@ -194,6 +193,12 @@ def _log_as_mkdocs_does() -> None:
     logger.setLevel(logging.INFO)
 
 
+def _build_failed(engine: str) -> int:
+    print(f"error: {engine} build --strict failed or was interrupted (see the messages above); the previous site, if any, "
+          "is unchanged", file=sys.stderr)
+    return 1
+
+
 def _say_built(engine: str, site: Path) -> None:
     # Opened from disk (file://), folder links and the search break: the site wants a web server.
     print(f"site built with {ENGINES[engine].description} in {site}/: serve it (`python3 -m http.server -d {site}`) "
@@ -210,9 +215,7 @@ def _build(config_file: Path, config: ReviewConfig, engine_name: str, site: Path
     print(f"valid: {_summary(review)}", flush=True)
     if engine.runs_plugins:
         if _run_forwarding_signals(engine.command(config_file, site)) != 0:
-            print(f"error: {engine.name} build --strict failed or was interrupted (see the messages above); "
-                  "the previous site, if any, is unchanged", file=sys.stderr)
-            return 1
+            return _build_failed(engine.name)
         _say_built(engine.name, site)
         return 0
     report = generate(config, Progress(sys.stdout), validated=review).emitted
@@ -228,9 +231,7 @@ def _build(config_file: Path, config: ReviewConfig, engine_name: str, site: Path
         run_config.write_text(f"INHERIT: {SITE_CONFIG_FILE}\nsite_dir: {os.path.relpath(staging, config_file.parent)}\n", encoding="utf-8")
         if _run_forwarding_signals(engine.command(run_config, None), environment) != 0:
             discard(staging)
-            print(f"error: {engine.name} build --strict failed or was interrupted (see the messages above); "
-                  "the previous site, if any, is unchanged", file=sys.stderr)
-            return 1
+            return _build_failed(engine.name)
         replace_site(staging, site)
     except BaseException:
         discard(staging)

@@ -25,6 +25,7 @@ from generator.figures.cache import DeferredFigure, FigureCache
 from generator.pages.export import data_file_makers
 from generator.pages.navigation import NavEntry, in_manual, site_navigation
 from generator.publish.emit import EmitReport, emit_tree, generated_before
+from generator.publish.engines import SiteFacts, site_configuration, theme_extra, write_site_configuration
 from generator.publish.forked import ForkedCall
 from generator.publish.progress import Progress
 from generator.records.link import Corpus, link_loaded
@@ -124,11 +125,9 @@ def write_site_config(config: ReviewConfig, nav: Sequence[NavEntry], unlisted: f
     """The site's configuration beside mkdocs.yml (generator/publish/engines.py), once the tree is written."""
     if config.config_file is None:
         return
-    from generator.publish.engines import SiteFacts, site_configuration, write_site_configuration
-
     glossary, problems = load_glossary(config.seeds_dir / GLOSSARY_FILE, config.root)
     theme_dir = config.templates_dir / bundled.THEME_FOLDER
-    facts = SiteFacts(nav, unlisted, release, "changelog/" if config.use_directory_urls else "changelog.html",
+    facts = SiteFacts(nav, unlisted, theme_extra(release, config.use_directory_urls),
                       {str(term): str(expansion) for term, expansion in glossary.expansions().items()} if not problems else {},
                       theme_dir if theme_dir.is_dir() else None)
     write_site_configuration(config.config_file, site_configuration(config.config_file, config.docs_dir, facts))

@@ -35,7 +35,7 @@ from generator.errors import ReviewError, failure_message
 from generator.pages.navigation import NavEntry
 from generator.pipeline import Review, ReviewConfig, generate
 from generator.publish.emit import MANIFEST_NAME
-from generator.publish.engines import DEFAULT_ENGINE, ENGINES, PLUGIN_NAME
+from generator.publish.engines import DEFAULT_ENGINE, ENGINES, PLUGIN_NAME, theme_extra
 from generator.publish.process import GeneratorProcess
 from generator.publish.progress import Progress
 from generator.publish.site import discard, replace_site, source_date_epoch, staging_dir
@@ -274,7 +274,7 @@ class LitReviewPlugin(BasePlugin[LitReviewOptions]):
         if not self.nav_from_config and self.nav:
             config.nav = self.nav
         # What the theme override writes at every page's foot: the release (the site configuration holds the same).
-        config.extra[PLUGIN_NAME] = {"release": self.release, "changelog": "changelog/" if config.use_directory_urls else "changelog.html"}
+        config.extra[PLUGIN_NAME] = theme_extra(self.release, bool(config.use_directory_urls))
         if self.process is not None:
             generated = set(self.generated)
             self.process.read_in_order([file.src_uri for file in files.documentation_pages() if file.src_uri in generated])

@@ -242,12 +242,12 @@ def test_a_build_whose_figures_are_cached_imports_no_matplotlib_or_statsmodels(t
     """Drawing code imports matplotlib where it draws, and the effects and pooling code statsmodels where they compute:
     planning the real review with every figure in the cache needs neither (0.45 s and 0.8 s of imports)."""
     script = (
-        "import sys\n"
+        "import dataclasses, sys\n"
         "from pathlib import Path\n"
         "from generator.cli import review_config\n"
         "from generator.pipeline import plan_review, validate_review\n"
         "config = review_config(Path('mkdocs.yml'))\n"
-        f"config = type(config)(**{{**config.__dict__, 'cache_dir': Path({str(tmp_path)!r})}})\n"
+        f"config = dataclasses.replace(config, cache_dir=Path({str(tmp_path)!r}))\n"
         "review = validate_review(config)\n"
         "plan_review(config, review, defer_figures=sys.argv[1] == 'plan')\n"
         "print(sorted(name for name in ('matplotlib', 'statsmodels') if name in sys.modules))\n")

@@ -675,8 +675,7 @@ _LINK_KINDS: dict[type, str] = {StudyRecord: "studies", RegimenRecord: "regimens
 
 def release_label(env: jinja2.Environment, release: ReleaseInfo) -> str:
     """The release every page belongs to, in words (the theme writes it at each page's foot, linking the changelog)."""
-    macros = env.get_template("_macros.md.j2").make_module({"url": lambda target: target})
-    label = getattr(macros, "release_label", None)  # a macro of the template: not an attribute mypy knows
+    label = getattr(env.get_template("_macros.md.j2").module, "release_label", None)  # a macro of the template: not an attribute mypy knows
     if label is None:  # a review's own copy of the templates, older than the tool
         raise ConfigError(f"the templates' _macros.md.j2 has no macro `release_label` (the theme writes the release at each page's "
                           f"foot from it): copy it from the tool's templates ({bundled.templates_dir() / '_macros.md.j2'})")

@@ -146,14 +146,16 @@ class SiteFacts:
 
     nav: Sequence[Any]
     unlisted: Collection[str]
-    release: str  # the release every page belongs to, in words
-    changelog: str  # the changelog's URL from the site's root, for the theme's `url` filter
+    extra: dict[str, str]  # extra.litreview: what the theme override reads (theme_extra)
     glossary: dict[str, str]  # abbreviation → expansion, for hand-written pages
     theme_dir: Path | None  # the tool's theme overrides, used when mkdocs.yml names no custom_dir
 
-    def extra(self) -> dict[str, str]:
-        """``extra.litreview``: what the theme override reads (templates/theme/main.html)."""
-        return {"release": self.release, "changelog": self.changelog}
+
+def theme_extra(release: str, use_directory_urls: bool) -> dict[str, str]:
+    """``extra.litreview``, what the theme override (templates/theme/main.html) writes at every page's foot: the
+    release in words, and the changelog's URL from the site's root, for the theme's `url` filter. The site
+    configuration holds it; the plugin sets the same in MkDocs' process."""
+    return {"release": release, "changelog": "changelog/" if use_directory_urls else "changelog.html"}
 
 
 def site_configuration(config_file: Path, docs_dir: Path, facts: SiteFacts) -> str:
@@ -179,7 +181,7 @@ def site_configuration(config_file: Path, docs_dir: Path, facts: SiteFacts) -> s
     theme_name = theme.get("name") if isinstance(theme, dict) else theme
     if facts.theme_dir is not None and theme_name == "material" and not (isinstance(theme, dict) and theme.get("custom_dir")):
         settings["theme"] = {"custom_dir": os.path.relpath(facts.theme_dir, config_file.parent)}
-    settings["extra"] = {PLUGIN_NAME: facts.extra()}
+    settings["extra"] = {PLUGIN_NAME: facts.extra}
     body = yaml.dump(settings, Dumper=_WrittenDumper, sort_keys=False, allow_unicode=True, width=120)
     return _HEADER.format(name=SITE_CONFIG_FILE) + body
 

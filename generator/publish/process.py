@@ -139,9 +139,10 @@ def _run(config: ReviewConfig, interactive: bool | None, validated: Review | Non
     _report_to(connection)
     try:
         progress = Progress(sys.stdout, interactive=interactive)
-        # Rendering's imports (matplotlib, SciPy) now, while the heap is small: the collector's passes over a
-        # loaded corpus would double their time. Then one core loads and checks, helped by a forked copy on
-        # the other, which MkDocs' waiting process leaves idle.
+        # Rendering's imports now, while the heap is small: the collector's passes over a loaded corpus would make
+        # them slower (matplotlib and statsmodels are imported only where a figure is drawn or an effect computed).
+        # Then, unless `litreview build` validated the review before forking this process, one core loads and checks,
+        # helped by a forked copy on the other, which MkDocs' waiting process leaves idle.
         import generator.pages.render  # noqa: F401
         review = validated or validate_review(config, progress, fork=True)
         gc.freeze()  # the corpus lives as long as the process and holds no cycles: no collector pass over it again
@@ -223,9 +224,9 @@ class GeneratorProcess:
         # The generator's process is forked when this process runs a single thread (`mkdocs build` does): it starts at
         # once, with every module imported so far (spawning it took 1 s at 26 studies, importing them again), and MkDocs
         # waits for its plan. Spawned otherwise (a fork would copy other threads' locks half-taken), and always for the
-        # drawing process, which starts once MkDocs holds every page: forked then, it would carry MkDocs' heap, which
-        # matplotlib's many objects make the collector scan again and again (the cold build of 1,000 studies took 103 s
-        # forked, against 69 s for MkDocs alone).
+        # drawing process, which starts once MkDocs holds every page and nothing waits for its start: forked then, it
+        # would carry MkDocs' whole heap for nothing (at 1,000 studies the cold build took 103 s forked and 105 s
+        # spawned: the same, within the spread).
         forked = fork and _forkable()
         context = multiprocessing.get_context("fork") if forked else multiprocessing.get_context("spawn")
         connection, child_end = context.Pipe()

@@ -12,7 +12,7 @@ For the real review (``real``: a copy of this repository's, 26 studies) and synt
    (``mkdocs.generated.yml``: mkdocs.yml without the litreview plugin, plus the navigation), no generator at all.
 
 The ratios are the build's median wall time over the engine's alone, and the peak memory of the build's largest
-process over the engine alone's (each process's own peak, VmHWM, sampled every 10 ms). ``where_time_goes``
+process over the engine alone's (each process's own peak, VmHWM, sampled every 20 ms). ``where_time_goes``
 measures, in a fresh process, what a small build spends before MkDocs can read its first page: the interpreter,
 importing the plugin, validating, and planning.
 """
@@ -26,14 +26,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.publish.engines import ENGINES, SITE_CONFIG_FILE
-from tests.benchmark.run import clear_generated, measured_commit
+from tests.benchmark.run import clear_generated, measured_commit, run_measured
 from tests.benchmark.synthetic import write_review
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,59 +56,10 @@ class Timed:
         return statistics.median(self.largest_mb)
 
 
-def _descendants(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, stack = [], [root]
-    while stack:
-        pid = stack.pop()
-        found.append(pid)
-        stack += children.get(pid, [])
-    return found
-
-
-def _peak_kib(pid: int) -> int:
-    """A process's own peak resident memory (VmHWM: reset at exec, unlike ru_maxrss, which keeps the peak of the
-    process that forked it)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
 def run_timed(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall time and the largest process's peak resident memory (MB) of a command run to completion: each process of
-    its tree sampled every 10 ms for its own peak."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    largest = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal largest
-        while not done.wait(0.01):
-            largest = max([largest, *(_peak_kib(pid) for pid in _descendants(process.pid))])
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    stderr = process.stderr.read()
-    returncode = process.wait()
-    seconds = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    if returncode != 0:
-        sys.exit(f"benchmark command failed: {' '.join(command)}\n{stderr.decode(errors='replace')[-3000:]}")
-    return seconds, largest / 1024
+    """Wall time and the largest process's own peak resident memory (MB) of a command run to completion."""
+    sample = run_measured(command, cwd)
+    return sample.seconds, sample.largest_mb
 
 
 def real_review(target: Path) -> Path:

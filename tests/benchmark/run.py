@@ -52,6 +52,7 @@ class Sample:
     seconds: float
     peak_mb: float
     waits: dict[str, float] | None = None  # full build: how long MkDocs waited for the generator (the plugin's log)
+    largest_mb: float = 0.0  # the largest single process's own peak (VmHWM)
 
 
 # the plugin's last word on the generator's process (generator.publish.process.Waits)
@@ -93,43 +94,63 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 SAMPLE_INTERVAL = 0.02  # seconds between samples of the process tree's memory
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants, now (Linux /proc; 0 elsewhere)."""
+def descendants(root: int) -> list[int]:
+    """A process and all its descendants, now (Linux /proc; only ``root`` elsewhere)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else ():
         if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text()
-            except OSError:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
                 continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(parent, []).append(int(entry.name))
-    total, stack = 0, [root]
+    found, stack = [], [root]
     while stack:
         pid = stack.pop()
+        found.append(pid)
         stack += children.get(pid, [])
+    return found
+
+
+def tree_rss(pids: list[int]) -> int:
+    """Resident bytes of these processes together, now."""
+    total = 0
+    for pid in pids:
         with contextlib.suppress(OSError, IndexError, ValueError):  # the process may have ended meanwhile
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE_SIZE
     return total
 
 
+def own_peak(pid: int) -> int:
+    """A process's own peak resident bytes (VmHWM), which exec resets; ``ru_maxrss`` keeps the peak of the process
+    that forked it (this benchmark's own), so it cannot tell a small process's size."""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def run_measured(command: list[str], cwd: Path) -> Sample:
-    """Run a command to completion; its wall time and the peak resident memory of the process and its children.
+    """Run a command to completion; its wall time, the peak resident memory of the process and its children, and
+    the largest single process's own peak.
 
     ``wait4`` gives the largest single process's peak; a build that works in two processes at once
     (figures drawn beside MkDocs) needs their sum, so the tree is also sampled every 20 ms and the
-    larger of the two figures is kept.
+    larger of the two figures is kept. Each process's own peak (VmHWM) is read at every sample too.
     """
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert process.stderr is not None
-    peak = 0
+    peak = largest = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, largest
         while not done.wait(SAMPLE_INTERVAL):
-            peak = max(peak, tree_rss(process.pid))
+            pids = descendants(process.pid)
+            peak = max(peak, tree_rss(pids))
+            largest = max([largest, *map(own_peak, pids)])
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -142,7 +163,7 @@ def run_measured(command: list[str], cwd: Path) -> Sample:
     if process.returncode != 0:
         sys.exit(f"benchmark command failed ({process.returncode}): {' '.join(command)}\n{stderr.decode(errors='replace')[-3000:]}")
     # ru_maxrss is in KiB on Linux
-    return Sample(seconds, max(usage.ru_maxrss * 1024, peak) / 2**20, generator_waits(stderr.decode(errors="replace")))
+    return Sample(seconds, max(usage.ru_maxrss * 1024, peak) / 2**20, generator_waits(stderr.decode(errors="replace")), largest / 2**20)
 
 
 def clear_generated(project: Path, keep_figures: bool = False) -> None:
