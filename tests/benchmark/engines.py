@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.publish.engines import ENGINES, SITE_CONFIG_FILE
-from tests.benchmark.run import clear_generated, measured_commit, run_measured
+from tests.benchmark.run import SAMPLE_INTERVAL, clear_generated, measured_commit, run_measured
 from tests.benchmark.synthetic import write_review
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,7 +115,7 @@ def benchmark_engines(size: str, engines: list[str], repeat: int, workdir: Path,
             "largest_over_alone": round(timed["build"].median_mb / alone.median_mb, 3),
             "cold_largest_over_alone": round(timed["build, cold"].median_mb / alone.median_mb, 3),
         }
-    return {"size": size, "studies": studies, "commit": measured_commit(), "runs": repeat, "engines": summary,
+    return {"size": size, "studies": studies, "commit": measured_commit(), "runs": repeat, "sample_ms": round(SAMPLE_INTERVAL * 1000), "engines": summary,
             "where_time_goes": where_time_goes(project) if size == "real" else None}
 
 
